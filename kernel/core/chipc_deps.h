@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Everything the portable core needs from its environment.  The core
+ * includes this header and nothing else outside kernel/core/ and uapi/;
+ * it makes no kernel or libc call of its own.  The functions declared at
+ * the bottom are implemented once per environment: kernel/chip_deps.c in
+ * the module and libchip/src/deps_user.c in libchip.
+ */
+#ifndef _CHIPC_DEPS_H
+#define _CHIPC_DEPS_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/errno.h>
+#include <linux/string.h>
+#include <linux/mutex.h>
+#include <linux/wait.h>
+#include <linux/compiler.h>
+#include <linux/kernel.h>
+
+struct task_struct;
+
+/* Need: a sleeping lock. */
+struct chipc_mutex {
+	struct mutex m;
+};
+
+/* Need: a condition variable (generation counter + wait queue). */
+struct chipc_cond {
+	wait_queue_head_t wq;
+	unsigned long gen;
+};
+
+/* Need: a joinable thread. */
+struct chipc_thread {
+	struct task_struct *task;
+	int (*fn)(void *arg);
+	void *arg;
+	struct completion *done;
+};
+
+#define CHIPC_READ_ONCE(x)	READ_ONCE(x)
+#define CHIPC_WRITE_ONCE(x, v)	WRITE_ONCE(x, v)
+#define CHIPC_ARRAY_SIZE(a)	ARRAY_SIZE(a)
+
+#else /* userspace */
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <string.h>
+#include <errno.h>
+#include <pthread.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int8_t s8;
+typedef int16_t s16;
+typedef int32_t s32;
+typedef int64_t s64;
+
+struct chipc_mutex {
+	pthread_mutex_t m;
+};
+
+struct chipc_cond {
+	pthread_cond_t c;
+};
+
+struct chipc_thread {
+	pthread_t t;
+	int (*fn)(void *arg);
+	void *arg;
+	int started;
+};
+
+#define CHIPC_READ_ONCE(x)	(*(const volatile __typeof__(x) *)&(x))
+#define CHIPC_WRITE_ONCE(x, v)	(*(volatile __typeof__(x) *)&(x) = (v))
+#define CHIPC_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+#endif /* __KERNEL__ */
+
+#define CHIPC_ALIGN_UP(x, a)	(((x) + ((a) - 1)) & ~((__typeof__(x))(a) - 1))
+#define CHIPC_IS_ALIGNED(x, a)	(((x) & ((__typeof__(x))(a) - 1)) == 0)
+#define CHIPC_MIN(a, b)		((a) < (b) ? (a) : (b))
+#define CHIPC_MAX(a, b)		((a) > (b) ? (a) : (b))
+
+/* Need: memory.  Zeroed; may sleep; NULL on failure. */
+void *chipc_zalloc(size_t size);
+void chipc_free(void *p);
+
+/* Need: locking. */
+void chipc_mutex_init(struct chipc_mutex *m);
+void chipc_mutex_destroy(struct chipc_mutex *m);
+void chipc_mutex_lock(struct chipc_mutex *m);
+void chipc_mutex_unlock(struct chipc_mutex *m);
+
+void chipc_cond_init(struct chipc_cond *c);
+void chipc_cond_destroy(struct chipc_cond *c);
+/*
+ * Wait with @m held until signalled or CLOCK_MONOTONIC reaches
+ * @deadline_ns (0: no deadline).  Spurious wake-ups are allowed.
+ * Returns 0, or -ETIMEDOUT once the deadline has passed.
+ */
+int chipc_cond_wait(struct chipc_cond *c, struct chipc_mutex *m, u64 deadline_ns);
+void chipc_cond_broadcast(struct chipc_cond *c);
+
+/* Need: threads.  @fn runs once; join waits for it to return. */
+int chipc_thread_start(struct chipc_thread *t, int (*fn)(void *), void *arg,
+		       const char *name);
+void chipc_thread_join(struct chipc_thread *t);
+
+/* Need: time, CLOCK_MONOTONIC nanoseconds. */
+u64 chipc_now_ns(void);
+
+/*
+ * Need: floating point.  Every binary32 computation of the core happens
+ * between these two calls (the kernel saves FPU state there).
+ */
+void chipc_fpu_begin(void);
+void chipc_fpu_end(void);
+
+#endif /* _CHIPC_DEPS_H */

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libchip internals: the front end (chip.c: handles, host orchestration,
+ * argument encoding) and the backends it dispatches to.
+ */
+#ifndef CHIP_INTERNAL_H
+#define CHIP_INTERNAL_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <pthread.h>
+#include "chip/chip.h"
+
+struct chip_dev;
+
+/*
+ * One submission as a backend sees it: the argument blob and, for
+ * host_build_graph, the graph blob the host orchestration built, both
+ * already encoded (the backend or the kernel validates them again).
+ */
+struct chip_submit_req {
+	int32_t cid;
+	const void *args;
+	size_t args_len;
+	const void *graph;		/* NULL for tensormap_and_ringbuffer */
+	size_t graph_len;
+	uint32_t block_dim;		/* resolved: never 0 */
+	uint32_t aicpu_threads;		/* resolved: never 0 */
+	uint64_t timeout_ns;		/* resolved: never 0 */
+	uint64_t insn_budget;
+	const struct chip_store *stores;
+	uint32_t nstores;
+};
+
+/*
+ * A backend.  Every op returns 0 or -errno.  Completions carry the seq
+ * returned by submit; store-to-host copies are done by the backend when
+ * the run completes successfully, before the completion is visible.
+ */
+struct chip_backend_ops {
+	const char *name;
+	int (*open)(struct chip_dev *dev, uint32_t platform,
+		    const struct chip_open_opts *opts);
+	void (*close)(struct chip_dev *dev);
+	int (*info)(struct chip_dev *dev, struct chip_info *info);
+	int (*mem_alloc)(struct chip_dev *dev, uint64_t size, uint64_t *addr);
+	int (*mem_free)(struct chip_dev *dev, uint64_t addr);
+	int (*copy_to)(struct chip_dev *dev, uint64_t dst, const void *src,
+		       uint64_t n);
+	int (*copy_from)(struct chip_dev *dev, void *dst, uint64_t src,
+			 uint64_t n);
+	/* Upload + bind (the front end loaded any host orchestration). */
+	int (*reg)(struct chip_dev *dev, int32_t cid, const void *img,
+		   size_t len);
+	int (*unreg)(struct chip_dev *dev, int32_t cid);
+	int (*submit)(struct chip_dev *dev, const struct chip_submit_req *req,
+		      uint64_t *seq);
+	int (*wait)(struct chip_dev *dev, uint64_t seq, uint64_t deadline_ns,
+		    struct chip_run_result *res);
+	int (*reap)(struct chip_dev *dev, struct chip_run_result *out, int max,
+		    int min, uint64_t deadline_ns);
+	int (*counters)(struct chip_dev *dev, struct chip_counters *c);
+	int (*set_hash_mask)(struct chip_dev *dev, uint64_t mask);
+	/*
+	 * Optional: cancel queued runs and wake every blocked wait/reap
+	 * (they return); called by chip_close() before it waits for calls
+	 * in progress and then calls close.
+	 */
+	void (*shutdown)(struct chip_dev *dev);
+};
+
+extern const struct chip_backend_ops chip_sim_backend;
+extern const struct chip_backend_ops chip_kernel_backend;
+
+/* Host orchestration state of one cid (host_build_graph). */
+struct chip_host_cid {
+	int used;
+	uint32_t runtime;
+	chip_host_orch_fn fn;
+	void *dl;			/* dlopen handle, or NULL */
+};
+
+/* A completion made by the front end (host orchestration failure). */
+struct chip_synth {
+	struct chip_synth *next;
+	struct chip_run_result res;
+};
+
+struct chip_dev {
+	const struct chip_backend_ops *ops;
+	void *priv;			/* backend state */
+	uint32_t platform;
+	char name[16];
+	pthread_rwlock_t host_lock;	/* host_cids, host_loads */
+	struct chip_host_cid host_cids[CHIP_MAX_CIDS];
+	uint64_t host_loads;
+	uint64_t heap_va;		/* from backend info, for graph allocs */
+	uint64_t heap_size;
+	pthread_mutex_t synth_lock;
+	struct chip_synth *synth;
+	uint64_t synth_seq;
+	uint64_t synth_runs;
+	/* handle registry: live handles, in-flight calls */
+	struct chip_dev *reg_next;
+	unsigned int users;
+	int closing;
+};
+
+/* Host orchestration loading (hostorch.c). */
+int chip_host_load(const void *so, size_t size, const char *entry,
+		   chip_host_orch_fn *fn, void **dl);
+void chip_host_unload(void *dl);
+/*
+ * Run a host orchestration and encode its graph; *@blob is malloc'd.
+ * Returns 0, a positive orchestration error code, or -errno.
+ */
+int chip_host_build_graph(struct chip_dev *dev, chip_host_orch_fn fn,
+			  const struct chip_args *args, void **blob,
+			  size_t *len);
+
+#endif /* CHIP_INTERNAL_H */

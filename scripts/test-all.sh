@@ -1,0 +1,94 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# Every test layer, in order; the README's test command.
+#
+#   1. userspace: unit tests + the conformance suite on a2a3sim and a5sim
+#   2. the same under ASan/UBSan, and under valgrind
+#   3. fuzz harnesses, bounded
+#   4. kernel: checkpatch, the QEMU matrix (module + the same conformance
+#      suite on Debian 6.1 / 6.12 / 7.x kernels), KUnit under UML
+#
+# CHIP_SKIP="kernel kunit ..." skips stages by name.  Prints one closing
+# line "N passed, N failed" over all stages.
+set -u
+cd "$(dirname "$0")/.."
+TOP=$PWD
+export CHIP_WORK=${CHIP_WORK:-/var/tmp/chip-ci}
+mkdir -p "$CHIP_WORK"
+JOBS=$(nproc)
+passed=0 failed=0
+declare -a results
+
+skip() { case " ${CHIP_SKIP:-} " in *" $1 "*) return 0 ;; esac; return 1; }
+
+stage() {
+	local name=$1; shift
+	if skip "$name"; then
+		echo "=== $name: skipped (CHIP_SKIP)"
+		return
+	fi
+	echo "=== $name"
+	local t0=$SECONDS log="$CHIP_WORK/stage-$name.log"
+	"$@" > >(tee "$log") 2>&1
+	local rc=$?
+	local p f
+	p=$(sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*/\1/p' "$log" | tail -1)
+	f=$(sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*/\2/p' "$log" | tail -1)
+	p=${p:-0} f=${f:-0}
+	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	passed=$((passed + p)) failed=$((failed + f))
+	results+=("$(printf '%-12s %4s passed %3s failed  rc=%d  %4ds' "$name" "$p" "$f" $rc $((SECONDS - t0)))")
+}
+
+need_pkgs() {
+	local missing=()
+	for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" -eq 0 ]; then
+		apt-get update -qq >/dev/null 2>&1 || true
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	else
+		echo "missing packages: ${missing[*]}" >&2
+		return 1
+	fi
+}
+
+userspace() {
+	make -s -j"$JOBS" O=build lib tools tests || return 1
+	local rc=0
+	CHIP_PLATFORM=a2a3sim tests/run.sh build || rc=1
+	# the conformance suite again on the other platform
+	CHIP_PLATFORM=a5sim CHIP_ONLY=conformance tests/run.sh build || rc=1
+	build/tools/examples/vector_example a2a3sim >/dev/null || rc=1
+	return $rc
+}
+
+sanitizers() {
+	make -s -j"$JOBS" O=build-san SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" lib tools tests || return 1
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		CHIP_PLATFORM=a2a3sim tests/run.sh build-san
+}
+
+valgrind_stage() {
+	need_pkgs valgrind || return 1
+	CHIP_PLATFORM=a2a3sim CHIP_TEST_TIMEOUT=900 tests/run.sh build \
+		valgrind -q --error-exitcode=99 --leak-check=full \
+		--errors-for-leak-kinds=definite,indirect
+}
+
+need_pkgs build-essential make
+stage userspace userspace
+stage sanitizers sanitizers
+stage valgrind valgrind_stage
+[ -x scripts/fuzz.sh ] && stage fuzz scripts/fuzz.sh
+[ -x scripts/checkpatch.sh ] && stage checkpatch scripts/checkpatch.sh
+[ -x scripts/qemu-test.sh ] && stage kernel scripts/qemu-test.sh
+[ -x scripts/kunit.sh ] && stage kunit scripts/kunit.sh
+[ -x scripts/kunit.sh ] && stage kunit-debug scripts/kunit.sh debug
+
+echo
+echo "=== summary"
+printf '%s\n' "${results[@]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
