@@ -70,6 +70,9 @@ struct work_spec {
 	int nchildren;
 };
 
+/* Submits func_id 1; the callable registers only func_id 0. */
+#define ORCH_STALE "task 1, aiv\nsubmit r0\nhalt\n"
+
 static const struct work_spec works[CT_WORK_COUNT] = {
 	[CT_VECTOR] = { PROG_ORCH_VECTOR, "vector_orch", {
 		{ 0, CHIP_CORE_AIV, PROG_VEC_ADD },
@@ -88,8 +91,7 @@ static const struct work_spec works[CT_WORK_COUNT] = {
 		{ 0, CHIP_CORE_AIV, PROG_OOB_STORE } }, 1 },
 	[CT_MANY] = { PROG_ORCH_MANY, "many_orch", {
 		{ 0, CHIP_CORE_AIV, PROG_NULL_KERNEL } }, 1 },
-	[CT_STALE] = {
-		"task 1, aiv\n submit r0\n halt\n", "stale_orch", {
+	[CT_STALE] = { ORCH_STALE, "stale_orch", {
 		{ 0, CHIP_CORE_AIV, PROG_NULL_KERNEL } }, 1 },
 };
 
