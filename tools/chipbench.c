@@ -196,7 +196,7 @@ static double r_batch(void *arg, long n)
 				die("chip_submit", rc);
 		}
 		for (got = 0; got < b;) {
-			rc = chip_reap(r->dev, res, 256, 1, 0);
+			rc = chip_reap(r->dev, res, 256, b - got, 0);
 			if (rc <= 0)
 				die("chip_reap", rc ? rc : EIO);
 			for (i = 0; i < rc; i++)

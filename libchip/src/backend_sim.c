@@ -60,7 +60,10 @@ struct sim {
 	pthread_mutex_t vm_lock;
 
 	pthread_mutex_t lock;
-	pthread_cond_t cond;		/* queue or completions changed */
+	pthread_cond_t kick;		/* the device thread: work queued */
+	int dev_idle;			/* the device thread sleeps on kick */
+	struct sim_waiter *waiters;	/* blocked in wait/reap */
+	uint32_t ndone;
 	struct chipc_dedup dedup;
 	struct chipc_registry reg;
 	uint64_t code_next;
@@ -109,6 +112,29 @@ static void code_free(void *priv, void *cookie)
 
 /* ---- the device thread -------------------------------------------------- */
 
+/*
+ * A thread blocked in wait (for @seq) or reap (for @count completions).
+ * Completions wake only the waiters whose condition they meet: a wake-up
+ * costs microseconds, more than a null run.
+ */
+struct sim_waiter {
+	struct sim_waiter *next;
+	pthread_cond_t cond;
+	uint64_t seq;			/* wait: this run; 0 for reap */
+	uint32_t count;			/* reap: this many completions */
+};
+
+static void wake_waiters(struct sim *s, const struct sim_run *r)
+{
+	int idle = !s->queue && !s->running;
+	struct sim_waiter *w;
+
+	for (w = s->waiters; w; w = w->next)
+		if (w->seq ? (r && w->seq == r->seq) :
+			     (s->ndone >= w->count || idle))
+			pthread_cond_signal(&w->cond);
+}
+
 static void finish(struct sim *s, struct sim_run *r)
 {
 	r->state = RUN_DONE;
@@ -117,7 +143,8 @@ static void finish(struct sim *s, struct sim_run *r)
 	r->next = NULL;
 	*s->done_tail = r;
 	s->done_tail = &r->next;
-	pthread_cond_broadcast(&s->cond);
+	s->ndone++;
+	wake_waiters(s, r);
 }
 
 static void set_result(struct sim_run *r, uint32_t status, const char *msg)
@@ -207,31 +234,46 @@ out:
 	pthread_mutex_unlock(&s->lock);
 }
 
+/*
+ * Execute the next queued run in the calling thread, if the device is
+ * free.  Runs execute one at a time, in submission order, in whichever
+ * thread gets here first: the device thread, or a caller blocked in
+ * wait/reap that would otherwise sleep (no hand-off, no wake-up).
+ * Called and returns with s->lock held.  Returns 1 if it ran one.
+ */
+static int run_next(struct sim *s)
+{
+	struct sim_run *r = s->queue;
+
+	if (!r || s->running || s->stopping)
+		return 0;
+	s->queue = r->next;
+	if (!s->queue)
+		s->queue_tail = &s->queue;
+	r->state = RUN_RUNNING;
+	s->running = r;
+	s->abort = 0;
+	pthread_mutex_unlock(&s->lock);
+
+	execute(s, r);
+
+	pthread_mutex_lock(&s->lock);
+	s->running = NULL;
+	finish(s, r);
+	return 1;
+}
+
 static int device_thread(void *arg)
 {
 	struct sim *s = arg;
-	struct sim_run *r;
 
 	pthread_mutex_lock(&s->lock);
-	for (;;) {
-		while (!s->queue && !s->stopping)
-			pthread_cond_wait(&s->cond, &s->lock);
-		if (s->stopping)
-			break;
-		r = s->queue;
-		s->queue = r->next;
-		if (!s->queue)
-			s->queue_tail = &s->queue;
-		r->state = RUN_RUNNING;
-		s->running = r;
-		s->abort = 0;
-		pthread_mutex_unlock(&s->lock);
-
-		execute(s, r);
-
-		pthread_mutex_lock(&s->lock);
-		s->running = NULL;
-		finish(s, r);
+	while (!s->stopping) {
+		if (run_next(s))
+			continue;
+		s->dev_idle = 1;
+		pthread_cond_wait(&s->kick, &s->lock);
+		s->dev_idle = 0;
 	}
 	pthread_mutex_unlock(&s->lock);
 	return 0;
@@ -271,7 +313,7 @@ static int sim_open(struct chip_dev *dev, uint32_t platform,
 
 		pthread_condattr_init(&ca);
 		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-		pthread_cond_init(&s->cond, &ca);
+		pthread_cond_init(&s->kick, &ca);
 		pthread_condattr_destroy(&ca);
 	}
 	mem.priv = s;
@@ -306,7 +348,7 @@ err_heap:
 err_vm:
 	chipc_vm_fini(&s->vm);
 err_free:
-	pthread_cond_destroy(&s->cond);
+	pthread_cond_destroy(&s->kick);
 	pthread_mutex_destroy(&s->lock);
 	pthread_mutex_destroy(&s->vm_lock);
 	free(s);
@@ -340,7 +382,8 @@ static void sim_shutdown(struct chip_dev *dev)
 	if (s->running)
 		s->abort = 1;
 	s->stopping = 1;
-	pthread_cond_broadcast(&s->cond);
+	pthread_cond_signal(&s->kick);
+	wake_waiters(s, NULL);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -362,7 +405,7 @@ static void sim_close(struct chip_dev *dev)
 	chipc_vm_fini(&s->vm);
 	free_list(s->done);
 	free(s->heap);
-	pthread_cond_destroy(&s->cond);
+	pthread_cond_destroy(&s->kick);
 	pthread_mutex_destroy(&s->lock);
 	pthread_mutex_destroy(&s->vm_lock);
 	free(s);
@@ -595,7 +638,9 @@ static int sim_submit(struct chip_dev *dev, const struct chip_submit_req *req,
 	*s->queue_tail = r;
 	s->queue_tail = &r->next;
 	*seq = r->seq;
-	pthread_cond_broadcast(&s->cond);
+	/* A synchronous caller executes the run itself: no wake-up. */
+	if (!req->sync && s->dev_idle)
+		pthread_cond_signal(&s->kick);
 	pthread_mutex_unlock(&s->lock);
 	return 0;
 }
@@ -623,6 +668,7 @@ static int take_done(struct sim *s, uint64_t seq, struct chip_run_result *res)
 		*pp = r->next;
 		if (s->done_tail == &r->next)
 			s->done_tail = pp;
+		s->ndone--;
 		*res = r->res;
 		free(r->graph);
 		free(r);
@@ -631,40 +677,74 @@ static int take_done(struct sim *s, uint64_t seq, struct chip_run_result *res)
 	return -ENOENT;
 }
 
-static int cond_wait_until(pthread_cond_t *c, pthread_mutex_t *m,
-			   uint64_t deadline)
+/*
+ * Block until @w's condition or @deadline.  With no deadline the caller
+ * executes queued runs itself while the device is free; with one it only
+ * sleeps (a run cannot be interrupted to honour the caller's deadline) and
+ * makes sure the device thread is awake.
+ */
+static int block(struct sim *s, struct sim_waiter *w, uint64_t deadline)
 {
+	struct sim_waiter **pp;
 	struct timespec ts;
 
-	if (!deadline) {
-		pthread_cond_wait(c, m);
+	if (!deadline && run_next(s))
 		return 0;
-	}
-	if (chip_now_ns() >= deadline)
+	if (deadline && chip_now_ns() >= deadline)
 		return -ETIMEDOUT;
-	ts.tv_sec = (time_t)(deadline / 1000000000ull);
-	ts.tv_nsec = (long)(deadline % 1000000000ull);
-	pthread_cond_timedwait(c, m, &ts);	/* s->cond is monotonic */
+	if (s->queue && s->dev_idle)
+		pthread_cond_signal(&s->kick);
+	w->next = s->waiters;
+	s->waiters = w;
+	if (!deadline) {
+		pthread_cond_wait(&w->cond, &s->lock);
+	} else {
+		ts.tv_sec = (time_t)(deadline / 1000000000ull);
+		ts.tv_nsec = (long)(deadline % 1000000000ull);
+		pthread_cond_timedwait(&w->cond, &s->lock, &ts);
+	}
+	for (pp = &s->waiters; *pp; pp = &(*pp)->next) {
+		if (*pp == w) {
+			*pp = w->next;
+			break;
+		}
+	}
 	return 0;
+}
+
+static void waiter_init(struct sim_waiter *w, uint64_t seq, uint32_t count)
+{
+	pthread_condattr_t ca;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	w->seq = seq;
+	w->count = count;
+	w->next = NULL;
 }
 
 static int sim_wait(struct chip_dev *dev, uint64_t seq, uint64_t deadline,
 		    struct chip_run_result *res)
 {
 	struct sim *s = sim_of(dev);
+	struct sim_waiter w;
 	int rc;
 
+	waiter_init(&w, seq, 0);
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		rc = take_done(s, seq, res);
-		if (!rc || !in_flight(s, seq))
+		if (!rc || !seq || !in_flight(s, seq))
 			break;
-		if (cond_wait_until(&s->cond, &s->lock, deadline)) {
+		if (block(s, &w, deadline)) {
 			rc = -ETIMEDOUT;
 			break;
 		}
 	}
 	pthread_mutex_unlock(&s->lock);
+	pthread_cond_destroy(&w.cond);
 	return rc;
 }
 
@@ -672,18 +752,22 @@ static int sim_reap(struct chip_dev *dev, struct chip_run_result *out, int max,
 		    int min, uint64_t deadline)
 {
 	struct sim *s = sim_of(dev);
+	struct sim_waiter w;
 	int n = 0;
 
+	waiter_init(&w, 0, 0);
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		while (n < max && !take_done(s, 0, &out[n]))
 			n++;
 		if (n >= min || (!s->queue && !s->running))
 			break;
-		if (cond_wait_until(&s->cond, &s->lock, deadline))
+		w.count = (uint32_t)(min - n);
+		if (block(s, &w, deadline))
 			break;
 	}
 	pthread_mutex_unlock(&s->lock);
+	pthread_cond_destroy(&w.cond);
 	return n;
 }
 

@@ -411,9 +411,10 @@ static int resolve_opts(struct chip_dev *dev, const struct chip_run_opts *opts,
 
 static int submit_locked(struct chip_dev *dev, int32_t cid,
 			 const struct chip_args *args,
-			 const struct chip_run_opts *opts, uint64_t *seq)
+			 const struct chip_run_opts *opts, uint64_t *seq,
+			 int sync)
 {
-	struct chip_submit_req req = { .cid = cid };
+	struct chip_submit_req req = { .cid = cid, .sync = (uint32_t)sync };
 	unsigned char blob[CHIP_ARGS_MAX_SIZE];
 	struct chip_host_cid *hc;
 	void *graph = NULL;
@@ -462,7 +463,7 @@ int chip_submit(struct chip_dev *dev, int32_t cid,
 
 	if (rc)
 		return rc;
-	rc = submit_locked(dev, cid, args, opts, seq);
+	rc = submit_locked(dev, cid, args, opts, seq, 0);
 	dev_put(dev);
 	return rc;
 }
@@ -497,7 +498,7 @@ int chip_run(struct chip_dev *dev, int32_t cid, const struct chip_args *args,
 
 	if (rc)
 		return rc;
-	rc = submit_locked(dev, cid, args, opts, &seq);
+	rc = submit_locked(dev, cid, args, opts, &seq, 1);
 	if (!rc)
 		rc = wait_locked(dev, seq, 0, res ? res : &tmp);
 	dev_put(dev);

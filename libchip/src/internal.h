@@ -30,6 +30,7 @@ struct chip_submit_req {
 	uint64_t insn_budget;
 	const struct chip_store *stores;
 	uint32_t nstores;
+	uint32_t sync;			/* chip_run(): the caller waits at once */
 };
 
 /*
