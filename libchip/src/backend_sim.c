@@ -153,24 +153,16 @@ static void set_result(struct sim_run *r, uint32_t status, const char *msg)
 	snprintf(r->res.msg, sizeof(r->res.msg), "%s", msg);
 }
 
-static void execute(struct sim *s, struct sim_run *r)
+/* Execute @r on the device; @code is the cid's code, referenced. */
+static void execute(struct sim *s, struct sim_run *r, struct chipc_code *code)
 {
 	struct chipc_run_result cres;
 	struct chipc_run_req req;
 	struct chipc_graph graph;
 	struct chipc_args args;
-	struct chipc_code *code = NULL;
-	const struct chipc_cid *slot;
 	uint32_t i;
 
 	memset(&req, 0, sizeof(req));
-	pthread_mutex_lock(&s->lock);
-	slot = chipc_registry_get(&s->reg, r->cid);
-	if (slot) {
-		code = slot->code;
-		chipc_dedup_ref(code);
-	}
-	pthread_mutex_unlock(&s->lock);
 	if (!code) {
 		set_result(r, CHIP_STATUS_INVALID, "cid not registered");
 		return;
@@ -178,14 +170,14 @@ static void execute(struct sim *s, struct sim_run *r)
 
 	if (chipc_args_parse(r->args, r->args_len, &args)) {
 		set_result(r, CHIP_STATUS_INVALID, "malformed arguments");
-		goto out;
+		return;
 	}
 	req.code = code;
 	req.args = &args;
 	if (r->graph) {
 		if (chipc_graph_parse(r->graph, r->graph_len, &graph)) {
 			set_result(r, CHIP_STATUS_INVALID, "malformed graph");
-			goto out;
+			return;
 		}
 		req.graph = &graph;
 	}
@@ -200,7 +192,7 @@ static void execute(struct sim *s, struct sim_run *r)
 	req.abort = &s->abort;
 	if (chipc_run_check(&s->cdev, &req)) {
 		set_result(r, CHIP_STATUS_INVALID, "rejected by the device");
-		goto out;
+		return;
 	}
 
 	pthread_mutex_lock(&s->vm_lock);
@@ -228,10 +220,6 @@ static void execute(struct sim *s, struct sim_run *r)
 		memcpy(st->host, src, st->size);
 	}
 	pthread_mutex_unlock(&s->vm_lock);
-out:
-	pthread_mutex_lock(&s->lock);
-	chipc_dedup_put(&s->dedup, code);
-	pthread_mutex_unlock(&s->lock);
 }
 
 /*
@@ -244,6 +232,8 @@ out:
 static int run_next(struct sim *s)
 {
 	struct sim_run *r = s->queue;
+	const struct chipc_cid *slot;
+	struct chipc_code *code = NULL;
 
 	if (!r || s->running || s->stopping)
 		return 0;
@@ -253,11 +243,19 @@ static int run_next(struct sim *s)
 	r->state = RUN_RUNNING;
 	s->running = r;
 	s->abort = 0;
+	/* The cid as it is now; the reference keeps its code alive. */
+	slot = chipc_registry_get(&s->reg, r->cid);
+	if (slot) {
+		code = slot->code;
+		chipc_dedup_ref(code);
+	}
 	pthread_mutex_unlock(&s->lock);
 
-	execute(s, r);
+	execute(s, r, code);
 
 	pthread_mutex_lock(&s->lock);
+	if (code)
+		chipc_dedup_put(&s->dedup, code);
 	s->running = NULL;
 	finish(s, r);
 	return 1;

@@ -266,23 +266,30 @@ int chip_register(struct chip_dev *dev, int32_t cid, const void *img,
 	chip_host_orch_fn fn = NULL;
 	struct chip_layout l;
 	void *dl = NULL;
-	int rc;
+	int rc, hbg;
 
 	if (!img || !OPTS_OK(opts, struct chip_register_opts))
 		return -EINVAL;
 	if (cid < 0 || cid >= CHIP_MAX_CIDS)
 		return -EINVAL;
-	rc = chip_callable_layout(img, len, &l);
-	if (rc)
-		return rc;
-	if (opts && opts->host_orch &&
-	    h->runtime != CHIP_RUNTIME_HOST_BUILD_GRAPH)
+	/*
+	 * The device validates the whole image.  Only a host_build_graph
+	 * image is looked into here, to load its host orchestration, and
+	 * only after the same validation.
+	 */
+	hbg = len >= sizeof(*h) && h->runtime == CHIP_RUNTIME_HOST_BUILD_GRAPH;
+	if (opts && opts->host_orch && !hbg)
 		return -EINVAL;
+	if (hbg) {
+		rc = chip_callable_layout(img, len, &l);
+		if (rc)
+			return rc;
+	}
 	rc = dev_get(dev);
 	if (rc)
 		return rc;
 
-	if (h->runtime == CHIP_RUNTIME_HOST_BUILD_GRAPH) {
+	if (hbg) {
 		if (opts && opts->host_orch) {
 			fn = opts->host_orch;
 		} else {

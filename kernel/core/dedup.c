@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The dedup table: resident, immutable, patched device copies of chip
+ * callables, shared by every registration of the same bytes.
+ *
+ * Entries live in CHIPC_DEDUP_BUCKETS hash chains.  The key of an image is
+ * its FNV-1a 64 hash masked with @hash_mask; a key match is only a
+ * candidate, and a hit is declared only when chipc_callable_same() finds
+ * every byte equal.  Different images with the same key simply coexist in
+ * the chain.  Tests set @hash_mask to 0 to make every key collide.
+ *
+ * Programs are verified once, when an entry is created, on the device copy
+ * that will execute (so what was verified is what runs).  A hit has the
+ * same bytes as a verified entry and needs no second verification.
+ *
+ * Counters: @misses counts entries created, @hits successful lookups of
+ * an existing entry; a failed get changes neither.
+ */
+#include "chipc.h"
+
+static u32 chipc_dedup_bucket(const struct chipc_dedup *d, u64 hash)
+{
+	return (u32)((hash & d->hash_mask) % CHIPC_DEDUP_BUCKETS);
+}
+
+/**
+ * chipc_dedup_init() - set up an empty table
+ * @d: the table
+ * @mem: how to get device memory for resident images (copied)
+ */
+void chipc_dedup_init(struct chipc_dedup *d,
+		      const struct chipc_code_mem_ops *mem)
+{
+	memset(d, 0, sizeof(*d));
+	d->hash_mask = ~0ull;
+	if (mem)
+		d->mem = *mem;
+}
+
+static void chipc_code_free(struct chipc_dedup *d, struct chipc_code *c)
+{
+	d->mem.free(d->mem.priv, c->storage);
+	if (c->children)
+		chipc_free(c->children);
+	chipc_free(c);
+}
+
+static bool chipc_dedup_unlink_from(struct chipc_code **pp,
+				    const struct chipc_code *c)
+{
+	for (; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Remove @c from its chain; looks everywhere if the mask has changed. */
+static void chipc_dedup_unlink(struct chipc_dedup *d, struct chipc_code *c)
+{
+	u32 i;
+
+	if (chipc_dedup_unlink_from(&d->buckets[chipc_dedup_bucket(d, c->hash)],
+				    c))
+		return;
+	for (i = 0; i < CHIPC_DEDUP_BUCKETS; i++)
+		if (chipc_dedup_unlink_from(&d->buckets[i], c))
+			return;
+}
+
+/**
+ * chipc_dedup_fini() - free every entry, whatever its references
+ * @d: the table; it is left empty
+ */
+void chipc_dedup_fini(struct chipc_dedup *d)
+{
+	u32 i;
+
+	for (i = 0; i < CHIPC_DEDUP_BUCKETS; i++) {
+		while (d->buckets[i]) {
+			struct chipc_code *c = d->buckets[i];
+
+			d->buckets[i] = c->next;
+			chipc_code_free(d, c);
+		}
+	}
+	d->entries = 0;
+	d->resident_bytes = 0;
+}
+
+/* Verify and bind every program of the device copy of @c. */
+static int chipc_code_bind(struct chipc_code *c)
+{
+	const struct chip_callable_hdr *h = (const void *)c->image;
+	u32 i;
+
+	if (c->runtime == CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER) {
+		if (!c->layout.orch_size ||
+		    chipc_isa_verify(c->image + c->layout.hdr_size,
+				     c->layout.orch_size, CHIP_CORE_AICPU,
+				     &c->orch, NULL))
+			return -EINVAL;
+	}
+	for (i = 0; i < c->layout.child_count; i++) {
+		const struct chip_child_hdr *ch = chipc_child(c->image, i);
+		struct chipc_child_bind *b = &c->children[i];
+		u32 off = h->child_offsets[i];
+
+		if (ch->core_type != CHIP_CORE_AIC &&
+		    ch->core_type != CHIP_CORE_AIV)
+			return -EINVAL;
+		if (chipc_isa_verify(c->image + off + CHIP_CHILD_HDR_SIZE,
+				     ch->binary_size, ch->core_type, &b->prog,
+				     NULL))
+			return -EINVAL;
+		b->func_id = h->child_func_ids[i];
+		b->core_type = ch->core_type;
+		b->hdr_addr = c->dev_addr + off;
+		b->code_addr = b->hdr_addr + CHIP_CHILD_HDR_SIZE;
+	}
+	return 0;
+}
+
+/* A new entry for checked image @img: allocate, copy, patch, verify. */
+static int chipc_code_create(struct chipc_dedup *d, const void *img,
+			     const struct chipc_layout *l,
+			     struct chipc_code **out)
+{
+	const struct chip_callable_hdr *h = img;
+	struct chipc_code *c;
+	void *cookie = NULL;
+	u8 *host = NULL;
+	u64 dev = 0;
+	int rc;
+
+	if (!d->mem.alloc || !d->mem.free)
+		return -EINVAL;
+	c = chipc_zalloc(sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	if (l->child_count) {
+		c->children = chipc_zalloc(sizeof(*c->children) *
+					   l->child_count);
+		if (!c->children) {
+			rc = -ENOMEM;
+			goto err_free;
+		}
+	}
+	rc = d->mem.alloc(d->mem.priv, l->total_size, &dev, &host, &cookie);
+	if (rc) {
+		if (rc > 0)
+			rc = -ENOMEM;
+		goto err_free;
+	}
+	/* Storage and child code must be 64-byte aligned on the device. */
+	if (!host || !CHIPC_IS_ALIGNED(dev, CHIP_CALLABLE_ALIGN) ||
+	    dev > ~0ull - l->total_size) {
+		rc = -EINVAL;
+		goto err_mem;
+	}
+	memcpy(host, img, l->total_size);
+	chipc_callable_patch(host, l, dev);
+
+	c->hash = l->hash;
+	c->refs = 1;
+	c->platform = h->platform;
+	c->runtime = h->runtime;
+	c->layout = *l;
+	c->dev_addr = dev;
+	c->image = host;
+	c->storage = cookie;
+	rc = chipc_code_bind(c);
+	if (rc)
+		goto err_mem;
+	*out = c;
+	return 0;
+
+err_mem:
+	d->mem.free(d->mem.priv, cookie);
+err_free:
+	if (c->children)
+		chipc_free(c->children);
+	chipc_free(c);
+	return rc;
+}
+
+/**
+ * chipc_dedup_get() - find or create the resident copy of an image
+ * @d: the table
+ * @img: canonical image, a private copy, 8-byte aligned
+ * @len: its length
+ * @platform: the device's CHIP_PLATFORM_*; the image must be built for it
+ * @out: receives the entry, with one reference for the caller
+ * @hit: receives whether an existing entry was used (may be NULL)
+ *
+ * Return: 0; the errors of chipc_callable_check(); -EINVAL for a platform
+ * mismatch or a program that fails verification; the allocator's error
+ * (-ENOSPC, -ENOMEM).  On error nothing is left allocated.
+ */
+int chipc_dedup_get(struct chipc_dedup *d, const void *img, u64 len,
+		    u32 platform, struct chipc_code **out, bool *hit)
+{
+	const struct chip_callable_hdr *h = img;
+	struct chipc_layout l;
+	struct chipc_code *c;
+	u64 key;
+	u32 bkt;
+	int rc;
+
+	if (!out)
+		return -EINVAL;
+	rc = chipc_callable_check(img, len, &l);
+	if (rc)
+		return rc;
+	if (h->platform != platform)
+		return -EINVAL;
+	if (h->runtime == CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER &&
+	    !l.orch_size)
+		return -EINVAL;
+
+	key = l.hash & d->hash_mask;
+	bkt = chipc_dedup_bucket(d, l.hash);
+	for (c = d->buckets[bkt]; c; c = c->next) {
+		if ((c->hash & d->hash_mask) != key ||
+		    c->layout.total_size != l.total_size ||
+		    !chipc_callable_same(img, c->image, &l))
+			continue;
+		c->refs++;
+		d->hits++;
+		*out = c;
+		if (hit)
+			*hit = true;
+		return 0;
+	}
+
+	rc = chipc_code_create(d, img, &l, &c);
+	if (rc)
+		return rc;
+	c->next = d->buckets[bkt];
+	d->buckets[bkt] = c;
+	d->misses++;
+	d->entries++;
+	d->resident_bytes += l.total_size;
+	*out = c;
+	if (hit)
+		*hit = false;
+	return 0;
+}
+
+/**
+ * chipc_dedup_put() - drop one reference
+ * @d: the table holding @c
+ * @c: a live entry; the last reference frees it and its device memory
+ */
+void chipc_dedup_put(struct chipc_dedup *d, struct chipc_code *c)
+{
+	if (!c || !c->refs)
+		return;
+	if (--c->refs)
+		return;
+	chipc_dedup_unlink(d, c);
+	d->entries--;
+	d->resident_bytes -= c->layout.total_size;
+	chipc_code_free(d, c);
+}
+
+/**
+ * chipc_dedup_ref() - take one more reference on a live entry
+ * @c: the entry
+ */
+void chipc_dedup_ref(struct chipc_code *c)
+{
+	c->refs++;
+}

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Prepared callables of one context (CHIP_MAX_CIDS slots), and the
+ * func_id -> child table a run dispatches through.
+ *
+ * The registry is plain data: the caller zeroes it before first use and
+ * serialises access to it.
+ */
+#include "chipc.h"
+
+static bool chipc_cid_valid(s32 cid)
+{
+	return cid >= 0 && cid < CHIP_MAX_CIDS;
+}
+
+/**
+ * chipc_registry_add() - bind a resident callable to a cid
+ * @r: the registry
+ * @cid: callable id, [0, CHIP_MAX_CIDS)
+ * @code: the resident callable; on success the registry owns the
+ *	caller's reference
+ * @host_orch: glue-owned host orchestration (host_build_graph), or NULL
+ *
+ * Return: 0; -EINVAL for a cid out of range or a NULL @code; -EBUSY if
+ * @cid is taken (nothing changes and the caller keeps its reference).
+ */
+int chipc_registry_add(struct chipc_registry *r, s32 cid,
+		       struct chipc_code *code, void *host_orch)
+{
+	struct chipc_cid *slot;
+
+	if (!chipc_cid_valid(cid) || !code)
+		return -EINVAL;
+	slot = &r->cids[cid];
+	if (slot->code)
+		return -EBUSY;
+	slot->code = code;
+	slot->host_orch = host_orch;
+	r->count++;
+	return 0;
+}
+
+/**
+ * chipc_registry_remove() - unbind a cid
+ * @r: the registry
+ * @cid: callable id
+ * @out: receives the slot's contents (may be NULL); the caller drops the
+ *	code reference and releases the host orchestration
+ *
+ * Return: 0; -EINVAL for a cid out of range; -ENOENT if it is free.
+ */
+int chipc_registry_remove(struct chipc_registry *r, s32 cid,
+			  struct chipc_cid *out)
+{
+	struct chipc_cid *slot;
+
+	if (!chipc_cid_valid(cid))
+		return -EINVAL;
+	slot = &r->cids[cid];
+	if (!slot->code)
+		return -ENOENT;
+	if (out)
+		*out = *slot;
+	slot->code = NULL;
+	slot->host_orch = NULL;
+	r->count--;
+	return 0;
+}
+
+/**
+ * chipc_registry_get() - look up a registered cid
+ * @r: the registry
+ * @cid: callable id
+ *
+ * Return: its slot, or NULL when @cid is out of range or free.
+ */
+const struct chipc_cid *chipc_registry_get(const struct chipc_registry *r,
+					   s32 cid)
+{
+	if (!chipc_cid_valid(cid) || !r->cids[cid].code)
+		return NULL;
+	return &r->cids[cid];
+}
+
+/**
+ * chipc_functab_init() - an empty dispatch table
+ * @t: the table
+ */
+void chipc_functab_init(struct chipc_functab *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+/**
+ * chipc_functab_bind() - rebuild the dispatch table from one callable
+ * @t: the table
+ * @code: the callable whose children become reachable (NULL: none)
+ *
+ * Every entry the previous bind set is cleared first, so a func_id of
+ * another callable never stays reachable; then each child of @code is
+ * entered under its func_id.  The cost is proportional to the two
+ * callables' child counts, not to the table size.
+ */
+void chipc_functab_bind(struct chipc_functab *t, const struct chipc_code *code)
+{
+	u32 i, n;
+
+	for (i = 0; i < t->nset && i < CHIP_MAX_CHILDREN; i++) {
+		s32 fid = t->set[i];
+
+		if (fid >= 0 && fid < CHIP_MAX_FUNC_ID)
+			t->fn[fid] = NULL;
+		t->set[i] = 0;
+	}
+	t->nset = 0;
+	if (!code)
+		return;
+
+	n = CHIPC_MIN(code->layout.child_count, (u32)CHIP_MAX_CHILDREN);
+	for (i = 0; i < n; i++) {
+		const struct chipc_child_bind *b = &code->children[i];
+
+		if (b->func_id < 0 || b->func_id >= CHIP_MAX_FUNC_ID)
+			continue;
+		t->fn[b->func_id] = b;
+		t->set[t->nset++] = b->func_id;
+	}
+}
