@@ -37,6 +37,8 @@ stage() {
 	f=$(sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*/\2/p' "$log" | tail -1)
 	p=${p:-0} f=${f:-0}
 	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	# a stage with no tally of its own counts as one check
+	if [ $rc -eq 0 ] && [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then p=1; fi
 	passed=$((passed + p)) failed=$((failed + f))
 	results+=("$(printf '%-12s %4s passed %3s failed  rc=%d  %4ds' "$name" "$p" "$f" $rc $((SECONDS - t0)))")
 }
