@@ -31,6 +31,7 @@ ORCH_SOS := $(patsubst %.c,$(O)/%.so,$(ORCH_SO_SRCS))
 TEST_COMMON := $(patsubst %.c,$(O)/%.o,$(sort $(wildcard tests/common/*.c)))
 
 .PHONY: all lib tools tests check test example clean module bench
+.SECONDARY: $(TEST_COMMON) $(LIB_OBJS)
 all: lib tools tests
 
 lib: $(O)/libchip.a

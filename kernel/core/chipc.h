@@ -370,7 +370,10 @@ int chipc_exec(struct chipc_core *core, const struct chipc_env *env,
 	       u32 nargs, const struct chipc_orch_ops *ops, void *s,
 	       struct chipc_fault *f);
 
-/* tile.c: binary32 helpers (bit patterns in u32), bit-identical everywhere */
+/*
+ * tile.c: binary32 helpers (bit patterns in u32), bit-identical everywhere.
+ * Callers bracket every call with chipc_fpu_begin()/chipc_fpu_end().
+ */
 u32 chipc_f32_add(u32 a, u32 b);
 u32 chipc_f32_sub(u32 a, u32 b);
 u32 chipc_f32_mul(u32 a, u32 b);

@@ -117,7 +117,9 @@ u64 chipc_now_ns(void);
 
 /*
  * Need: floating point.  Every binary32 computation of the core happens
- * between these two calls (the kernel saves FPU state there).
+ * between these two calls (the kernel saves FPU state there).  They are
+ * called from a unit without floating point around each call into
+ * tile.c, the only unit with it.
  */
 void chipc_fpu_begin(void);
 void chipc_fpu_end(void);

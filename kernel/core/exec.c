@@ -277,8 +277,27 @@ static int exec_mma(struct xstate *x, u64 coff, u64 aoff, u64 boff)
 	b = local_tile(x, boff, k * n);
 	if (!b)
 		return -1;
+	chipc_fpu_begin();
 	chipc_tile_mma(c, a, b, (u32)m, (u32)k, (u32)n);
+	chipc_fpu_end();
 	return tile_work(x, m * k * n);
+}
+
+/*
+ * Floating point lives in tile.c alone.  The FPU section (the kernel saves
+ * the user's FPU state there) is opened here, around each call into it:
+ * exec.c has no floating point, and a call into another unit cannot be
+ * moved across the opaque chipc_fpu_begin()/chipc_fpu_end() calls, which
+ * the compiler could do with floating point in the same function.
+ */
+static u32 fpu_f32(u32 (*fn)(u32, u32), u32 a, u32 b)
+{
+	u32 v;
+
+	chipc_fpu_begin();
+	v = fn(a, b);
+	chipc_fpu_end();
+	return v;
 }
 
 static const enum chipc_tile_op tile_ops[] = {
@@ -316,7 +335,9 @@ static int exec_elem(struct xstate *x, const struct chip_insn *in,
 	} else if (in->op != CHIP_OP_TEXP) {
 		s = (u32)r[in->c & 15];
 	}
+	chipc_fpu_begin();
 	chipc_tile_binary(op, d, a, b, s, (u32)x->vl);
+	chipc_fpu_end();
 	return tile_work(x, x->vl);
 }
 
@@ -568,16 +589,16 @@ static int run(struct xstate *x, const struct chipc_prog *prog,
 			break;
 
 		case CHIP_OP_FADD:
-			*ra = chipc_f32_add((u32)rb, (u32)rc_);
+			*ra = fpu_f32(chipc_f32_add, (u32)rb, (u32)rc_);
 			break;
 		case CHIP_OP_FSUB:
-			*ra = chipc_f32_sub((u32)rb, (u32)rc_);
+			*ra = fpu_f32(chipc_f32_sub, (u32)rb, (u32)rc_);
 			break;
 		case CHIP_OP_FMUL:
-			*ra = chipc_f32_mul((u32)rb, (u32)rc_);
+			*ra = fpu_f32(chipc_f32_mul, (u32)rb, (u32)rc_);
 			break;
 		case CHIP_OP_FDIV:
-			*ra = chipc_f32_div((u32)rb, (u32)rc_);
+			*ra = fpu_f32(chipc_f32_div, (u32)rb, (u32)rc_);
 			break;
 
 		case CHIP_OP_SETVL:
@@ -612,8 +633,10 @@ static int run(struct xstate *x, const struct chipc_prog *prog,
 				rc = -1;
 				break;
 			}
+			chipc_fpu_begin();
 			chipc_tile_binary(CHIPC_T_FILL, d, NULL, NULL, (u32)rb,
 					  (u32)x->vl);
+			chipc_fpu_end();
 			rc = tile_work(x, x->vl);
 			break;
 		}
@@ -644,9 +667,11 @@ static int run(struct xstate *x, const struct chipc_prog *prog,
 				rc = -1;
 				break;
 			}
+			chipc_fpu_begin();
 			*ra = in->op == CHIP_OP_TRSUM ?
 				chipc_tile_sum(a, (u32)x->vl) :
 				chipc_tile_max(a, (u32)x->vl);
+			chipc_fpu_end();
 			rc = tile_work(x, x->vl);
 			break;
 		}

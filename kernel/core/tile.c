@@ -3,8 +3,10 @@
  * Binary32 arithmetic of the device: scalar helpers and tile loops.
  *
  * This is the only file of the core that uses floating point.  In the
- * kernel it is built with the FPU enabled, and every entry point brackets
- * its work with chipc_fpu_begin()/chipc_fpu_end().  Results are
+ * kernel it is built with the FPU enabled; its callers (exec.c) open the
+ * FPU section with chipc_fpu_begin()/chipc_fpu_end() around every call,
+ * from a unit without floating point, so that no FPU work can be moved
+ * outside the section.  Results are
  * bit-identical wherever the core runs: every operation is a single
  * IEEE-754 binary32 operation rounded to nearest even (the build forbids
  * contraction into fused multiply-add), reductions run strictly in index
@@ -51,9 +53,7 @@ u32 chipc_f32_add(u32 a, u32 b)
 {
 	u32 r;
 
-	chipc_fpu_begin();
 	r = bits_of(f32_of(a) + f32_of(b));
-	chipc_fpu_end();
 	return r;
 }
 
@@ -68,9 +68,7 @@ u32 chipc_f32_sub(u32 a, u32 b)
 {
 	u32 r;
 
-	chipc_fpu_begin();
 	r = bits_of(f32_of(a) - f32_of(b));
-	chipc_fpu_end();
 	return r;
 }
 
@@ -85,9 +83,7 @@ u32 chipc_f32_mul(u32 a, u32 b)
 {
 	u32 r;
 
-	chipc_fpu_begin();
 	r = bits_of(f32_of(a) * f32_of(b));
-	chipc_fpu_end();
 	return r;
 }
 
@@ -103,9 +99,7 @@ u32 chipc_f32_div(u32 a, u32 b)
 {
 	u32 r;
 
-	chipc_fpu_begin();
 	r = bits_of(f32_of(a) / f32_of(b));
-	chipc_fpu_end();
 	return r;
 }
 
@@ -203,11 +197,9 @@ u32 chipc_f32_exp(u32 a)
 {
 	float in[TBLK], out[TBLK];
 
-	chipc_fpu_begin();
 	memset(in, 0, sizeof(in));
 	in[0] = f32_of(a);
 	exp_block(out, in);
-	chipc_fpu_end();
 	return bits_of(out[0]);
 }
 
@@ -313,7 +305,6 @@ void chipc_tile_binary(enum chipc_tile_op op, float *dst, const float *a,
 	float sf = f32_of(s);
 	u32 i = 0, j, m;
 
-	chipc_fpu_begin();
 	switch (op) {
 	case CHIPC_T_ADD:
 		TILE_LOOP2(ta[j] + tb[j]);
@@ -371,7 +362,6 @@ void chipc_tile_binary(enum chipc_tile_op op, float *dst, const float *a,
 		binary_block(op, td, ta, tb, sf);
 		memcpy(dst + i, td, m * sizeof(float));
 	}
-	chipc_fpu_end();
 }
 
 /**
@@ -388,11 +378,9 @@ u32 chipc_tile_sum(const float *a, u32 n)
 	float acc = 0.0f;
 	u32 i, r;
 
-	chipc_fpu_begin();
 	for (i = 0; i < n; i++)
 		acc += a[i];
 	r = bits_of(acc);
-	chipc_fpu_end();
 	return r;
 }
 
@@ -413,12 +401,10 @@ u32 chipc_tile_max(const float *a, u32 n)
 
 	if (!n)
 		return 0xff800000u;
-	chipc_fpu_begin();
 	m = a[0];
 	for (i = 1; i < n; i++)
 		m = a[i] > m ? a[i] : m;
 	r = bits_of(m);
-	chipc_fpu_end();
 	return r;
 }
 
@@ -441,7 +427,6 @@ void chipc_tile_mma(float *c, const float *a, const float *b, u32 m, u32 k,
 	float cb[TBLK], bb[TBLK];
 	u32 i, p, j, w, l;
 
-	chipc_fpu_begin();
 	for (i = 0; i < m; i++) {
 		float *crow = c + (size_t)i * n;
 		const float *arow = a + (size_t)i * k;
@@ -462,5 +447,4 @@ void chipc_tile_mma(float *c, const float *a, const float *b, u32 m, u32 k,
 			memcpy(crow + j, cb, w * sizeof(float));
 		}
 	}
-	chipc_fpu_end();
 }

@@ -101,8 +101,6 @@ int chip_open(const char *platform, const struct chip_open_opts *opts,
 			plat = platforms[i].platform;
 			ops = platforms[i].sim ? &chip_sim_backend :
 						 &chip_kernel_backend;
-			if (!ops)
-				return -ENODEV;
 			break;
 		}
 	}

@@ -71,8 +71,7 @@ struct chip_backend_ops {
 };
 
 extern const struct chip_backend_ops chip_sim_backend;
-/* Weak: a libchip built without the kernel backend opens a2a3/a5 as -ENODEV. */
-extern const struct chip_backend_ops chip_kernel_backend __attribute__((weak));
+extern const struct chip_backend_ops chip_kernel_backend;
 
 /* Host orchestration state of one cid (host_build_graph). */
 struct chip_host_cid {

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Callables: the dedup table's device memory, upload + registration of a
+ * cid, counters and the debug hook.
+ *
+ * The image is copied from userspace once; the portable core validates
+ * the copy (layout, every offset and count, every program), looks it up
+ * by content hash and confirms a hit by comparing the bytes with the
+ * resident copy.  Resident copies are immutable kernel memory, never
+ * mapped to userspace.
+ */
+#include <linux/capability.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "chip_drv.h"
+
+struct chip_code_mem {
+	void *host;
+	u64 charged;
+};
+
+/* chipc_code_mem_ops.alloc; called with the table's lock held. */
+static int chip_code_alloc(void *priv, u32 size, u64 *dev_addr, u8 **host,
+			   void **cookie)
+{
+	struct chip_device *cdev = priv;
+	struct chip_code_mem *mem;
+	u64 rounded = PAGE_ALIGN((u64)size);
+	int ret;
+
+	if (!size)
+		return -EINVAL;
+	ret = chip_gm_charge(cdev, rounded);
+	if (ret)
+		return ret;
+	mem = kzalloc(sizeof(*mem), GFP_KERNEL);
+	if (!mem)
+		goto err_uncharge;
+	mem->host = vzalloc(rounded);	/* page (so 64-byte) aligned */
+	if (!mem->host)
+		goto err_free;
+	mem->charged = rounded;
+	/* Device addresses are never reused while the module is loaded. */
+	*dev_addr = cdev->code_next;
+	cdev->code_next += rounded + CHIP_VA_GUARD;
+	*host = mem->host;
+	*cookie = mem;
+	return 0;
+
+err_free:
+	kfree(mem);
+err_uncharge:
+	chip_gm_uncharge(cdev, rounded);
+	return -ENOMEM;
+}
+
+static void chip_code_free(void *priv, void *cookie)
+{
+	struct chip_device *cdev = priv;
+	struct chip_code_mem *mem = cookie;
+
+	vfree(mem->host);
+	chip_gm_uncharge(cdev, mem->charged);
+	kfree(mem);
+}
+
+int chip_dedup_init(struct chip_device *cdev, struct chipc_dedup *d)
+{
+	const struct chipc_code_mem_ops ops = {
+		.alloc = chip_code_alloc,
+		.free = chip_code_free,
+		.priv = cdev,
+	};
+
+	chipc_dedup_init(d, &ops);
+	return 0;
+}
+
+/* The dedup table @f uses and the lock that serialises it. */
+void chip_file_table(struct chip_file *f, struct chipc_dedup **table,
+		     struct mutex **lock)
+{
+	if (chip_params.dedup_scope == DRM_CHIP_DEDUP_FILE) {
+		*table = &f->dedup;
+		*lock = &f->lock;
+	} else {
+		*table = &f->cdev->dedup;
+		*lock = &f->cdev->dedup_lock;
+	}
+}
+
+static void chip_code_put(struct chip_file *f, struct chipc_code *code)
+{
+	struct chipc_dedup *table;
+	struct mutex *lock;	/* serialises @table */
+	bool file_scope = chip_params.dedup_scope == DRM_CHIP_DEDUP_FILE;
+
+	chip_file_table(f, &table, &lock);
+	if (!file_scope)
+		mutex_lock(lock);
+	chipc_dedup_put(table, code);
+	if (!file_scope)
+		mutex_unlock(lock);
+}
+
+/* Drop every registration of @f.  Its runs are gone. */
+void chip_registry_release(struct chip_file *f)
+{
+	struct chipc_cid slot;
+	s32 cid;
+
+	mutex_lock(&f->lock);
+	for (cid = 0; cid < CHIP_MAX_CIDS; cid++)
+		if (!chipc_registry_remove(&f->reg, cid, &slot))
+			chip_code_put(f, slot.code);
+	mutex_unlock(&f->lock);
+}
+
+int chip_register_ioctl(struct drm_device *drm, void *data,
+			struct drm_file *file)
+{
+	struct chip_device *cdev = to_chip_device(drm);
+	struct chip_file *f = chip_file_of(file);
+	struct drm_chip_register *args = data;
+	bool file_scope = chip_params.dedup_scope == DRM_CHIP_DEDUP_FILE;
+	struct chipc_dedup *table;
+	struct chipc_code *code;
+	struct mutex *lock;	/* serialises @table */
+	void *img;
+	bool hit;
+	int ret;
+
+	if (args->flags & ~DRM_CHIP_REGISTER_FLAGS || args->result ||
+	    args->runtime || args->dev_addr || args->hash)
+		return -EINVAL;
+	if (args->cid < 0 || args->cid >= CHIP_MAX_CIDS)
+		return -EINVAL;
+	if (args->image_size > chip_params.max_callable)
+		return -E2BIG;
+	if (args->image_size < sizeof(struct chip_callable_hdr))
+		return -EMSGSIZE;
+
+	img = kvmalloc(args->image_size, GFP_KERNEL);
+	if (!img)
+		return -ENOMEM;
+	if (copy_from_user(img, u64_to_user_ptr(args->image_ptr),
+			   args->image_size)) {
+		ret = -EFAULT;
+		goto out_free;
+	}
+
+	mutex_lock(&f->lock);
+	if (chipc_registry_get(&f->reg, args->cid)) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+	chip_file_table(f, &table, &lock);
+	if (!file_scope)
+		mutex_lock(lock);
+	ret = chipc_dedup_get(table, img, args->image_size, cdev->core.plat->id,
+			      &code, &hit);
+	if (!file_scope)
+		mutex_unlock(lock);
+	if (ret)
+		goto out_unlock;
+	ret = chipc_registry_add(&f->reg, args->cid, code, NULL);
+	if (ret) {
+		chip_code_put(f, code);
+		goto out_unlock;
+	}
+	if (hit) {
+		f->hits++;
+		atomic64_inc(&cdev->hits);
+	} else {
+		f->misses++;
+		atomic64_inc(&cdev->misses);
+	}
+	/* The device loads the orchestration program at registration. */
+	if (code->runtime == CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER)
+		f->orch_loads++;
+	args->result = hit ? DRM_CHIP_REGISTER_HIT : 0;
+	args->runtime = code->runtime;
+	args->dev_addr = code->dev_addr;
+	args->hash = code->layout.hash;
+out_unlock:
+	mutex_unlock(&f->lock);
+out_free:
+	kvfree(img);
+	return ret;
+}
+
+int chip_unregister_ioctl(struct drm_device *drm, void *data,
+			  struct drm_file *file)
+{
+	struct chip_file *f = chip_file_of(file);
+	struct drm_chip_unregister *args = data;
+	struct chipc_cid slot;
+	int ret;
+
+	if (args->pad)
+		return -EINVAL;
+	mutex_lock(&f->lock);
+	ret = chipc_registry_remove(&f->reg, args->cid, &slot);
+	if (!ret)
+		chip_code_put(f, slot.code);
+	mutex_unlock(&f->lock);
+	return ret;
+}
+
+int chip_counters_ioctl(struct drm_device *drm, void *data,
+			struct drm_file *file)
+{
+	struct chip_device *cdev = to_chip_device(drm);
+	struct chip_file *f = chip_file_of(file);
+	struct drm_chip_counters *c = data;
+	struct chipc_dedup *table;
+	struct mutex *lock;	/* serialises @table */
+	bool file_scope = chip_params.dedup_scope == DRM_CHIP_DEDUP_FILE;
+	u32 i;
+
+	if (c->flags || c->pad)
+		return -EINVAL;
+	memset(c, 0, sizeof(*c));
+
+	mutex_lock(&f->lock);
+	c->orch_loads = f->orch_loads;
+	c->dedup_hits = f->hits;
+	c->dedup_misses = f->misses;
+	c->registered = f->reg.count;
+	chip_file_table(f, &table, &lock);
+	if (!file_scope)
+		mutex_lock(lock);
+	c->resident_bytes = table->resident_bytes;
+	c->resident_callables = table->entries;
+	if (!file_scope)
+		mutex_unlock(lock);
+	mutex_unlock(&f->lock);
+
+	mutex_lock(&cdev->dedup_lock);
+	c->dev_resident_bytes = cdev->dedup.resident_bytes;
+	c->dev_resident_callables = cdev->dedup.entries;
+	mutex_unlock(&cdev->dedup_lock);
+
+	down_read(&f->vm_sem);
+	c->gm_used = f->gm_used;
+	up_read(&f->vm_sem);
+
+	spin_lock(&cdev->run_lock);
+	for (i = 0; i < CHIP_STATUS_COUNT; i++)
+		c->runs[i] = f->runs_by_status[i];
+	spin_unlock(&cdev->run_lock);
+
+	c->dev_dedup_hits = atomic64_read(&cdev->hits);
+	c->dev_dedup_misses = atomic64_read(&cdev->misses);
+	c->dev_gm_used = atomic64_read(&cdev->gm_used);
+	c->dev_files = atomic64_read(&cdev->files);
+	c->dev_bos = atomic64_read(&cdev->bos);
+	c->dev_runs = atomic64_read(&cdev->runs);
+	return 0;
+}
+
+int chip_debug_ioctl(struct drm_device *drm, void *data,
+		     struct drm_file *file)
+{
+	struct chip_file *f = chip_file_of(file);
+	struct drm_chip_debug *args = data;
+	bool file_scope = chip_params.dedup_scope == DRM_CHIP_DEDUP_FILE;
+	struct chipc_dedup *table;
+	struct mutex *lock;	/* serialises @table */
+
+	if (args->pad)
+		return -EINVAL;
+	if (args->op != DRM_CHIP_DEBUG_SET_HASH_MASK)
+		return -EINVAL;
+	if (!chip_params.debug && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+
+	mutex_lock(&f->lock);
+	chip_file_table(f, &table, &lock);
+	if (!file_scope)
+		mutex_lock(lock);
+	table->hash_mask = args->value;
+	if (!file_scope)
+		mutex_unlock(lock);
+	mutex_unlock(&f->lock);
+	return 0;
+}

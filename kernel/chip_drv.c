@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * chip.ko: module parameters, the emulated devices, the DRM driver, its
+ * file operations and ioctl table, and the init/exit ladder.
+ */
+#include <linux/capability.h>
+#include <linux/compat.h>
+#include <linux/device.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
+
+#include "chip_drv.h"
+#include "compat/compat.h"
+
+#define CHIP_MAX_DEVICES	8
+
+static unsigned int devices = 1;
+module_param(devices, uint, 0444);
+MODULE_PARM_DESC(devices, "Number of emulated devices (1-8, default 1)");
+
+static char *platform = "a2a3";
+module_param(platform, charp, 0444);
+MODULE_PARM_DESC(platform, "Platform of the devices: a2a3 (default) or a5");
+
+static unsigned long gm_size_mb = 256;
+module_param(gm_size_mb, ulong, 0444);
+MODULE_PARM_DESC(gm_size_mb, "Device memory per device in MiB (default 256)");
+
+static unsigned long heap_size_mb = 16;
+module_param(heap_size_mb, ulong, 0444);
+MODULE_PARM_DESC(heap_size_mb, "Heap per open file in MiB (default 16)");
+
+static char *dedup_scope = "device";
+module_param(dedup_scope, charp, 0444);
+MODULE_PARM_DESC(dedup_scope,
+		 "Callables shared by identical content across: device (default) or file");
+
+static unsigned int workers = 2;
+module_param(workers, uint, 0444);
+MODULE_PARM_DESC(workers, "Host threads executing cores per device (1-16, default 2)");
+
+static unsigned int max_timeout_ms = 60000;
+module_param(max_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(max_timeout_ms, "Largest run watchdog in ms (default 60000)");
+
+static bool debug;
+module_param(debug, bool, 0444);
+MODULE_PARM_DESC(debug, "Allow the DEBUG ioctl without CAP_SYS_ADMIN (default 0)");
+
+struct chip_params chip_params;
+
+static struct platform_device *chip_pdevs[CHIP_MAX_DEVICES];
+static struct chip_device *chip_devs[CHIP_MAX_DEVICES];
+static void *chip_groups[CHIP_MAX_DEVICES];
+
+int chip_gm_charge(struct chip_device *cdev, u64 bytes)
+{
+	if ((u64)atomic64_add_return(bytes, &cdev->gm_used) >
+	    chip_params.gm_size) {
+		atomic64_sub(bytes, &cdev->gm_used);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+void chip_gm_uncharge(struct chip_device *cdev, u64 bytes)
+{
+	atomic64_sub(bytes, &cdev->gm_used);
+}
+
+/* ---- ioctls ------------------------------------------------------------ */
+
+static int chip_get_param_ioctl(struct drm_device *drm, void *data,
+				struct drm_file *file)
+{
+	struct chip_device *cdev = to_chip_device(drm);
+	const struct chipc_platform *p = cdev->core.plat;
+	struct drm_chip_get_param *args = data;
+
+	if (args->pad)
+		return -EINVAL;
+
+	switch (args->param) {
+	case DRM_CHIP_PARAM_PLATFORM:
+		args->value = p->id;
+		break;
+	case DRM_CHIP_PARAM_MAX_BLOCKS:
+	case DRM_CHIP_PARAM_AIC_CORES:
+		args->value = p->max_blocks;
+		break;
+	case DRM_CHIP_PARAM_MAX_AICPU_THREADS:
+		args->value = p->max_aicpu_threads;
+		break;
+	case DRM_CHIP_PARAM_AIV_CORES:
+		args->value = 2ull * p->max_blocks;
+		break;
+	case DRM_CHIP_PARAM_LOCAL_AIC:
+		args->value = CHIP_LOCAL_AIC;
+		break;
+	case DRM_CHIP_PARAM_LOCAL_AIV:
+		args->value = CHIP_LOCAL_AIV;
+		break;
+	case DRM_CHIP_PARAM_GM_SIZE:
+		args->value = chip_params.gm_size;
+		break;
+	case DRM_CHIP_PARAM_HEAP_VA:
+		args->value = CHIP_HEAP_VA;
+		break;
+	case DRM_CHIP_PARAM_HEAP_SIZE:
+		args->value = chip_params.heap_size;
+		break;
+	case DRM_CHIP_PARAM_FEATURES:
+		args->value = DRM_CHIP_FEATURE_STORES |
+			      DRM_CHIP_FEATURE_HOST_GRAPH;
+		if (chip_params.debug || capable(CAP_SYS_ADMIN))
+			args->value |= DRM_CHIP_FEATURE_DEBUG;
+		break;
+	case DRM_CHIP_PARAM_MAX_CALLABLE:
+		args->value = chip_params.max_callable;
+		break;
+	case DRM_CHIP_PARAM_MAX_STORE_BYTES:
+		args->value = chip_params.max_store_bytes;
+		break;
+	case DRM_CHIP_PARAM_MAX_TIMEOUT_NS:
+		args->value = chip_params.max_timeout_ns;
+		break;
+	case DRM_CHIP_PARAM_DEDUP_SCOPE:
+		args->value = chip_params.dedup_scope;
+		break;
+	case DRM_CHIP_PARAM_MAX_RUNS:
+		args->value = chip_params.max_runs;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const struct drm_ioctl_desc chip_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(CHIP_GET_PARAM, chip_get_param_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(CHIP_BO_CREATE, chip_bo_create_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(CHIP_BO_INFO, chip_bo_info_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(CHIP_BO_COPY, chip_bo_copy_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(CHIP_REGISTER, chip_register_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(CHIP_UNREGISTER, chip_unregister_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(CHIP_RUN, chip_run_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(CHIP_WAIT, chip_wait_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(CHIP_COUNTERS, chip_counters_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(CHIP_CANCEL, chip_cancel_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(CHIP_DEBUG, chip_debug_ioctl, DRM_RENDER_ALLOW),
+};
+
+/*
+ * The DRM core zero-extends a short struct and ignores the tail of a long
+ * one.  Our rule is stricter (see the uAPI header): a struct shorter than
+ * ours is -EINVAL, a longer one must have a zero tail (-E2BIG).
+ */
+static int chip_ioctl_check_size(unsigned int cmd, unsigned long arg)
+{
+	unsigned int nr = _IOC_NR(cmd), size = _IOC_SIZE(cmd), want;
+
+	if (_IOC_TYPE(cmd) != DRM_IOCTL_BASE || nr < DRM_COMMAND_BASE ||
+	    nr >= DRM_COMMAND_END)
+		return 0;	/* the DRM core's */
+	if (nr >= DRM_COMMAND_BASE + ARRAY_SIZE(chip_ioctls))
+		return -ENOTTY;	/* the core would say -EINVAL */
+	want = _IOC_SIZE(chip_ioctls[nr - DRM_COMMAND_BASE].cmd);
+	if (size < want)
+		return -EINVAL;
+	if (size > want) {
+		int ret = check_zeroed_user((void __user *)arg + want,
+					    size - want);
+
+		if (ret < 0)
+			return ret;
+		if (!ret)
+			return -E2BIG;
+	}
+	return 0;
+}
+
+static long chip_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	int ret = chip_ioctl_check_size(cmd, arg);
+
+	if (ret)
+		return ret;
+	return drm_ioctl(filp, cmd, arg);
+}
+
+#ifdef CONFIG_COMPAT
+static long chip_compat_ioctl(struct file *filp, unsigned int cmd,
+			      unsigned long arg)
+{
+	int ret = chip_ioctl_check_size(cmd, (unsigned long)compat_ptr(arg));
+
+	if (ret)
+		return ret;
+	return drm_compat_ioctl(filp, cmd, arg);
+}
+#else
+#define chip_compat_ioctl NULL
+#endif
+
+/*
+ * The DRM core releases a file's GEM handles before calling postclose;
+ * stop the file's runs first, so that no run is using a buffer object
+ * when its handle goes.
+ */
+static int chip_release(struct inode *inode, struct file *filp)
+{
+	struct drm_file *file = filp->private_data;
+
+	if (file && file->driver_priv)
+		chip_file_cancel(chip_file_of(file));
+	return drm_release(inode, filp);
+}
+
+static const struct file_operations chip_fops = {
+	.owner = THIS_MODULE,
+	.open = chip_compat_open,
+	.release = chip_release,
+	.unlocked_ioctl = chip_ioctl,
+	.compat_ioctl = chip_compat_ioctl,
+	.poll = drm_poll,
+	.read = drm_read,
+	.llseek = noop_llseek,
+	.mmap = drm_gem_mmap,
+	CHIP_FOP_FLAGS
+};
+
+static int chip_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct chip_device *cdev = to_chip_device(drm);
+	struct chip_file *f;
+	int ret;
+
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
+	f->cdev = cdev;
+	mutex_init(&f->lock);
+	init_rwsem(&f->vm_sem);
+	INIT_LIST_HEAD(&f->runs);
+	f->bo_next = CHIP_BO_BASE;
+	ret = chipc_vm_init(&f->vm, CHIP_MAX_BOS);
+	if (ret)
+		goto err_free;
+	if (chip_params.dedup_scope == DRM_CHIP_DEDUP_FILE) {
+		ret = chip_dedup_init(cdev, &f->dedup);
+		if (ret)
+			goto err_vm;
+	}
+	file->driver_priv = f;
+	atomic64_inc(&cdev->files);
+	return 0;
+
+err_vm:
+	chipc_vm_fini(&f->vm);
+err_free:
+	mutex_destroy(&f->lock);
+	kfree(f);
+	return ret;
+}
+
+static void chip_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	struct chip_file *f = chip_file_of(file);
+	struct chip_device *cdev = to_chip_device(drm);
+
+	/* Runs were stopped in chip_release(); handles are gone. */
+	chip_file_cancel(f);
+	chip_file_release_runs(f);
+	chip_registry_release(f);
+	if (chip_params.dedup_scope == DRM_CHIP_DEDUP_FILE)
+		chipc_dedup_fini(&f->dedup);
+	if (f->heap) {
+		vfree(f->heap);
+		chip_gm_uncharge(cdev, chip_params.heap_size);
+	}
+	WARN_ON(f->vm.count);
+	chipc_vm_fini(&f->vm);
+	mutex_destroy(&f->lock);
+	file->driver_priv = NULL;
+	kfree(f);
+	atomic64_dec(&cdev->files);
+}
+
+static const struct drm_driver chip_drm_driver = {
+	.driver_features = DRIVER_GEM | CHIP_DRIVER_NODE,
+	.open = chip_open,
+	.postclose = chip_postclose,
+	.gem_create_object = chip_gem_create_object,
+	.ioctls = chip_ioctls,
+	.num_ioctls = ARRAY_SIZE(chip_ioctls),
+	.fops = &chip_fops,
+	.name = "chip",
+	.desc = "chip NPU (emulated device)",
+	CHIP_DRIVER_DATE
+	.major = 1,
+	.minor = 0,
+};
+
+/* ---- devices ------------------------------------------------------------ */
+
+static int chip_device_create(u32 index)
+{
+	struct chipc_device_cfg cfg = {
+		.platform = chip_params.platform,
+		.workers = chip_params.workers,
+		.ring_window = 1024,
+		.dep_pool = 16384,
+	};
+	struct platform_device *pdev;
+	struct chip_device *cdev;
+	void *group;
+	int ret;
+
+	pdev = platform_device_register_simple("chip", index, NULL, 0);
+	if (IS_ERR(pdev))
+		return PTR_ERR(pdev);
+	chip_pdevs[index] = pdev;
+
+	group = devres_open_group(&pdev->dev, NULL, GFP_KERNEL);
+	if (!group) {
+		ret = -ENOMEM;
+		goto err_pdev;
+	}
+	chip_groups[index] = group;
+
+	cdev = devm_drm_dev_alloc(&pdev->dev, &chip_drm_driver,
+				  struct chip_device, drm);
+	if (IS_ERR(cdev)) {
+		ret = PTR_ERR(cdev);
+		goto err_group;
+	}
+	cdev->index = index;
+	mutex_init(&cdev->dedup_lock);
+	spin_lock_init(&cdev->run_lock);
+	INIT_LIST_HEAD(&cdev->queue);
+	init_waitqueue_head(&cdev->run_wq);
+	init_waitqueue_head(&cdev->done_wq);
+	cdev->code_next = CHIP_CODE_BASE;
+
+	ret = chipc_device_init(&cdev->core, &cfg);
+	if (ret)
+		goto err_group;
+	ret = chip_dedup_init(cdev, &cdev->dedup);
+	if (ret)
+		goto err_core;
+	ret = chip_worker_start(cdev);
+	if (ret)
+		goto err_dedup;
+	ret = drm_dev_register(&cdev->drm, 0);
+	if (ret)
+		goto err_worker;
+	chip_devs[index] = cdev;
+	return 0;
+
+err_worker:
+	chip_worker_stop(cdev);
+err_dedup:
+	chipc_dedup_fini(&cdev->dedup);
+err_core:
+	chipc_device_fini(&cdev->core);
+err_group:
+	devres_release_group(&pdev->dev, group);
+	chip_groups[index] = NULL;
+err_pdev:
+	platform_device_unregister(pdev);
+	chip_pdevs[index] = NULL;
+	return ret;
+}
+
+static void chip_device_destroy(u32 index)
+{
+	struct chip_device *cdev = chip_devs[index];
+	struct platform_device *pdev = chip_pdevs[index];
+
+	if (cdev) {
+		drm_dev_unregister(&cdev->drm);
+		chip_worker_stop(cdev);
+		WARN_ON(cdev->dedup.entries);
+		chipc_dedup_fini(&cdev->dedup);
+		chipc_device_fini(&cdev->core);
+		WARN_ON(atomic64_read(&cdev->gm_used));
+		chip_devs[index] = NULL;
+	}
+	if (pdev) {
+		if (chip_groups[index])
+			devres_release_group(&pdev->dev, chip_groups[index]);
+		chip_groups[index] = NULL;
+		platform_device_unregister(pdev);
+		chip_pdevs[index] = NULL;
+	}
+}
+
+static int chip_params_init(void)
+{
+	if (!strcmp(platform, "a2a3"))
+		chip_params.platform = CHIP_PLATFORM_A2A3;
+	else if (!strcmp(platform, "a5"))
+		chip_params.platform = CHIP_PLATFORM_A5;
+	else
+		return -EINVAL;
+
+	if (!strcmp(dedup_scope, "device"))
+		chip_params.dedup_scope = DRM_CHIP_DEDUP_DEVICE;
+	else if (!strcmp(dedup_scope, "file"))
+		chip_params.dedup_scope = DRM_CHIP_DEDUP_FILE;
+	else
+		return -EINVAL;
+
+	if (!devices || devices > CHIP_MAX_DEVICES || !workers ||
+	    workers > 16 || !gm_size_mb || gm_size_mb > (1ul << 20) ||
+	    heap_size_mb > 1024 || !max_timeout_ms)
+		return -EINVAL;
+
+	chip_params.gm_size = (u64)gm_size_mb << 20;
+	chip_params.heap_size = (u64)heap_size_mb << 20;
+	chip_params.workers = workers;
+	chip_params.max_callable = 64ull << 20;
+	chip_params.max_store_bytes = 64ull << 20;
+	chip_params.max_timeout_ns = (u64)max_timeout_ms * NSEC_PER_MSEC;
+	chip_params.max_runs = 4096;
+	chip_params.debug = debug;
+	return 0;
+}
+
+static int __init chip_init(void)
+{
+	unsigned int i;
+	int ret;
+
+	BUILD_BUG_ON(DRM_CHIP_COMMAND_BASE != DRM_COMMAND_BASE);
+	BUILD_BUG_ON(DRM_CHIP_STATUS_COUNT != CHIP_STATUS_COUNT);
+
+	ret = chip_params_init();
+	if (ret) {
+		pr_err("chip: invalid module parameters\n");
+		return ret;
+	}
+	for (i = 0; i < devices; i++) {
+		ret = chip_device_create(i);
+		if (ret)
+			goto err_devices;
+	}
+	return 0;
+
+err_devices:
+	while (i--)
+		chip_device_destroy(i);
+	return ret;
+}
+
+static void __exit chip_exit(void)
+{
+	unsigned int i = devices;
+
+	while (i--)
+		chip_device_destroy(i);
+}
+
+module_init(chip_init);
+module_exit(chip_exit);
+
+MODULE_DESCRIPTION("chip NPU accel driver with an emulated device");
+MODULE_LICENSE("Dual MIT/GPL");

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * chip.ko: a DRM accel driver for the emulated chip NPU.
+ *
+ * Objects and their owners:
+ *
+ *	chip_device	one emulated device: a DRM device, the portable core's
+ *			device (chipc_device) and a worker thread executing
+ *			runs in FIFO order, the device-wide dedup table
+ *	chip_file	one open file: its device address space (chipc_vm),
+ *			buffer objects, registry of cids, heap, runs
+ *	chip_bo		a GEM shmem object mapped into its file's space
+ *	chip_run	one submitted run, owned by its file until consumed
+ *
+ * Locks, outermost first: chip_file.lock (registry, per-file dedup
+ * table, counters) -> chip_device.dedup_lock (device table) and
+ * chip_file.vm_sem (the address space; runs hold it for reading while
+ * they execute) -> chip_device.run_lock (spinlock: run queue, run states,
+ * every file's run list).
+ */
+#ifndef _CHIP_DRV_H
+#define _CHIP_DRV_H
+
+#include <linux/atomic.h>
+#include <linux/iosys-map.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rwsem.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <drm/drm_device.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem_shmem_helper.h>
+
+#include "core/chipc.h"
+#include "../uapi/drm/chip_accel.h"
+
+/* Device address space layout, the same as the simulated backend's. */
+#define CHIP_BO_BASE		0x0000100000000000ull
+#define CHIP_HEAP_VA		0x0000080000000000ull
+#define CHIP_CODE_BASE		0x0000400000000000ull
+#define CHIP_VA_GUARD		(64ull << 10)	/* unmapped gap after each object */
+#define CHIP_MAX_BOS		16384		/* per file */
+
+struct chip_params {
+	u32 platform;		/* CHIP_PLATFORM_* */
+	u64 gm_size;
+	u64 heap_size;
+	u32 dedup_scope;	/* DRM_CHIP_DEDUP_* */
+	u32 workers;
+	u64 max_callable;
+	u64 max_store_bytes;
+	u64 max_timeout_ns;
+	u32 max_runs;
+	bool debug;
+};
+
+extern struct chip_params chip_params;
+
+struct chip_device {
+	struct drm_device drm;
+	u32 index;
+
+	/* The emulated hardware. */
+	struct chipc_device core;
+	atomic64_t gm_used;	/* buffer objects, heaps, resident code */
+
+	/* Device-wide dedup table (DRM_CHIP_DEDUP_DEVICE). */
+	struct mutex dedup_lock;
+	struct chipc_dedup dedup;
+	u64 code_next;		/* next device address for resident code */
+
+	/* Runs: FIFO queue executed by @worker. */
+	spinlock_t run_lock;
+	struct list_head queue;
+	struct chip_run *running;
+	wait_queue_head_t run_wq;	/* worker: queue changed */
+	wait_queue_head_t done_wq;	/* waiters: a run completed */
+	struct task_struct *worker;
+
+	/* Device-wide statistics. */
+	atomic64_t hits;
+	atomic64_t misses;
+	atomic64_t files;
+	atomic64_t bos;
+	atomic64_t runs;
+};
+
+struct chip_file {
+	struct chip_device *cdev;
+
+	struct mutex lock;	/* registry, dedup (file scope), counters */
+	struct chipc_registry reg;
+	struct chipc_dedup dedup;	/* DRM_CHIP_DEDUP_FILE only */
+	u64 orch_loads;
+	u64 hits;
+	u64 misses;
+
+	struct rw_semaphore vm_sem;
+	struct chipc_vm vm;
+	u64 bo_next;
+	u64 gm_used;
+	u8 *heap;		/* allocated by the first run */
+
+	/* Under cdev->run_lock. */
+	struct list_head runs;	/* every run not yet consumed, by seq */
+	u64 next_seq;
+	u32 nruns;
+	u64 runs_by_status[CHIP_STATUS_COUNT];
+};
+
+struct chip_bo {
+	struct drm_gem_shmem_object base;
+	struct chip_file *owner;	/* NULL once unmapped */
+	u64 va;
+	u64 size;		/* as requested */
+	u64 mapped;		/* page-rounded bytes accounted */
+	struct iosys_map map;
+};
+
+enum chip_run_state {
+	CHIP_RUN_QUEUED,
+	CHIP_RUN_RUNNING,
+	CHIP_RUN_DONE,
+};
+
+struct chip_run {
+	struct list_head qnode;		/* chip_device.queue */
+	struct list_head fnode;		/* chip_file.runs */
+	struct chip_file *file;
+	u64 seq;
+	enum chip_run_state state;
+	int abort;
+
+	struct chipc_code *code;	/* referenced until done */
+	struct chipc_dedup *table;	/* @code's table */
+	struct mutex *table_lock;	/* serialises @table */
+
+	struct chipc_args args;
+	struct chipc_graph graph;
+	bool has_graph;
+	u32 block_dim;
+	u32 aicpu_threads;
+	u64 timeout_ns;
+	u64 insn_budget;
+	struct chipc_run_result res;
+
+	u32 nstores;
+	struct drm_chip_store stores[DRM_CHIP_MAX_STORES];
+	u8 *snap;		/* store bytes captured at completion */
+	u64 snap_size;
+
+	void *args_blob;
+	void *graph_blob;
+};
+
+static inline struct chip_device *to_chip_device(struct drm_device *drm)
+{
+	return container_of(drm, struct chip_device, drm);
+}
+
+static inline struct chip_bo *to_chip_bo(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct chip_bo, base.base);
+}
+
+static inline struct chip_file *chip_file_of(struct drm_file *file)
+{
+	return file->driver_priv;
+}
+
+/* Account @bytes of device memory; -ENOSPC past gm_size. */
+int chip_gm_charge(struct chip_device *cdev, u64 bytes);
+void chip_gm_uncharge(struct chip_device *cdev, u64 bytes);
+
+/* chip_gem.c */
+struct drm_gem_object *chip_gem_create_object(struct drm_device *drm,
+					      size_t size);
+int chip_bo_create_ioctl(struct drm_device *drm, void *data,
+			 struct drm_file *file);
+int chip_bo_info_ioctl(struct drm_device *drm, void *data,
+		       struct drm_file *file);
+int chip_bo_copy_ioctl(struct drm_device *drm, void *data,
+		       struct drm_file *file);
+
+/* chip_callable.c */
+int chip_dedup_init(struct chip_device *cdev, struct chipc_dedup *d);
+void chip_file_table(struct chip_file *f, struct chipc_dedup **table,
+		     struct mutex **lock);	/* serialises *@table */
+void chip_registry_release(struct chip_file *f);
+int chip_register_ioctl(struct drm_device *drm, void *data,
+			struct drm_file *file);
+int chip_unregister_ioctl(struct drm_device *drm, void *data,
+			  struct drm_file *file);
+int chip_counters_ioctl(struct drm_device *drm, void *data,
+			struct drm_file *file);
+int chip_debug_ioctl(struct drm_device *drm, void *data,
+		     struct drm_file *file);
+
+/* chip_job.c */
+int chip_worker_start(struct chip_device *cdev);
+void chip_worker_stop(struct chip_device *cdev);
+u64 chip_file_cancel(struct chip_file *f);
+void chip_file_release_runs(struct chip_file *f);
+int chip_run_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
+int chip_wait_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
+int chip_cancel_ioctl(struct drm_device *drm, void *data,
+		      struct drm_file *file);
+
+#endif /* _CHIP_DRV_H */

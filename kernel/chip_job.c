@@ -1,0 +1,539 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Runs: submission (validation shared with every submission path),
+ * the device worker that executes them one at a time in FIFO order, wait,
+ * cancel, and their release with the file.
+ *
+ * A run never hangs the device: the core's watchdog (timeout_ns) and
+ * instruction budget end it with CHIP_STATUS_TIMEOUT, a bad access with
+ * CHIP_STATUS_FAULT, and the abort flag (cancel, close) with
+ * CHIP_STATUS_CANCELLED.  The worker then takes the next run.
+ */
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "chip_drv.h"
+
+static void chip_run_free(struct chip_run *run)
+{
+	kvfree(run->snap);
+	kvfree(run->graph_blob);
+	kvfree(run->args_blob);
+	kfree(run);
+}
+
+static void chip_run_put_code(struct chip_run *run)
+{
+	if (!run->code)
+		return;
+	mutex_lock(run->table_lock);
+	chipc_dedup_put(run->table, run->code);
+	mutex_unlock(run->table_lock);
+	run->code = NULL;
+}
+
+/* Copy the store ranges of a successful run.  vm_sem held. */
+static void chip_run_snapshot(struct chip_file *f, struct chip_run *run)
+{
+	u64 off = 0;
+	u32 i;
+
+	for (i = 0; i < run->nstores; i++) {
+		const struct drm_chip_store *s = &run->stores[i];
+		const u8 *p = chipc_vm_translate(&f->vm, s->va, s->size,
+						 CHIPC_PROT_READ);
+
+		if (!p) {
+			run->res.status = CHIP_STATUS_FAULT;
+			run->res.code = CHIP_FAULT_READ;
+			run->res.fault_addr = s->va;
+			snprintf(run->res.msg, sizeof(run->res.msg),
+				 "store %u: range not mapped", i);
+			return;
+		}
+		memcpy(run->snap + off, p, s->size);
+		off += s->size;
+	}
+}
+
+static void chip_run_execute(struct chip_device *cdev, struct chip_run *run)
+{
+	struct chip_file *f = run->file;
+	struct chipc_run_req req = {
+		.code = run->code,
+		.args = &run->args,
+		.graph = run->has_graph ? &run->graph : NULL,
+		.block_dim = run->block_dim,
+		.aicpu_threads = run->aicpu_threads,
+		.timeout_ns = run->timeout_ns,
+		.insn_budget = run->insn_budget,
+		.vm = &f->vm,
+		.heap_va = CHIP_HEAP_VA,
+		.heap_size = chip_params.heap_size,
+		.heap_host = f->heap,
+		.abort = &run->abort,
+	};
+
+	down_read(&f->vm_sem);
+	if (READ_ONCE(run->abort)) {
+		run->res.status = CHIP_STATUS_CANCELLED;
+		strscpy(run->res.msg, "cancelled", sizeof(run->res.msg));
+	} else {
+		chipc_device_run(&cdev->core, &req, &run->res);
+		if (run->res.status == CHIP_STATUS_OK && run->nstores)
+			chip_run_snapshot(f, run);
+	}
+	up_read(&f->vm_sem);
+}
+
+static int chip_worker_fn(void *arg)
+{
+	struct chip_device *cdev = arg;
+	struct chip_run *run;
+
+	while (!kthread_should_stop()) {
+		wait_event_interruptible(cdev->run_wq,
+					 kthread_should_stop() ||
+					 !list_empty_careful(&cdev->queue));
+		spin_lock(&cdev->run_lock);
+		run = list_first_entry_or_null(&cdev->queue, struct chip_run,
+					       qnode);
+		if (run) {
+			list_del_init(&run->qnode);
+			run->state = CHIP_RUN_RUNNING;
+			cdev->running = run;
+		}
+		spin_unlock(&cdev->run_lock);
+		if (!run)
+			continue;
+
+		chip_run_execute(cdev, run);
+		chip_run_put_code(run);
+
+		spin_lock(&cdev->run_lock);
+		if (run->res.status < CHIP_STATUS_COUNT)
+			run->file->runs_by_status[run->res.status]++;
+		run->state = CHIP_RUN_DONE;
+		cdev->running = NULL;
+		spin_unlock(&cdev->run_lock);
+		wake_up_all(&cdev->done_wq);
+		cond_resched();
+	}
+	return 0;
+}
+
+int chip_worker_start(struct chip_device *cdev)
+{
+	struct task_struct *t;
+
+	t = kthread_run(chip_worker_fn, cdev, "chip%u", cdev->index);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	cdev->worker = t;
+	return 0;
+}
+
+/* No file is open, so the queue is empty and nothing runs. */
+void chip_worker_stop(struct chip_device *cdev)
+{
+	if (cdev->worker)
+		kthread_stop(cdev->worker);
+	cdev->worker = NULL;
+}
+
+static bool chip_file_running(struct chip_device *cdev, struct chip_file *f)
+{
+	bool ret;
+
+	spin_lock(&cdev->run_lock);
+	ret = cdev->running && cdev->running->file == f;
+	spin_unlock(&cdev->run_lock);
+	return ret;
+}
+
+/*
+ * Cancel the queued runs of @f and stop its running one; returns when
+ * none of its runs executes.  Cancelled runs complete as
+ * CHIP_STATUS_CANCELLED and stay for wait to consume.
+ */
+u64 chip_file_cancel(struct chip_file *f)
+{
+	struct chip_device *cdev = f->cdev;
+	struct chip_run *run, *tmp;
+	LIST_HEAD(cancelled);
+	u64 n = 0;
+
+	spin_lock(&cdev->run_lock);
+	list_for_each_entry_safe(run, tmp, &cdev->queue, qnode) {
+		if (run->file != f)
+			continue;
+		list_move_tail(&run->qnode, &cancelled);
+		run->res.status = CHIP_STATUS_CANCELLED;
+		strscpy(run->res.msg, "cancelled", sizeof(run->res.msg));
+		f->runs_by_status[CHIP_STATUS_CANCELLED]++;
+		n++;
+	}
+	if (cdev->running && cdev->running->file == f)
+		WRITE_ONCE(cdev->running->abort, 1);
+	spin_unlock(&cdev->run_lock);
+
+	list_for_each_entry_safe(run, tmp, &cancelled, qnode) {
+		chip_run_put_code(run);
+		spin_lock(&cdev->run_lock);
+		list_del_init(&run->qnode);
+		run->state = CHIP_RUN_DONE;
+		spin_unlock(&cdev->run_lock);
+	}
+	wake_up_all(&cdev->done_wq);
+
+	wait_event(cdev->done_wq, !chip_file_running(cdev, f));
+	return n;
+}
+
+/* Free every run of @f; none is queued or running. */
+void chip_file_release_runs(struct chip_file *f)
+{
+	struct chip_device *cdev = f->cdev;
+	struct chip_run *run, *tmp;
+	LIST_HEAD(dead);
+
+	spin_lock(&cdev->run_lock);
+	list_splice_init(&f->runs, &dead);
+	f->nruns = 0;
+	spin_unlock(&cdev->run_lock);
+	list_for_each_entry_safe(run, tmp, &dead, fnode) {
+		WARN_ON(run->state != CHIP_RUN_DONE);
+		list_del(&run->fnode);
+		chip_run_put_code(run);
+		chip_run_free(run);
+		atomic64_dec(&cdev->runs);
+	}
+}
+
+static void *chip_copy_blob(u64 uptr, u64 size, int *ret)
+{
+	void *p = kvmalloc(size ? size : 1, GFP_KERNEL);
+
+	if (!p) {
+		*ret = -ENOMEM;
+		return NULL;
+	}
+	if (copy_from_user(p, u64_to_user_ptr(uptr), size)) {
+		kvfree(p);
+		*ret = -EFAULT;
+		return NULL;
+	}
+	return p;
+}
+
+/*
+ * Build a run from a request: copy and validate everything it carries.
+ * Shared by every submission path.
+ */
+static struct chip_run *chip_run_prepare(struct chip_file *f,
+					 const struct drm_chip_run *args,
+					 int *ret)
+{
+	const u64 max_graph = chipc_graph_size(CHIP_GRAPH_MAX_TASKS,
+					       CHIP_GRAPH_MAX_ARGS,
+					       CHIP_GRAPH_MAX_EDGES);
+	struct chip_run *run;
+	u64 snap = 0;
+	u32 i;
+
+	*ret = -EINVAL;
+	if (args->flags & ~DRM_CHIP_RUN_FLAGS || args->pad || args->seq)
+		return NULL;
+	if (!args->graph_size && args->graph_ptr)
+		return NULL;
+	if (args->timeout_ns > chip_params.max_timeout_ns)
+		return NULL;
+	*ret = -E2BIG;
+	if (args->args_size > CHIP_ARGS_MAX_SIZE ||
+	    args->graph_size > max_graph ||
+	    args->store_count > DRM_CHIP_MAX_STORES)
+		return NULL;
+
+	run = kzalloc(sizeof(*run), GFP_KERNEL);
+	if (!run) {
+		*ret = -ENOMEM;
+		return NULL;
+	}
+	INIT_LIST_HEAD(&run->qnode);
+	INIT_LIST_HEAD(&run->fnode);
+	run->file = f;
+	run->block_dim = args->block_dim;
+	run->aicpu_threads = args->aicpu_threads;
+	run->timeout_ns = args->timeout_ns;
+	run->insn_budget = args->insn_budget;
+	run->nstores = args->store_count;
+
+	if (run->nstores &&
+	    copy_from_user(run->stores, u64_to_user_ptr(args->stores_ptr),
+			   run->nstores * sizeof(run->stores[0]))) {
+		*ret = -EFAULT;
+		goto err;
+	}
+	for (i = 0; i < run->nstores; i++) {
+		if (!run->stores[i].size) {
+			*ret = -EINVAL;
+			goto err;
+		}
+		snap += run->stores[i].size;
+		if (run->stores[i].size > chip_params.max_store_bytes ||
+		    snap > chip_params.max_store_bytes) {
+			*ret = -E2BIG;
+			goto err;
+		}
+	}
+	if (snap) {
+		run->snap = kvmalloc(snap, GFP_KERNEL);
+		if (!run->snap) {
+			*ret = -ENOMEM;
+			goto err;
+		}
+		run->snap_size = snap;
+	}
+
+	run->args_blob = chip_copy_blob(args->args_ptr, args->args_size, ret);
+	if (!run->args_blob)
+		goto err;
+	*ret = chipc_args_parse(run->args_blob, args->args_size, &run->args);
+	if (*ret)
+		goto err;
+	if (args->graph_size) {
+		run->graph_blob = chip_copy_blob(args->graph_ptr,
+						 args->graph_size, ret);
+		if (!run->graph_blob)
+			goto err;
+		*ret = chipc_graph_parse(run->graph_blob, args->graph_size,
+					 &run->graph);
+		if (*ret)
+			goto err;
+		run->has_graph = true;
+	}
+	return run;
+
+err:
+	chip_run_free(run);
+	return NULL;
+}
+
+/* Check the store ranges against the file's mappings now. */
+static int chip_run_check_stores(struct chip_file *f, struct chip_run *run)
+{
+	int ret = 0;
+	u32 i;
+
+	down_read(&f->vm_sem);
+	for (i = 0; i < run->nstores; i++)
+		if (!chipc_vm_translate(&f->vm, run->stores[i].va,
+					run->stores[i].size, CHIPC_PROT_READ))
+			ret = -EFAULT;
+	up_read(&f->vm_sem);
+	return ret;
+}
+
+int chip_run_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct chip_device *cdev = to_chip_device(drm);
+	struct chip_file *f = chip_file_of(file);
+	struct drm_chip_run *args = data;
+	const struct chipc_cid *slot;
+	struct chipc_run_req req = { 0 };
+	struct chip_run *run;
+	int ret;
+
+	run = chip_run_prepare(f, args, &ret);
+	if (!run)
+		return ret;
+	ret = chip_run_check_stores(f, run);
+	if (ret)
+		goto err_free;
+
+	mutex_lock(&f->lock);
+	if (!f->heap) {
+		ret = chip_gm_charge(cdev, chip_params.heap_size);
+		if (ret)
+			goto err_unlock;
+		f->heap = vzalloc(chip_params.heap_size ? : PAGE_SIZE);
+		if (!f->heap) {
+			chip_gm_uncharge(cdev, chip_params.heap_size);
+			ret = -ENOMEM;
+			goto err_unlock;
+		}
+	}
+	slot = chipc_registry_get(&f->reg, args->cid);
+	if (!slot) {
+		ret = -ENOENT;
+		goto err_unlock;
+	}
+	req.code = slot->code;
+	req.args = &run->args;
+	req.graph = run->has_graph ? &run->graph : NULL;
+	req.block_dim = run->block_dim;
+	req.aicpu_threads = run->aicpu_threads;
+	req.timeout_ns = run->timeout_ns;
+	req.insn_budget = run->insn_budget;
+	req.vm = &f->vm;
+	req.heap_va = CHIP_HEAP_VA;
+	req.heap_size = chip_params.heap_size;
+	req.heap_host = f->heap;
+	ret = chipc_run_check(&cdev->core, &req);
+	if (ret)
+		goto err_unlock;
+
+	chip_file_table(f, &run->table, &run->table_lock);
+	if (run->table_lock != &f->lock)
+		mutex_lock(run->table_lock);
+	chipc_dedup_ref(slot->code);
+	if (run->table_lock != &f->lock)
+		mutex_unlock(run->table_lock);
+	run->code = slot->code;
+	mutex_unlock(&f->lock);
+
+	spin_lock(&cdev->run_lock);
+	if (f->nruns >= chip_params.max_runs) {
+		spin_unlock(&cdev->run_lock);
+		ret = -EBUSY;
+		chip_run_put_code(run);
+		goto err_free;
+	}
+	run->seq = ++f->next_seq;
+	run->res.status = CHIP_STATUS_INVALID;
+	run->state = CHIP_RUN_QUEUED;
+	list_add_tail(&run->fnode, &f->runs);
+	list_add_tail(&run->qnode, &cdev->queue);
+	f->nruns++;
+	args->seq = run->seq;
+	spin_unlock(&cdev->run_lock);
+	atomic64_inc(&cdev->runs);
+	wake_up(&cdev->run_wq);
+	return 0;
+
+err_unlock:
+	mutex_unlock(&f->lock);
+err_free:
+	chip_run_free(run);
+	return ret;
+}
+
+/*
+ * Find the run @seq of @f (0: the oldest completed).  Returns 1 and the
+ * run unlinked in *@out when it is complete, 0 while it is pending,
+ * -ENOENT if there is no such run.
+ */
+static int chip_run_take(struct chip_file *f, u64 seq, struct chip_run **out)
+{
+	struct chip_device *cdev = f->cdev;
+	struct chip_run *run;
+	bool pending = false;
+	int ret = -ENOENT;
+
+	spin_lock(&cdev->run_lock);
+	list_for_each_entry(run, &f->runs, fnode) {
+		if (seq && run->seq != seq)
+			continue;
+		if (run->state == CHIP_RUN_DONE) {
+			list_del_init(&run->fnode);
+			f->nruns--;
+			*out = run;
+			ret = 1;
+			break;
+		}
+		pending = true;
+		if (seq)
+			break;
+	}
+	spin_unlock(&cdev->run_lock);
+	if (ret < 0 && pending)
+		ret = 0;
+	return ret;
+}
+
+static int chip_run_deliver(struct chip_run *run, struct drm_chip_wait *args)
+{
+	u64 off = 0;
+	u32 i;
+
+	args->status = run->res.status;
+	args->code = run->res.code;
+	args->fault_addr = run->res.fault_addr;
+	args->tasks = run->res.tasks;
+	args->insns = run->res.insns;
+	args->device_ns = run->res.device_ns;
+	args->done_seq = run->seq;
+	memcpy(args->msg, run->res.msg, sizeof(args->msg));
+	args->msg[sizeof(args->msg) - 1] = '\0';
+
+	if (run->res.status != CHIP_STATUS_OK)
+		return 0;
+	for (i = 0; i < run->nstores; i++) {
+		const struct drm_chip_store *s = &run->stores[i];
+
+		if (copy_to_user(u64_to_user_ptr(s->user_ptr), run->snap + off,
+				 s->size))
+			return -EFAULT;
+		off += s->size;
+	}
+	return 0;
+}
+
+int chip_wait_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct chip_device *cdev = to_chip_device(drm);
+	struct chip_file *f = chip_file_of(file);
+	struct drm_chip_wait *args = data;
+	struct chip_run *run = NULL;
+	long left;
+	u64 now;
+	int ret;
+
+	if (args->flags & ~DRM_CHIP_WAIT_FLAGS || args->pad || args->status ||
+	    args->code || args->fault_addr || args->tasks || args->insns ||
+	    args->device_ns || args->done_seq || memchr_inv(args->msg, 0, sizeof(args->msg)))
+		return -EINVAL;
+
+	for (;;) {
+		ret = chip_run_take(f, args->seq, &run);
+		if (ret)
+			break;
+		if (args->timeout_ns) {
+			now = ktime_get_ns();
+			if (now >= args->timeout_ns)
+				return -ETIMEDOUT;
+			left = nsecs_to_jiffies(args->timeout_ns - now) + 1;
+		} else {
+			left = MAX_SCHEDULE_TIMEOUT;
+		}
+		left = wait_event_interruptible_timeout(cdev->done_wq,
+							chip_run_take(f, args->seq, &run) != 0,
+							left);
+		if (left < 0)
+			return left;	/* -ERESTARTSYS: the deadline is absolute */
+		if (run)
+			break;
+	}
+	if (ret < 0 && !run)
+		return ret;
+
+	ret = chip_run_deliver(run, args);
+	chip_run_free(run);
+	atomic64_dec(&cdev->runs);
+	return ret;
+}
+
+int chip_cancel_ioctl(struct drm_device *drm, void *data,
+		      struct drm_file *file)
+{
+	struct drm_chip_cancel *args = data;
+
+	if (args->flags || args->pad || args->cancelled)
+		return -EINVAL;
+	args->cancelled = chip_file_cancel(chip_file_of(file));
+	return 0;
+}

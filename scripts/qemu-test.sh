@@ -1,0 +1,230 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# The kernel matrix: for each Debian kernel of scripts/kernels.sh, build
+# chip.ko with W=1 (and sparse, C=1, where Debian's sparse supports the
+# kernel), boot the kernel under QEMU (TCG) with a busybox initramfs,
+# load the module, run the conformance suite over libchip's kernel
+# backend (platform a2a3) and the kernel-only tests, unload the module.
+#
+#   scripts/qemu-test.sh               all kernels
+#   CHIP_KERNELS="6.12" scripts/qemu-test.sh
+#
+# Environment: CHIP_WORK (default /var/tmp/chip-ci), CHIP_KERNELS,
+# CHIP_QEMU_TIMEOUT (seconds per boot, default 900), CHIP_NO_INSTALL=1
+# (skip apt-get).  Prints per-step PASS/FAIL lines and a final
+# "N passed, N failed"; exits non-zero on any failure.
+set -uo pipefail
+
+P=$(cd "$(dirname "$0")/.." && pwd)
+W=${CHIP_WORK:-/var/tmp/chip-ci}
+KERNELS=${CHIP_KERNELS:-"6.1 6.12 7"}
+QTIMEOUT=${CHIP_QEMU_TIMEOUT:-900}
+export CHIP_WORK=$W CHIP_KERNELS="$KERNELS"
+mkdir -p "$W"
+PASSES=0 FAILS=0
+ok() { PASSES=$((PASSES + 1)); echo "PASS: $*"; }
+bad() { FAILS=$((FAILS + 1)); echo "FAIL: $*"; }
+t0=$(date +%s)
+stamp() { echo "[$(($(date +%s) - t0))s] $*"; }
+
+# ---- host packages -------------------------------------------------------
+if [ -z "${CHIP_NO_INSTALL:-}" ]; then
+	stamp "installing host packages"
+	export DEBIAN_FRONTEND=noninteractive
+	pkgs="qemu-system-x86 busybox-static cpio xz-utils zstd kmod sparse
+	      gcc make bc flex bison libelf-dev dwarves debootstrap perl
+	      linux-headers-amd64 libc6-dev"
+	# shellcheck disable=SC2086
+	if ! dpkg -s $pkgs >/dev/null 2>&1; then
+		apt-get update -qq >/dev/null
+		apt-get install -y -qq --no-install-recommends $pkgs >/dev/null ||
+			{ echo "apt-get install failed"; exit 1; }
+	fi
+fi
+
+stamp "fetching kernels"
+"$P/scripts/kernels.sh" || { bad "fetch kernels"; echo "$PASSES passed, $FAILS failed"; exit 1; }
+
+# ---- userspace: libchip (static archive) and the guest test programs ------
+stamp "building guest programs"
+U=$W/ubuild
+rm -rf "$U"
+# -k: a broken test program must not hide the others (it is reported).
+# libchip refers to the kernel backend weakly; -u pulls it out of the
+# static archive into every test program.
+if make -s -k -C "$P" O="$U" CFLAGS="-O2 -u chip_kernel_backend" lib tests \
+	> "$W/ubuild.log" 2>&1; then
+	ok "userspace build"
+else
+	tail -n 30 "$W/ubuild.log"
+	bad "userspace build"
+	[ -f "$U/libchip.a" ] || { echo "$PASSES passed, $FAILS failed"; exit 1; }
+fi
+KT=$W/ktests
+rm -rf "$KT"
+mkdir -p "$KT"
+kt_ok=1
+for t in "$P"/tests/kernel/*.c; do
+	[ -e "$t" ] || continue
+	n=$(basename "$t" .c)
+	gcc -O2 -g -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+		-D_GNU_SOURCE -pthread -I"$P/uapi" -I"$P/libchip/include" \
+		-I"$P/tests" -I"$P/tests/common" -I"$P/kernel/core" \
+		-u chip_kernel_backend \
+		-o "$KT/$n" "$t" "$P"/tests/common/*.c "$U/libchip.a" \
+		-pthread -ldl -lm > "$KT/$n.log" 2>&1 ||
+		{ cat "$KT/$n.log"; kt_ok=0; }
+done
+[ $kt_ok = 1 ] && ok "kernel test programs build" || bad "kernel test programs build"
+
+# ---- per kernel ----------------------------------------------------------
+# Load order of the modules chip.ko needs, from the image's modules.dep.
+mod_closure() {	# mod_closure MODDIR NAME... -> relative paths, deps first
+	local dir=$1
+	shift
+	awk -v want="$*" '
+	function base(p,  b) { b = p; sub(/.*\//, "", b); sub(/\.ko.*$/, "", b); gsub(/-/, "_", b); return b }
+	function visit(m,  n, i, d) {
+		if (m in seen) return
+		seen[m] = 1
+		n = split(deps[m], d, " ")
+		for (i = n; i >= 1; i--) visit(base(d[i]))
+		if (m in path) print path[m]
+	}
+	{ f = $1; sub(/:$/, "", f); m = base(f); path[m] = f
+	  $1 = ""; deps[m] = $0 }
+	END { n = split(want, w, " "); for (i = 1; i <= n; i++) { x = w[i]; gsub(/-/, "_", x); visit(x) } }
+	' "$dir/modules.dep"
+}
+
+run_kernel() {
+	local name=$1 k=$W/kernels/$1 kver B ch log R guest rc m f p fl
+	kver=$(cat "$k/kver")
+	stamp "kernel $name ($kver)"
+
+	# 1. build with W=1 (+ sparse) in a scratch copy: the tree stays clean
+	ch=
+	[ -f "$k/chroot" ] && ch=$(cat "$k/chroot")
+	B=${ch}/tmp/chip-build-$name
+	rm -rf "$B"
+	mkdir -p "$B"
+	cp -r "$P/Kbuild" "$P/kernel" "$P/uapi" "$B/"
+	# A local hook for experiments: a tree whose kernel/ replaces ours.
+	[ -n "${CHIP_MODULE_SRC:-}" ] && cp -r "$CHIP_MODULE_SRC/kernel" "$B/"
+	rm -rf "$B/kernel/tests"
+	log=$W/build-$name.log
+	if [ -n "$ch" ]; then
+		# Debian's sparse 0.6.4 predates __typeof_unqual__, which newer
+		# kernels require of sparse: W=1 only there.
+		mountpoint -q "$ch/proc" || mount -t proc proc "$ch/proc"
+		chroot "$ch" make -C "/usr/src/linux-headers-$kver" \
+			M="/tmp/chip-build-$name" W=1 modules > "$log" 2>&1
+		rc=$?
+		umount "$ch/proc" 2>/dev/null
+	else
+		make -C "$k/build" M="$B" W=1 C=1 modules > "$log" 2>&1
+		rc=$?
+	fi
+	if [ $rc = 0 ] && [ -f "$B/kernel/chip.ko" ] &&
+	   ! grep -v 'Skipping BTF' "$log" | grep -qiE 'warning|error'; then
+		if [ -n "$ch" ]; then
+			ok "$name: build W=1 (sparse unsupported, chroot build)"
+		else
+			ok "$name: build W=1 C=1"
+		fi
+	else
+		grep -iE 'warning|error' "$log" | grep -v 'Skipping BTF' | head -n 40
+		bad "$name: build"
+		return
+	fi
+
+	# 2. initramfs: busybox, the C library, DRM modules, chip.ko, tests
+	R=$W/root-$name
+	rm -rf "$R"
+	mkdir -p "$R"/{bin,dev,proc,sys,tmp,root,mods,tests,ktests,lib64,lib/x86_64-linux-gnu}
+	cp /bin/busybox "$R/bin/"
+	for a in sh mount umount insmod rmmod lsmod cat echo ls poweroff mkdir \
+		 timeout dmesg sleep grep sed head tail kill wc tr true false env; do
+		ln -s busybox "$R/bin/$a"
+	done
+	for f in "$U"/tests/conformance/test_* "$KT"/*; do
+		[ -x "$f" ] && [ -f "$f" ] || continue
+		case $f in *.log|*.d|*.o) continue ;; esac
+		ldd "$f" 2>/dev/null | awk '/=>/ { print $3 } /ld-linux/ { print $1 }'
+	done | sort -u | while read -r lib; do
+		[ -f "$lib" ] && cp -L "$lib" "$R/$lib" 2>/dev/null ||
+			{ mkdir -p "$R/$(dirname "$lib")"; cp -L "$lib" "$R/$lib"; }
+	done
+	i=10
+	for m in $(mod_closure "$k/modules" $(modinfo -F depends "$B/kernel/chip.ko" | tr ',' ' ')); do
+		f=$k/modules/$m
+		case $m in
+		*.ko.xz) xz -dc "$f" > "$R/mods/$i-$(basename "$m" .xz)" ;;
+		*.ko.zst) zstd -qdc "$f" > "$R/mods/$i-$(basename "$m" .zst)" ;;
+		*) cp "$f" "$R/mods/$i-$(basename "$m")" ;;
+		esac
+		i=$((i + 1))
+	done
+	cp "$B/kernel/chip.ko" "$R/root/"
+	for f in "$U"/tests/conformance/test_*; do
+		[ -x "$f" ] && [ -f "$f" ] && cp "$f" "$R/tests/"
+	done
+	[ -d "$U/tools/examples/orch" ] && cp -r "$U/tools/examples/orch" "$R/tests/"
+	for f in "$KT"/*; do
+		[ -x "$f" ] && [ -f "$f" ] && cp "$f" "$R/ktests/"
+	done
+	cp "$P/scripts/guest/init" "$R/init"
+	chmod +x "$R/init"
+	(cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) > "$W/initrd-$name.gz"
+
+	# 3. boot
+	guest=$W/guest-$name.log
+	stamp "booting $name"
+	timeout "$QTIMEOUT" qemu-system-x86_64 -accel tcg,thread=multi -smp 2 \
+		-m 1024 -nographic -no-reboot -net none -kernel "$k/vmlinuz" \
+		-initrd "$W/initrd-$name.gz" \
+		-append "console=ttyS0 panic=-1 oops=panic quiet printk.time=0 chip.test_timeout=${CHIP_TEST_TIMEOUT:-300}" \
+		< /dev/null > "$guest" 2>&1
+	rc=$?
+	tr -d '\r' < "$guest" > "$guest.txt"
+	stamp "$name: qemu exit $rc"
+
+	# 4. verdict
+	grep -q '^GUEST_DONE' "$guest.txt" && ok "$name: guest finished" ||
+		{ tail -n 40 "$guest.txt"; bad "$name: guest did not finish (rc $rc)"; }
+	grep -q 'GUEST_INSMOD rc=0' "$guest.txt" && ok "$name: insmod" || bad "$name: insmod"
+	grep -q '^GUEST_NODE ok' "$guest.txt" && ok "$name: device node" || bad "$name: device node"
+	grep -q '^GUEST_RMMOD rc=0' "$guest.txt" && ok "$name: rmmod" || bad "$name: rmmod"
+	if grep -nE 'BUG:|WARNING:|Oops|Call Trace|KASAN|GUEST_FAIL' "$guest.txt"; then
+		bad "$name: kernel log clean"
+	else
+		ok "$name: kernel log clean"
+	fi
+	while read -r line; do
+		case $line in
+		"GUEST_TEST "*)
+			set -- $line
+			t=$2 rc=${3#rc=}
+			p=$(sed -n "/^GUEST_BEGIN $t\$/,/^GUEST_TEST $t /p" "$guest.txt" |
+			    sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' | tail -n 1)
+			fl=${p#* }
+			p=${p% *}
+			if [ "$rc" = 0 ] && [ -n "$p" ] && [ "${fl:-0}" = 0 ]; then
+				ok "$name: $t ($p cases)"
+			else
+				sed -n "/^GUEST_BEGIN $t\$/,/^GUEST_TEST $t /p" "$guest.txt" |
+					grep -vE '^ok |^PASS' | tail -n 30
+				bad "$name: $t (exit $rc, ${p:-?} passed, ${fl:-?} failed)"
+			fi
+			;;
+		esac
+	done < "$guest.txt"
+}
+
+for n in $KERNELS; do
+	run_kernel "$n"
+done
+stamp "done"
+echo "$PASSES passed, $FAILS failed"
+[ "$FAILS" -eq 0 ]

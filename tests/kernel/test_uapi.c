@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Kernel-only tests of chip.ko's uAPI (run in the QEMU guest): argument
+ * checking of every ioctl, isolation between clients, sharing of one
+ * resident copy across processes, and cleanup after SIGKILL mid-run.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+
+#include "helpers.h"
+#include "chiptest.h"
+#include "drm/chip_accel.h"
+
+static const char *node;
+
+static int xioctl(int fd, unsigned long req, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, req, arg);
+	} while (ret == -1 && errno == EINTR);
+	return ret == -1 ? -errno : 0;
+}
+
+/* The same ioctl number with another struct size. */
+#define RESIZE(req, size) \
+	(((req) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT)) | \
+	 ((unsigned long)(size) << _IOC_SIZESHIFT))
+
+static int open_node(void)
+{
+	static const char *const cand[] = {
+		"/dev/accel/accel0", "/dev/dri/renderD128",
+	};
+	size_t i;
+	int fd;
+
+	for (i = 0; i < sizeof(cand) / sizeof(cand[0]); i++) {
+		fd = open(cand[i], O_RDWR | O_CLOEXEC);
+		if (fd >= 0) {
+			node = cand[i];
+			return fd;
+		}
+	}
+	fprintf(stderr, "no chip node: %s\n", strerror(errno));
+	return -1;
+}
+
+static int counters(int fd, struct drm_chip_counters *c)
+{
+	memset(c, 0, sizeof(*c));
+	return xioctl(fd, DRM_IOCTL_CHIP_COUNTERS, c);
+}
+
+static int test_open_and_params(void)
+{
+	struct drm_chip_get_param p = { .param = DRM_CHIP_PARAM_PLATFORM };
+	int fd = open_node();
+
+	CHECK(fd >= 0);
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_GET_PARAM, &p), 0);
+	CHECK_EQ(p.value, CHIP_PLATFORM_A2A3);
+	p.param = DRM_CHIP_PARAM_HEAP_VA;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_GET_PARAM, &p), 0);
+	CHECK(p.value != 0);
+	p.param = DRM_CHIP_PARAM_COUNT;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_GET_PARAM, &p), -EINVAL);
+	p.param = DRM_CHIP_PARAM_PLATFORM;
+	p.pad = 1;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_GET_PARAM, &p), -EINVAL);
+	close(fd);
+	return 0;
+}
+
+/* Short struct -EINVAL; long struct: zero tail accepted, else -E2BIG. */
+static int test_struct_sizes(void)
+{
+	struct {
+		struct drm_chip_get_param p;
+		uint64_t tail;
+	} big;
+	int fd = open_node();
+
+	CHECK(fd >= 0);
+	memset(&big, 0, sizeof(big));
+	big.p.param = DRM_CHIP_PARAM_PLATFORM;
+	CHECK_EQ(xioctl(fd, RESIZE(DRM_IOCTL_CHIP_GET_PARAM, 8), &big), -EINVAL);
+	CHECK_EQ(xioctl(fd, RESIZE(DRM_IOCTL_CHIP_GET_PARAM, sizeof(big)), &big), 0);
+	CHECK_EQ(big.p.value, CHIP_PLATFORM_A2A3);
+	big.tail = 1;
+	CHECK_EQ(xioctl(fd, RESIZE(DRM_IOCTL_CHIP_GET_PARAM, sizeof(big)), &big), -E2BIG);
+	/* Every chip ioctl, one byte short. */
+	{
+		static const unsigned long reqs[] = {
+			DRM_IOCTL_CHIP_GET_PARAM, DRM_IOCTL_CHIP_BO_CREATE,
+			DRM_IOCTL_CHIP_BO_INFO, DRM_IOCTL_CHIP_BO_COPY,
+			DRM_IOCTL_CHIP_REGISTER, DRM_IOCTL_CHIP_UNREGISTER,
+			DRM_IOCTL_CHIP_RUN, DRM_IOCTL_CHIP_WAIT,
+			DRM_IOCTL_CHIP_COUNTERS, DRM_IOCTL_CHIP_CANCEL,
+			DRM_IOCTL_CHIP_DEBUG,
+		};
+		char buf[512];
+		size_t i;
+
+		for (i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+			unsigned int sz = _IOC_SIZE(reqs[i]);
+
+			memset(buf, 0, sizeof(buf));
+			CHECK_EQ(xioctl(fd, RESIZE(reqs[i], sz - 8), buf), -EINVAL);
+			buf[sz] = 1;
+			CHECK_EQ(xioctl(fd, RESIZE(reqs[i], sz + 8), buf), -E2BIG);
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+/* One field at a time, on otherwise valid requests. */
+static int test_reserved_flags_handles(void)
+{
+	struct drm_chip_bo_create c = { .size = 4096 };
+	struct drm_chip_bo_info bi;
+	struct drm_chip_bo_copy cp;
+	struct drm_chip_register r;
+	struct drm_chip_unregister u;
+	struct drm_chip_run run;
+	struct drm_chip_wait w;
+	struct drm_chip_counters cn;
+	struct drm_chip_cancel cc;
+	struct drm_chip_debug d;
+	char buf[64] = { 0 };
+	int fd = open_node();
+
+	CHECK(fd >= 0);
+	c.flags = 1;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_CREATE, &c), -EINVAL);
+	c.flags = 0;
+	c.size = 0;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_CREATE, &c), -EINVAL);
+	c.size = 4096;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_CREATE, &c), 0);
+	CHECK(c.handle && c.va);
+
+	memset(&bi, 0, sizeof(bi));
+	bi.handle = c.handle;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_INFO, &bi), 0);
+	CHECK_U64(bi.va, c.va);
+	CHECK_EQ(bi.size, 4096);
+	memset(&bi, 0, sizeof(bi));
+	bi.handle = c.handle;
+	bi.flags = 2;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_INFO, &bi), -EINVAL);
+	memset(&bi, 0, sizeof(bi));
+	bi.handle = c.handle + 100;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_INFO, &bi), -ENOENT);
+	memset(&bi, 0, sizeof(bi));
+	bi.flags = DRM_CHIP_BO_INFO_BY_VA;
+	bi.va = c.va + 64;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_INFO, &bi), -ENOENT);
+	bi.va = c.va;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_INFO, &bi), 0);
+	CHECK_EQ(bi.handle, c.handle);
+
+	memset(&cp, 0, sizeof(cp));
+	cp.va = c.va;
+	cp.user_ptr = (uintptr_t)buf;
+	cp.size = sizeof(buf);
+	cp.flags = DRM_CHIP_BO_COPY_TO_DEVICE;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_COPY, &cp), 0);
+	cp.pad = 1;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_COPY, &cp), -EINVAL);
+	cp.pad = 0;
+	cp.flags = 4;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_COPY, &cp), -EINVAL);
+	cp.flags = 0;
+	cp.va = c.va + 4096 - 8;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_COPY, &cp), -EFAULT);
+
+	memset(&r, 0, sizeof(r));
+	r.image_ptr = (uintptr_t)buf;
+	r.image_size = sizeof(buf);
+	r.flags = 1;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_REGISTER, &r), -EINVAL);
+	r.flags = 0;
+	r.cid = CHIP_MAX_CIDS;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_REGISTER, &r), -EINVAL);
+	r.cid = 0;
+	r.image_size = 1ull << 40;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_REGISTER, &r), -E2BIG);
+
+	memset(&u, 0, sizeof(u));
+	u.pad = 1;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_UNREGISTER, &u), -EINVAL);
+	u.pad = 0;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_UNREGISTER, &u), -ENOENT);
+
+	memset(&run, 0, sizeof(run));
+	run.args_ptr = (uintptr_t)buf;
+	run.args_size = 8;
+	run.block_dim = 1;
+	run.aicpu_threads = 1;
+	run.flags = 1;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_RUN, &run), -EINVAL);
+	run.flags = 0;
+	run.pad = 1;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_RUN, &run), -EINVAL);
+	run.pad = 0;
+	run.store_count = DRM_CHIP_MAX_STORES + 1;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_RUN, &run), -E2BIG);
+	run.store_count = 0;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_RUN, &run), -ENOENT);
+
+	memset(&w, 0, sizeof(w));
+	w.seq = 12345;
+	w.timeout_ns = 1;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w), -ENOENT);
+	w.flags = 1;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w), -EINVAL);
+	w.flags = 0;
+	w.pad = 1;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w), -EINVAL);
+
+	memset(&cn, 0, sizeof(cn));
+	cn.flags = 1;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_COUNTERS, &cn), -EINVAL);
+	CHECK_EQ(counters(fd, &cn), 0);
+	CHECK_EQ(cn.gm_used, 4096);
+
+	memset(&cc, 0, sizeof(cc));
+	cc.pad = 1;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_CANCEL, &cc), -EINVAL);
+	cc.pad = 0;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_CANCEL, &cc), 0);
+
+	memset(&d, 0, sizeof(d));
+	d.op = 99;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_DEBUG, &d), -EINVAL);
+	d.op = DRM_CHIP_DEBUG_SET_HASH_MASK;
+	d.pad = 1;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_DEBUG, &d), -EINVAL);
+	d.pad = 0;
+	d.value = ~0ull;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_DEBUG, &d), 0);
+
+	/* An unknown chip ioctl number. */
+	CHECK_EQ(xioctl(fd, _IOWR('d', 0x40 + 0x30, struct drm_chip_debug), &d),
+		 -ENOTTY);
+	close(fd);
+	return 0;
+}
+
+/* A second client cannot see or use the first one's objects. */
+static int test_isolation(void)
+{
+	struct drm_chip_bo_create c = { .size = 8192 };
+	struct drm_chip_bo_info bi;
+	struct drm_chip_bo_copy cp;
+	struct drm_chip_unregister u = { .cid = 1 };
+	struct drm_chip_register r;
+	struct drm_chip_wait w;
+	struct drm_chip_run run;
+	char buf[16] = { 0 };
+	size_t len;
+	void *img;
+	int a = open_node(), b = open_node();
+
+	CHECK(a >= 0 && b >= 0);
+	CHECK_EQ(xioctl(a, DRM_IOCTL_CHIP_BO_CREATE, &c), 0);
+	CHECK_EQ(ct_build(CT_NULL, CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER, &img, &len), 0);
+	memset(&r, 0, sizeof(r));
+	r.image_ptr = (uintptr_t)img;
+	r.image_size = len;
+	r.cid = 1;
+	CHECK_EQ(xioctl(a, DRM_IOCTL_CHIP_REGISTER, &r), 0);
+	free(img);
+
+	memset(&bi, 0, sizeof(bi));
+	bi.handle = c.handle;
+	CHECK_EQ(xioctl(b, DRM_IOCTL_CHIP_BO_INFO, &bi), -ENOENT);
+	memset(&bi, 0, sizeof(bi));
+	bi.flags = DRM_CHIP_BO_INFO_BY_VA;
+	bi.va = c.va;
+	CHECK_EQ(xioctl(b, DRM_IOCTL_CHIP_BO_INFO, &bi), -ENOENT);
+	memset(&cp, 0, sizeof(cp));
+	cp.va = c.va;
+	cp.user_ptr = (uintptr_t)buf;
+	cp.size = sizeof(buf);
+	CHECK_EQ(xioctl(b, DRM_IOCTL_CHIP_BO_COPY, &cp), -EFAULT);
+	CHECK_EQ(xioctl(b, DRM_IOCTL_CHIP_UNREGISTER, &u), -ENOENT);
+
+	memset(&run, 0, sizeof(run));
+	run.args_ptr = (uintptr_t)buf;
+	run.args_size = 8;
+	run.cid = 1;
+	run.block_dim = 1;
+	run.aicpu_threads = 1;
+	CHECK_EQ(xioctl(b, DRM_IOCTL_CHIP_RUN, &run), -ENOENT);
+	CHECK_EQ(xioctl(a, DRM_IOCTL_CHIP_RUN, &run), 0);
+	memset(&w, 0, sizeof(w));
+	w.seq = run.seq;
+	w.timeout_ns = 1;
+	CHECK_EQ(xioctl(b, DRM_IOCTL_CHIP_WAIT, &w), -ENOENT);
+	memset(&w, 0, sizeof(w));
+	w.seq = run.seq;
+	CHECK_EQ(xioctl(a, DRM_IOCTL_CHIP_WAIT, &w), 0);
+	CHECK_EQ(w.status, CHIP_STATUS_OK);
+	CHECK_EQ(xioctl(a, DRM_IOCTL_CHIP_UNREGISTER, &u), 0);
+	close(b);
+	close(a);
+	return 0;
+}
+
+/* Four processes register the same callable: one resident copy. */
+static int test_four_processes_share(void)
+{
+	int go[2], ready[2], fd = open_node(), i, st, fails = 0;
+	struct drm_chip_counters c0, c1;
+	pid_t pids[4];
+	char ch;
+
+	CHECK(fd >= 0);
+	CHECK_EQ(counters(fd, &c0), 0);
+	CHECK_EQ(c0.dev_resident_callables, 0);
+	CHECK(pipe(go) == 0 && pipe(ready) == 0);
+	for (i = 0; i < 4; i++) {
+		pids[i] = fork();
+		CHECK(pids[i] >= 0);
+		if (!pids[i]) {
+			struct chip_run_result res;
+			struct chip_dev *dev;
+			static float out[16384];
+			int rc;
+
+			close(fd);
+			rc = ct_open(&dev, NULL);
+			if (!rc)
+				rc = ct_register(dev, 7, CT_VECTOR,
+						 CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER);
+			ch = rc ? 'F' : 'R';
+			if (write(ready[1], &ch, 1) != 1 || read(go[0], &ch, 1) != 1)
+				_exit(2);
+			if (rc)
+				_exit(3);
+			rc = ct_vector(dev, 7, 2.0f, 3.0f, 16384, out, &res);
+			if (rc || res.status != CHIP_STATUS_OK ||
+			    ct_mismatches(out, 16384, 47.0f)) {
+				fprintf(stderr, "child %d: rc %d status %u\n", i,
+					rc, res.status);
+				_exit(4);
+			}
+			chip_close(dev);
+			_exit(0);
+		}
+	}
+	close(ready[1]);
+	close(go[0]);
+	for (i = 0; i < 4; i++) {
+		CHECK_EQ(read(ready[0], &ch, 1), 1);
+		if (ch != 'R')
+			fails++;
+	}
+	CHECK_EQ(counters(fd, &c1), 0);
+	for (i = 0; i < 4; i++)
+		CHECK_EQ(write(go[1], "g", 1), 1);
+	for (i = 0; i < 4; i++) {
+		CHECK_EQ(waitpid(pids[i], &st, 0), pids[i]);
+		if (!WIFEXITED(st) || WEXITSTATUS(st))
+			fails++;
+	}
+	CHECK_EQ(fails, 0);
+	CHECK_EQ(c1.dev_resident_callables, 1);
+	CHECK_EQ(c1.dev_dedup_misses - c0.dev_dedup_misses, 1);
+	CHECK_EQ(c1.dev_dedup_hits - c0.dev_dedup_hits, 3);
+	CHECK_EQ(counters(fd, &c1), 0);
+	CHECK_EQ(c1.dev_resident_callables, 0);
+	CHECK_EQ(c1.dev_resident_bytes, 0);
+	close(fd);
+	return 0;
+}
+
+/* SIGKILL mid-run: the victim's objects go, the others are unaffected. */
+static int test_sigkill_mid_run(void)
+{
+	int ready[2], fd = open_node(), st;
+	struct drm_chip_counters c;
+	struct chip_run_result res;
+	struct chip_dev *dev;
+	static float out[4096];
+	pid_t pid;
+	char ch;
+
+	CHECK(fd >= 0);
+	CHECK(pipe(ready) == 0);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		struct chip_run_opts o = { .sz = sizeof(o),
+					   .timeout_ns = 30000000000ull };
+		struct chip_args args;
+		uint64_t seq, addr;
+
+		close(fd);
+		if (ct_open(&dev, NULL) ||
+		    ct_register(dev, 3, CT_SPIN, CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER) ||
+		    chip_malloc(dev, 1 << 20, &addr))
+			_exit(2);
+		chip_args_init(&args);
+		if (chip_submit(dev, 3, &args, &o, &seq) ||
+		    chip_submit(dev, 3, &args, &o, &seq))
+			_exit(3);
+		ch = 'R';
+		if (write(ready[1], &ch, 1) != 1)
+			_exit(4);
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	CHECK_EQ(read(ready[0], &ch, 1), 1);
+	CHECK_EQ(ch, 'R');
+	usleep(300000);
+	CHECK_EQ(counters(fd, &c), 0);
+	CHECK_EQ(c.dev_files, 2);
+	CHECK(c.dev_bos >= 1);
+	CHECK(c.dev_runs >= 1);
+	kill(pid, SIGKILL);
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFSIGNALED(st));
+	CHECK_EQ(counters(fd, &c), 0);
+	CHECK_EQ(c.dev_files, 1);
+	CHECK_EQ(c.dev_bos, 0);
+	CHECK_EQ(c.dev_runs, 0);
+	CHECK_EQ(c.dev_resident_callables, 0);
+	CHECK_EQ(c.dev_gm_used, 0);
+	close(fd);
+
+	/* The device serves the next client. */
+	CHECK_EQ(ct_open(&dev, NULL), 0);
+	CHECK_EQ(ct_register(dev, 0, CT_VECTOR, CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER), 0);
+	CHECK_EQ(ct_vector(dev, 0, 2.0f, 3.0f, 4096, out, &res), 0);
+	CHECK_EQ(res.status, CHIP_STATUS_OK);
+	CHECK_EQ(ct_mismatches(out, 4096, 47.0f), 0);
+	chip_close(dev);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	ct_init(argc, argv);
+	T_RUN(test_open_and_params);
+	T_RUN(test_struct_sizes);
+	T_RUN(test_reserved_flags_handles);
+	T_RUN(test_isolation);
+	T_RUN(test_four_processes_share);
+	T_RUN(test_sigkill_mid_run);
+	return T_DONE();
+}

@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * chip DRM/accel driver uAPI.
+ *
+ * DOC: chip accel uAPI
+ *
+ * A chip device is an accel node (/dev/accel/accelN) on kernels that have
+ * the accel subsystem and a render node (/dev/dri/renderDN) before it.
+ * Everything a client creates belongs to the open file it was created
+ * through: buffer objects (GEM handles) and their device addresses, the
+ * callables registered under a cid, and runs with their completions.
+ * Another file of the same device cannot see or use any of them (-ENOENT),
+ * and closing the file cancels its queued runs, stops its running one and
+ * frees everything.
+ *
+ * Device addresses are per file.  Each file has a heap of device memory
+ * for run-lifetime buffers at a fixed address (DRM_CHIP_PARAM_HEAP_VA).
+ *
+ * Every struct has explicit padding and is a multiple of 8 bytes.  Every
+ * flags, pad and reserved field must be zero (-EINVAL).  A struct shorter
+ * than the kernel's is rejected with -EINVAL; a longer one is accepted
+ * only if the extra bytes are zero (-E2BIG otherwise), so that fields can
+ * be appended later.
+ *
+ * Times are CLOCK_MONOTONIC nanoseconds; timeouts are absolute.
+ */
+#ifndef _UAPI_DRM_CHIP_ACCEL_H
+#define _UAPI_DRM_CHIP_ACCEL_H
+
+#include <linux/const.h>
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#if defined(__cplusplus)
+extern "C" {
+#endif
+
+/*
+ * DRM_COMMAND_BASE and DRM_IOWR() of drm.h, spelled out so that this
+ * header needs no DRM include path in userspace.
+ */
+#define DRM_CHIP_COMMAND_BASE	0x40
+#define DRM_CHIP_IOWR(nr, type)	_IOWR('d', DRM_CHIP_COMMAND_BASE + (nr), type)
+#define DRM_CHIP_IOW(nr, type)	_IOW('d', DRM_CHIP_COMMAND_BASE + (nr), type)
+
+#define DRM_CHIP_GET_PARAM	0x00
+#define DRM_CHIP_BO_CREATE	0x01
+#define DRM_CHIP_BO_INFO	0x02
+#define DRM_CHIP_BO_COPY	0x03
+#define DRM_CHIP_REGISTER	0x04
+#define DRM_CHIP_UNREGISTER	0x05
+#define DRM_CHIP_RUN		0x06
+#define DRM_CHIP_WAIT		0x07
+#define DRM_CHIP_COUNTERS	0x08
+#define DRM_CHIP_CANCEL		0x09
+#define DRM_CHIP_DEBUG		0x0a
+
+#define DRM_IOCTL_CHIP_GET_PARAM \
+	DRM_CHIP_IOWR(DRM_CHIP_GET_PARAM, struct drm_chip_get_param)
+#define DRM_IOCTL_CHIP_BO_CREATE \
+	DRM_CHIP_IOWR(DRM_CHIP_BO_CREATE, struct drm_chip_bo_create)
+#define DRM_IOCTL_CHIP_BO_INFO \
+	DRM_CHIP_IOWR(DRM_CHIP_BO_INFO, struct drm_chip_bo_info)
+#define DRM_IOCTL_CHIP_BO_COPY \
+	DRM_CHIP_IOW(DRM_CHIP_BO_COPY, struct drm_chip_bo_copy)
+#define DRM_IOCTL_CHIP_REGISTER \
+	DRM_CHIP_IOWR(DRM_CHIP_REGISTER, struct drm_chip_register)
+#define DRM_IOCTL_CHIP_UNREGISTER \
+	DRM_CHIP_IOW(DRM_CHIP_UNREGISTER, struct drm_chip_unregister)
+#define DRM_IOCTL_CHIP_RUN \
+	DRM_CHIP_IOWR(DRM_CHIP_RUN, struct drm_chip_run)
+#define DRM_IOCTL_CHIP_WAIT \
+	DRM_CHIP_IOWR(DRM_CHIP_WAIT, struct drm_chip_wait)
+#define DRM_IOCTL_CHIP_COUNTERS \
+	DRM_CHIP_IOWR(DRM_CHIP_COUNTERS, struct drm_chip_counters)
+#define DRM_IOCTL_CHIP_CANCEL \
+	DRM_CHIP_IOWR(DRM_CHIP_CANCEL, struct drm_chip_cancel)
+#define DRM_IOCTL_CHIP_DEBUG \
+	DRM_CHIP_IOW(DRM_CHIP_DEBUG, struct drm_chip_debug)
+
+/* Parameters of DRM_IOCTL_CHIP_GET_PARAM. */
+#define DRM_CHIP_PARAM_PLATFORM		0	/* CHIP_PLATFORM_* */
+#define DRM_CHIP_PARAM_MAX_BLOCKS	1
+#define DRM_CHIP_PARAM_MAX_AICPU_THREADS 2
+#define DRM_CHIP_PARAM_AIC_CORES	3
+#define DRM_CHIP_PARAM_AIV_CORES	4
+#define DRM_CHIP_PARAM_LOCAL_AIC	5	/* bytes of AIC local memory */
+#define DRM_CHIP_PARAM_LOCAL_AIV	6	/* bytes of AIV local memory */
+#define DRM_CHIP_PARAM_GM_SIZE		7	/* bytes of device memory */
+#define DRM_CHIP_PARAM_HEAP_VA		8	/* this file's heap */
+#define DRM_CHIP_PARAM_HEAP_SIZE	9
+#define DRM_CHIP_PARAM_FEATURES		10	/* DRM_CHIP_FEATURE_* mask */
+#define DRM_CHIP_PARAM_MAX_CALLABLE	11	/* bytes of one callable image */
+#define DRM_CHIP_PARAM_MAX_STORE_BYTES	12	/* store bytes of one run */
+#define DRM_CHIP_PARAM_MAX_TIMEOUT_NS	13	/* largest run watchdog */
+#define DRM_CHIP_PARAM_DEDUP_SCOPE	14	/* DRM_CHIP_DEDUP_* */
+#define DRM_CHIP_PARAM_MAX_RUNS		15	/* runs a file may hold */
+#define DRM_CHIP_PARAM_COUNT		16
+
+/* Features (DRM_CHIP_PARAM_FEATURES). */
+#define DRM_CHIP_FEATURE_STORES		_BITULL(0)	/* run store lists */
+#define DRM_CHIP_FEATURE_HOST_GRAPH	_BITULL(1)	/* host_build_graph */
+#define DRM_CHIP_FEATURE_DEBUG		_BITULL(2)	/* DEBUG ioctl usable */
+
+/* Dedup scopes (DRM_CHIP_PARAM_DEDUP_SCOPE). */
+#define DRM_CHIP_DEDUP_DEVICE	0	/* one table per device */
+#define DRM_CHIP_DEDUP_FILE	1	/* one table per open file */
+
+/**
+ * struct drm_chip_get_param - query one device or file property
+ * @param: DRM_CHIP_PARAM_*; unknown values are rejected with -EINVAL
+ * @pad: must be zero
+ * @value: returned value
+ */
+struct drm_chip_get_param {
+	__u32 param;
+	__u32 pad;
+	__u64 value;
+};
+
+/* Flags of struct drm_chip_bo_create: none defined yet. */
+#define DRM_CHIP_BO_CREATE_FLAGS	0u
+
+/**
+ * struct drm_chip_bo_create - create a buffer object in device memory
+ * @size: bytes, > 0; rounded up to pages
+ * @flags: DRM_CHIP_BO_CREATE_FLAGS bits only, must be zero today
+ * @handle: returned GEM handle
+ * @va: returned device virtual address in this file's address space
+ *
+ * The memory is zeroed.  It is freed with DRM_IOCTL_GEM_CLOSE, which also
+ * removes the address from the file's address space.
+ */
+struct drm_chip_bo_create {
+	__u64 size;
+	__u32 flags;
+	__u32 handle;
+	__u64 va;
+};
+
+/* Flags of struct drm_chip_bo_info. */
+#define DRM_CHIP_BO_INFO_BY_VA	_BITUL(0)	/* look up by @va, not @handle */
+#define DRM_CHIP_BO_INFO_FLAGS	DRM_CHIP_BO_INFO_BY_VA
+
+/**
+ * struct drm_chip_bo_info - describe a buffer object
+ * @handle: GEM handle (in), or returned with DRM_CHIP_BO_INFO_BY_VA
+ * @flags: DRM_CHIP_BO_INFO_* bits
+ * @va: device address; in with DRM_CHIP_BO_INFO_BY_VA (must be the
+ *	start of the object), else out
+ * @size: returned size in bytes, as created
+ * @mmap_offset: returned offset to mmap() the object through this file
+ */
+struct drm_chip_bo_info {
+	__u32 handle;
+	__u32 flags;
+	__u64 va;
+	__u64 size;
+	__u64 mmap_offset;
+};
+
+/* Flags of struct drm_chip_bo_copy. */
+#define DRM_CHIP_BO_COPY_TO_DEVICE	_BITUL(0)	/* else from device */
+#define DRM_CHIP_BO_COPY_FLAGS		DRM_CHIP_BO_COPY_TO_DEVICE
+
+/**
+ * struct drm_chip_bo_copy - copy between user memory and device memory
+ * @va: device address; [@va, @va + @size) must lie in one buffer object
+ *	of this file (-EFAULT otherwise)
+ * @user_ptr: user memory, @size bytes
+ * @size: bytes; zero is a no-op
+ * @flags: DRM_CHIP_BO_COPY_* bits
+ * @pad: must be zero
+ */
+struct drm_chip_bo_copy {
+	__u64 va;
+	__u64 user_ptr;
+	__u64 size;
+	__u32 flags;
+	__u32 pad;
+};
+
+/* Flags of struct drm_chip_register: none defined yet. */
+#define DRM_CHIP_REGISTER_FLAGS		0u
+
+/* Results of struct drm_chip_register. */
+#define DRM_CHIP_REGISTER_HIT		_BITUL(0)	/* resident copy reused */
+
+/**
+ * struct drm_chip_register - upload a callable and bind it to a cid
+ * @image_ptr: user pointer to the canonical callable image
+ * @image_size: bytes of the image, <= DRM_CHIP_PARAM_MAX_CALLABLE (-E2BIG)
+ * @cid: 0 <= cid < CHIP_MAX_CIDS
+ * @flags: DRM_CHIP_REGISTER_FLAGS bits only
+ * @result: returned DRM_CHIP_REGISTER_* bits
+ * @runtime: returned CHIP_RUNTIME_* of the image
+ * @dev_addr: returned device address of the resident copy
+ * @hash: returned FNV-1a 64 of the canonical image
+ *
+ * The kernel copies the image once, validates its layout and programs on
+ * the copy and looks it up in the dedup table, comparing bytes on a hash
+ * hit; identical images share one resident copy.
+ */
+struct drm_chip_register {
+	__u64 image_ptr;
+	__u64 image_size;
+	__s32 cid;
+	__u32 flags;
+	__u32 result;
+	__u32 runtime;
+	__u64 dev_addr;
+	__u64 hash;
+};
+
+/**
+ * struct drm_chip_unregister - unbind a cid
+ * @cid: a registered cid of this file
+ * @pad: must be zero
+ *
+ * Runs already submitted keep the callable alive until they complete.
+ */
+struct drm_chip_unregister {
+	__s32 cid;
+	__u32 pad;
+};
+
+/**
+ * struct drm_chip_store - copy a device range to user memory after a run
+ * @va: device address; the range must lie in one buffer object
+ * @user_ptr: destination in the memory of the process that waits
+ * @size: bytes, > 0
+ *
+ * The device copies the range when the run completes with
+ * CHIP_STATUS_OK, before the completion becomes visible; the wait that
+ * consumes the completion writes it to @user_ptr.
+ */
+struct drm_chip_store {
+	__u64 va;
+	__u64 user_ptr;
+	__u64 size;
+};
+
+#define DRM_CHIP_MAX_STORES	16
+
+/* Flags of struct drm_chip_run: none defined yet. */
+#define DRM_CHIP_RUN_FLAGS	0u
+
+/**
+ * struct drm_chip_run - queue a run of a registered cid
+ * @args_ptr: user pointer to the argument blob (chip_callable.h)
+ * @args_size: bytes of the argument blob
+ * @graph_ptr: user pointer to the task graph blob (host_build_graph
+ *	only; zero with @graph_size zero otherwise)
+ * @graph_size: bytes of the graph blob
+ * @stores_ptr: user pointer to @store_count struct drm_chip_store
+ * @store_count: <= DRM_CHIP_MAX_STORES (-E2BIG)
+ * @cid: a registered cid of this file
+ * @block_dim: 1..max_blocks
+ * @aicpu_threads: 1..max_aicpu_threads
+ * @flags: DRM_CHIP_RUN_FLAGS bits only
+ * @pad: must be zero
+ * @timeout_ns: watchdog relative to the start of the run; 0 selects the
+ *	default (2 s); at most DRM_CHIP_PARAM_MAX_TIMEOUT_NS
+ * @insn_budget: instructions per program execution; 0: unlimited
+ * @seq: returned sequence number of the run, > 0, increasing per file
+ *
+ * Runs of one device execute one at a time in submission order.
+ */
+struct drm_chip_run {
+	__u64 args_ptr;
+	__u64 args_size;
+	__u64 graph_ptr;
+	__u64 graph_size;
+	__u64 stores_ptr;
+	__u32 store_count;
+	__s32 cid;
+	__u32 block_dim;
+	__u32 aicpu_threads;
+	__u32 flags;
+	__u32 pad;
+	__u64 timeout_ns;
+	__u64 insn_budget;
+	__u64 seq;
+};
+
+/* Flags of struct drm_chip_wait: none defined yet. */
+#define DRM_CHIP_WAIT_FLAGS	0u
+
+/**
+ * struct drm_chip_wait - wait for a run and consume its completion
+ * @seq: the run's sequence number; 0 takes the oldest completed run
+ * @timeout_ns: absolute CLOCK_MONOTONIC deadline; 0 waits forever
+ * @flags: DRM_CHIP_WAIT_FLAGS bits only
+ * @status: returned CHIP_STATUS_*
+ * @code: returned error or fault code
+ * @pad: must be zero
+ * @fault_addr: returned device address of a memory fault
+ * @tasks: returned number of tasks completed
+ * @insns: returned number of instructions executed
+ * @device_ns: returned wall time the run spent on the device
+ * @done_seq: returned sequence number of the consumed run
+ * @msg: returned NUL-terminated description of the outcome
+ *
+ * Returns -ETIMEDOUT at the deadline (the run stays pending) and -ENOENT
+ * when @seq is not a run of this file or was already consumed (for @seq
+ * 0: when nothing is completed or in flight).
+ */
+struct drm_chip_wait {
+	__u64 seq;
+	__u64 timeout_ns;
+	__u32 flags;
+	__u32 status;
+	__s32 code;
+	__u32 pad;
+	__u64 fault_addr;
+	__u64 tasks;
+	__u64 insns;
+	__u64 device_ns;
+	__u64 done_seq;
+	char msg[96];
+};
+
+#define DRM_CHIP_STATUS_COUNT	8	/* == CHIP_STATUS_COUNT */
+
+/**
+ * struct drm_chip_counters - counters of this file and of its device
+ * @orch_loads: orchestration programs loaded by this file's registrations
+ * @dedup_hits: this file's registrations that reused a resident copy
+ * @dedup_misses: this file's registrations that uploaded a new copy
+ * @resident_bytes: bytes of resident callables in the table this file
+ *	uses (device-wide by default)
+ * @resident_callables: resident callables in that table
+ * @registered: cids registered by this file
+ * @runs: this file's completed runs by CHIP_STATUS_*
+ * @gm_used: bytes of buffer objects of this file (page rounded)
+ * @dev_dedup_hits: dedup hits of the device since load
+ * @dev_dedup_misses: dedup misses of the device since load
+ * @dev_resident_bytes: bytes of resident callables of the whole device
+ * @dev_resident_callables: resident callables of the whole device
+ * @dev_gm_used: device memory in use by all files
+ * @dev_files: open files of the device
+ * @dev_bos: buffer objects of the device
+ * @dev_runs: runs of the device queued, running or not yet consumed
+ * @flags: must be zero
+ * @pad: must be zero
+ */
+struct drm_chip_counters {
+	__u64 orch_loads;
+	__u64 dedup_hits;
+	__u64 dedup_misses;
+	__u64 resident_bytes;
+	__u64 resident_callables;
+	__u64 registered;
+	__u64 runs[DRM_CHIP_STATUS_COUNT];
+	__u64 gm_used;
+	__u64 dev_dedup_hits;
+	__u64 dev_dedup_misses;
+	__u64 dev_resident_bytes;
+	__u64 dev_resident_callables;
+	__u64 dev_gm_used;
+	__u64 dev_files;
+	__u64 dev_bos;
+	__u64 dev_runs;
+	__u32 flags;
+	__u32 pad;
+};
+
+/**
+ * struct drm_chip_cancel - cancel this file's runs
+ * @flags: must be zero
+ * @pad: must be zero
+ * @cancelled: returned number of queued runs cancelled (their status is
+ *	CHIP_STATUS_CANCELLED); a running run of this file is stopped and
+ *	completes as CHIP_STATUS_CANCELLED too
+ */
+struct drm_chip_cancel {
+	__u32 flags;
+	__u32 pad;
+	__u64 cancelled;
+};
+
+/* Operations of struct drm_chip_debug. */
+#define DRM_CHIP_DEBUG_SET_HASH_MASK	1	/* @value: dedup key mask */
+
+/**
+ * struct drm_chip_debug - testing hooks
+ * @op: DRM_CHIP_DEBUG_*
+ * @pad: must be zero
+ * @value: operand
+ *
+ * Needs CAP_SYS_ADMIN, or the module parameter debug=1 (-EPERM).
+ * DRM_CHIP_DEBUG_SET_HASH_MASK sets the key mask of the dedup table this
+ * file uses; 0 makes every key collide, to show that hits are confirmed
+ * by comparing bytes.
+ */
+struct drm_chip_debug {
+	__u32 op;
+	__u32 pad;
+	__u64 value;
+};
+
+#if defined(__cplusplus)
+}
+#endif
+
+#endif /* _UAPI_DRM_CHIP_ACCEL_H */
