@@ -214,12 +214,14 @@ static int encode(const struct chip_graph *g, void **blob, size_t *len)
 		t[i].core_type = g->tasks[i].core_type;
 		t[i].arg_first = first;
 		t[i].arg_count = g->tasks[i].nargs;
-		memcpy(&a[first], g->tasks[i].args,
-		       g->tasks[i].nargs * sizeof(*a));
+		if (g->tasks[i].nargs)
+			memcpy(&a[first], g->tasks[i].args,
+			       g->tasks[i].nargs * sizeof(*a));
 		first += g->tasks[i].nargs;
 	}
-	memcpy(p + 16 + 16 * (size_t)g->ntasks + 24 * (size_t)g->nargs,
-	       g->edges, 8 * (size_t)g->nedges);
+	if (g->nedges)
+		memcpy(p + 16 + 16 * (size_t)g->ntasks + 24 * (size_t)g->nargs,
+		       g->edges, 8 * (size_t)g->nedges);
 	*blob = p;
 	*len = n;
 	return 0;
