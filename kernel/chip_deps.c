@@ -74,7 +74,8 @@ int chipc_cond_wait(struct chipc_cond *c, struct chipc_mutex *m,
 	}
 	mutex_unlock(&m->m);
 	/* Idle threads of a quiet device must not look like hung tasks. */
-	wait_event_idle_timeout(c->wq, READ_ONCE(c->gen) != gen, timeout);
+	wait_event_idle_exclusive_timeout(c->wq, READ_ONCE(c->gen) != gen,
+					  timeout);
 	mutex_lock(&m->m);
 	if (deadline_ns && ktime_get_ns() >= deadline_ns)
 		return -ETIMEDOUT;
@@ -85,6 +86,13 @@ void chipc_cond_broadcast(struct chipc_cond *c)
 {
 	WRITE_ONCE(c->gen, c->gen + 1);
 	wake_up_all(&c->wq);
+}
+
+/* Waiters are exclusive: wake_up() wakes one of them. */
+void chipc_cond_signal(struct chipc_cond *c)
+{
+	WRITE_ONCE(c->gen, c->gen + 1);
+	wake_up(&c->wq);
 }
 
 static int chipc_thread_fn(void *data)

@@ -331,6 +331,8 @@ struct chipc_orch_ops {
 	int (*scope)(void *s, struct chipc_fault *f);
 	int (*endscope)(void *s, struct chipc_fault *f);
 	int (*alloc)(void *s, u64 bytes, u64 *addr, struct chipc_fault *f);
+	/* Optional: called at every watchdog check of the program. */
+	void (*tick)(void *s);
 };
 
 /* What a running program may touch, and when it must stop. */
@@ -342,6 +344,7 @@ struct chipc_env {
 	u64 deadline_ns;		/* watchdog, CLOCK_MONOTONIC; 0: none */
 	u64 insn_budget;		/* per program execution; 0: none */
 	const int *abort;		/* non-zero: stop as cancelled/faulted */
+	const int *cancel;		/* the same, set from outside the run */
 };
 
 /* Per-core execution state; local memory is owned by the caller. */
@@ -352,6 +355,7 @@ struct chipc_core {
 	u32 index;		/* CORE */
 	u32 count;		/* NCORE */
 	u64 insns;		/* instructions executed, accumulated */
+	u32 dirty;		/* local bytes [0, dirty) may be non-zero */
 };
 
 /*

@@ -106,6 +106,8 @@ void chipc_cond_destroy(struct chipc_cond *c);
  */
 int chipc_cond_wait(struct chipc_cond *c, struct chipc_mutex *m, u64 deadline_ns);
 void chipc_cond_broadcast(struct chipc_cond *c);
+/* Wake at least one waiter (all of them is allowed). */
+void chipc_cond_signal(struct chipc_cond *c);
 
 /* Need: threads.  @fn runs once; join waits for it to return. */
 int chipc_thread_start(struct chipc_thread *t, int (*fn)(void *), void *arg,

@@ -29,6 +29,13 @@
 #define CHIPC_ORCH_MAX_ARGS	(CHIP_MAX_TENSOR_ARGS + CHIP_MAX_SCALAR_ARGS)
 #define CHIPC_LOCAL_MAX		CHIPC_MAX(CHIP_LOCAL_AIC, CHIP_LOCAL_AIV)
 
+/*
+ * Tasks shorter than this on average are not worth waking a sleeping
+ * worker for while the orchestrator itself can run them: a wake-up costs
+ * microseconds to tens of microseconds of latency.
+ */
+#define CHIPC_WAKE_WORTH_NS	(50ull * 1000)
+
 /* Poll interval for an external abort while the orchestrator waits. */
 #define CHIPC_ABORT_POLL_NS	(1000ull * 1000)
 
@@ -82,6 +89,7 @@ struct chipc_worker {
 	u64 clean_gen;		/* run that found local memory zeroed */
 	u64 args[CHIP_CORE_MAX_ARGS];
 	u64 sizes[CHIP_CORE_MAX_ARGS];
+	u64 task_ns;		/* start, then duration, of its task */
 };
 
 /* The orchestrator's private state (tensormap_and_ringbuffer). */
@@ -129,6 +137,8 @@ struct chipc_sched {
 	u64 gen;			/* runs started */
 	u64 stamp;			/* dependency scans started */
 	struct chipc_run run;
+	u64 task_ns;			/* moving average of task durations */
+	u64 orch_start;			/* orchestration program started */
 	struct chipc_queue ready[2];
 
 	/* tensormap_and_ringbuffer */
@@ -184,5 +194,7 @@ void chipc_sched_complete(struct chipc_sched *s, struct chipc_worker *w,
 void chipc_trb_run(struct chipc_sched *s);
 void chipc_graph_run(struct chipc_sched *s);
 void chipc_sched_drop(struct chipc_sched *s);
+
+bool chipc_sched_run_one(struct chipc_sched *s, struct chipc_worker *w);
 
 #endif /* _CHIPC_SCHED_PRIV_H */

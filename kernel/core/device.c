@@ -27,32 +27,11 @@ static int worker_main(void *arg)
 {
 	struct chipc_worker *w = arg;
 	struct chipc_sched *s = w->s;
-	const struct chipc_prog *prog;
-	const u64 *args, *sizes;
-	u32 type, idx, nargs;
-	bool clean;
-	int rc;
 
 	chipc_mutex_lock(&s->lock);
-	while (!s->stop) {
-		if (!chipc_sched_pick(s, w, &type, &idx)) {
+	while (!s->stop)
+		if (!chipc_sched_run_one(s, w))
 			chipc_cond_wait(&s->work, &s->lock, 0);
-			continue;
-		}
-		/* A run never sees what an earlier run left in local memory. */
-		clean = w->clean_gen != s->gen;
-		w->clean_gen = s->gen;
-		chipc_mutex_unlock(&s->lock);
-
-		if (clean)
-			memset(w->core.local, 0, CHIPC_LOCAL_MAX);
-		prog = chipc_sched_task(s, w, idx, &args, &sizes, &nargs);
-		rc = chipc_exec(&w->core, &s->run.env, prog, args, sizes, nargs,
-				NULL, NULL, &w->fault);
-
-		chipc_mutex_lock(&s->lock);
-		chipc_sched_complete(s, w, type, idx, rc);
-	}
 	chipc_mutex_unlock(&s->lock);
 	return 0;
 }
@@ -196,6 +175,7 @@ static void run_begin(struct chipc_device *dev,
 	r->env.deadline_ns = start + timeout < start ? ~0ull : start + timeout;
 	r->env.insn_budget = req->insn_budget;
 	r->env.abort = &r->abort;
+	r->env.cancel = req->abort;
 	r->ncores[CHIP_CORE_AIC] = req->block_dim;
 	r->ncores[CHIP_CORE_AIV] = 2 * req->block_dim;
 	for (t = CHIP_CORE_AIC; t <= CHIP_CORE_AIV; t++) {

@@ -126,6 +126,8 @@ static float *local_tile(struct xstate *x, u64 off, u64 elems)
 		fault(x, CHIP_FAULT_LOCAL, off, "local memory out of range");
 		return NULL;
 	}
+	if (off + elems * 4 > x->core->dirty)
+		x->core->dirty = (u32)(off + elems * 4);
 	return (float *)(x->core->local + off);
 }
 
@@ -169,7 +171,8 @@ static int check_stop(struct xstate *x)
 	const struct chipc_env *env = x->env;
 
 	x->units = 0;
-	if (env->abort && CHIPC_READ_ONCE(*env->abort))
+	if ((env->abort && CHIPC_READ_ONCE(*env->abort)) ||
+	    (env->cancel && CHIPC_READ_ONCE(*env->cancel)))
 		return fail_at(x, CHIP_STATUS_CANCELLED, 0, 0, "cancelled",
 			       false);
 	if (env->deadline_ns && chipc_now_ns() >= env->deadline_ns)
@@ -448,6 +451,8 @@ static int run(struct xstate *x, const struct chipc_prog *prog,
 			rc = check_stop(x);
 			if (rc)
 				break;
+			if (ops && ops->tick)
+				ops->tick(s);
 		}
 		if (budget && n >= budget) {
 			rc = fail_at(x, CHIP_STATUS_TIMEOUT, 0, 0,

@@ -101,7 +101,7 @@ struct chipc_sched *chipc_sched_create(const struct chipc_device_cfg *cfg)
 	nb = pow2_at_least(pool);
 	qcap = CHIPC_MAX(win, pow2_at_least(CHIP_GRAPH_MAX_TASKS));
 
-	o_workers = carve(&n, sizeof(struct chipc_worker) * cfg->workers);
+	o_workers = carve(&n, sizeof(struct chipc_worker) * (cfg->workers + 1));
 	o_slots = carve(&n, sizeof(struct chipc_slot) * win);
 	o_order = carve(&n, sizeof(u32) * win);
 	o_deps = carve(&n, sizeof(u32) * win);
@@ -115,7 +115,7 @@ struct chipc_sched *chipc_sched_create(const struct chipc_device_cfg *cfg)
 	o_gfanin = carve(&n, sizeof(u32) * CHIP_GRAPH_MAX_TASKS);
 	o_goff = carve(&n, sizeof(u32) * (CHIP_GRAPH_MAX_TASKS + 1));
 	o_gsucc = carve(&n, sizeof(u32) * CHIP_GRAPH_MAX_EDGES);
-	o_local = carve(&n, (size_t)CHIPC_LOCAL_MAX * cfg->workers);
+	o_local = carve(&n, (size_t)CHIPC_LOCAL_MAX * (cfg->workers + 1));
 
 	s = chipc_zalloc(sizeof(*s));
 	if (!s)
@@ -163,7 +163,8 @@ struct chipc_sched *chipc_sched_create(const struct chipc_device_cfg *cfg)
 		s->heads[i] = CHIPC_NIL;
 
 	s->nworkers = cfg->workers;
-	for (i = 0; i < cfg->workers; i++) {
+	/* workers[nworkers] has no thread: the orchestrator uses it. */
+	for (i = 0; i <= cfg->workers; i++) {
 		s->workers[i].s = s;
 		s->workers[i].core.local = mem + o_local +
 					   (size_t)CHIPC_LOCAL_MAX * i;
@@ -266,18 +267,24 @@ int chipc_sched_check(struct chipc_sched *s)
 }
 
 /**
- * chipc_sched_wait() - sleep until a task completes
+ * chipc_sched_wait() - let a task complete
  * @s: the scheduler, lock held
  *
- * Wakes up at the latest at the run's deadline, and every
- * CHIPC_ABORT_POLL_NS when the run can be cancelled from outside, so
- * that chipc_sched_check() sees it.  Spurious wake-ups are possible.
+ * Called by the orchestrator wherever it waits for a task to complete.
+ * When a task is ready and a core of its type is free, the orchestrator
+ * executes it itself (as workers[nworkers]) instead of sleeping: a
+ * sleeping thread's wake-up costs more than a small task.  Otherwise it
+ * sleeps, waking at the latest at the run's deadline, and every
+ * CHIPC_ABORT_POLL_NS when the run can be cancelled from outside, so that
+ * chipc_sched_check() sees it.  Spurious wake-ups are possible.
  */
 void chipc_sched_wait(struct chipc_sched *s)
 {
 	struct chipc_run *r = &s->run;
 	u64 dl = r->env.deadline_ns;
 
+	if (chipc_sched_run_one(s, &s->workers[s->nworkers]))
+		return;
 	if (r->req->abort)
 		dl = CHIPC_MIN(dl, chipc_now_ns() + CHIPC_ABORT_POLL_NS);
 	chipc_cond_wait(&s->done, &s->lock, dl);
@@ -289,6 +296,26 @@ void chipc_sched_wait(struct chipc_sched *s)
 static void queue_push(struct chipc_queue *q, u32 idx)
 {
 	q->q[q->tail++ & q->mask] = idx;
+}
+
+/*
+ * Tasks were made ready; lock held.  The thread that made them ready (a
+ * worker looping for its next task, or the orchestrator, which runs ready
+ * tasks whenever it waits) takes them, and another worker is woken only
+ * for more than one ready task that, judging by the tasks so far, runs
+ * long enough to be worth a wake-up.  One worker is woken per call; a
+ * worker that finds more work keeps going.  Long executions wake workers
+ * for what is ready from their periodic tick (see tick()).
+ */
+static void kick_workers(struct chipc_sched *s)
+{
+	u32 n = (s->ready[0].tail - s->ready[0].head) +
+		(s->ready[1].tail - s->ready[1].head);
+
+	if (!n)
+		return;
+	if (n > 1 && s->task_ns >= CHIPC_WAKE_WORTH_NS)
+		chipc_cond_signal(&s->work);
 }
 
 /**
@@ -369,6 +396,45 @@ const struct chipc_prog *chipc_sched_task(struct chipc_sched *s,
 
 static bool trb_complete(struct chipc_sched *s, u32 idx, bool ok);
 static bool graph_complete(struct chipc_sched *s, u32 idx, bool ok);
+static const struct chipc_orch_ops task_ops;
+
+/**
+ * chipc_sched_run_one() - execute one ready task on @w, if there is one
+ * @s: the scheduler, lock held (dropped while the task executes)
+ * @w: a worker thread, or the orchestrator's workers[nworkers]
+ *
+ * Return: true when a task was executed (and completed).
+ */
+bool chipc_sched_run_one(struct chipc_sched *s, struct chipc_worker *w)
+{
+	const struct chipc_prog *prog;
+	const u64 *args, *sizes;
+	u32 type, idx, nargs;
+	bool clean;
+	int rc;
+
+	if (!chipc_sched_pick(s, w, &type, &idx))
+		return false;
+	/* A run never sees what an earlier run left in local memory. */
+	clean = w->clean_gen != s->gen;
+	w->clean_gen = s->gen;
+	chipc_mutex_unlock(&s->lock);
+
+	/* Only what an earlier run touched can be non-zero. */
+	if (clean) {
+		memset(w->core.local, 0, w->core.dirty);
+		w->core.dirty = 0;
+	}
+	prog = chipc_sched_task(s, w, idx, &args, &sizes, &nargs);
+	w->task_ns = chipc_now_ns();
+	rc = chipc_exec(&w->core, &s->run.env, prog, args, sizes, nargs,
+			&task_ops, w, &w->fault);
+	w->task_ns = chipc_now_ns() - w->task_ns;
+
+	chipc_mutex_lock(&s->lock);
+	chipc_sched_complete(s, w, type, idx, rc);
+	return true;
+}
 
 /**
  * chipc_sched_complete() - retire a task a worker has executed
@@ -389,6 +455,7 @@ void chipc_sched_complete(struct chipc_sched *s, struct chipc_worker *w,
 	bool woke;
 
 	r->insns += w->core.insns;
+	s->task_ns = (7 * s->task_ns + w->task_ns) / 8;
 	r->free_core[type][r->nfree[type]++] = (u8)w->core.index;
 	r->running--;
 	if (rc)
@@ -401,7 +468,7 @@ void chipc_sched_complete(struct chipc_sched *s, struct chipc_worker *w,
 	else
 		woke = graph_complete(s, idx, !rc);
 	if (woke)
-		chipc_cond_broadcast(&s->work);
+		kick_workers(s);
 	chipc_cond_broadcast(&s->done);
 }
 
@@ -568,7 +635,7 @@ static void trb_insert(struct chipc_sched *s, u32 ndeps)
 	s->run.live++;
 	if (!sl->fanin) {
 		queue_push(&s->ready[sl->fn->core_type], idx);
-		chipc_cond_broadcast(&s->work);
+		kick_workers(s);
 	}
 }
 
@@ -806,6 +873,44 @@ static int op_alloc(void *p, u64 bytes, u64 *addr, struct chipc_fault *f)
 	return 0;
 }
 
+/*
+ * A program has executed since @start (lock not held).  Cores run side by
+ * side: once an execution has lasted longer than a wake-up is worth while
+ * other tasks are ready, a sleeping worker is woken for them.  So an
+ * orchestrator that keeps computing, or a task that waits for another
+ * task's effect, never holds ready tasks back, while short runs finish
+ * without any wake-up.
+ */
+static void tick(struct chipc_sched *s, u64 start)
+{
+	if (chipc_now_ns() - start < CHIPC_WAKE_WORTH_NS)
+		return;
+	chipc_mutex_lock(&s->lock);
+	if (s->ready[0].head != s->ready[0].tail ||
+	    s->ready[1].head != s->ready[1].tail)
+		chipc_cond_signal(&s->work);
+	chipc_mutex_unlock(&s->lock);
+}
+
+static void op_tick(void *p)
+{
+	struct chipc_sched *s = p;
+
+	tick(s, s->orch_start);
+}
+
+static void task_tick(void *p)
+{
+	struct chipc_worker *w = p;
+
+	tick(w->s, w->task_ns);
+}
+
+/* What a kernel may call back: nothing but the periodic tick. */
+static const struct chipc_orch_ops task_ops = {
+	.tick = task_tick,
+};
+
 static const struct chipc_orch_ops trb_ops = {
 	.task = op_task,
 	.tensor = op_tensor,
@@ -814,6 +919,7 @@ static const struct chipc_orch_ops trb_ops = {
 	.scope = op_scope,
 	.endscope = op_endscope,
 	.alloc = op_alloc,
+	.tick = op_tick,
 };
 
 /**
@@ -846,6 +952,7 @@ void chipc_trb_run(struct chipc_sched *s)
 	s->ocore.core_type = CHIP_CORE_AICPU;
 	s->ocore.count = 1;
 
+	s->orch_start = chipc_now_ns();
 	rc = chipc_exec(&s->ocore, &r->env, &r->req->code->orch, s->oargs,
 			s->osizes, n, &trb_ops, s, &s->ofault);
 	if (!rc && b->open)
@@ -949,7 +1056,7 @@ void chipc_graph_run(struct chipc_sched *s)
 	for (i = 0; i < n; i++)
 		if (!s->gfanin[i])
 			queue_push(&s->ready[g->tasks[i].core_type], i);
-	chipc_cond_broadcast(&s->work);
+	kick_workers(s);
 	while (r->remaining && !chipc_sched_check(s)) {
 		if (!r->running && s->ready[0].head == s->ready[0].tail &&
 		    s->ready[1].head == s->ready[1].tail) {

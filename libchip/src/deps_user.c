@@ -73,6 +73,11 @@ void chipc_cond_broadcast(struct chipc_cond *c)
 	pthread_cond_broadcast(&c->c);
 }
 
+void chipc_cond_signal(struct chipc_cond *c)
+{
+	pthread_cond_signal(&c->c);
+}
+
 static void *thread_main(void *arg)
 {
 	struct chipc_thread *t = arg;

@@ -226,6 +226,7 @@ static int r_alloc(void *s, u64 bytes, u64 *addr, struct chipc_fault *f)
 
 static const struct chipc_orch_ops rec_ops = {
 	r_task, r_tensor, r_scalar, r_submit, r_scope, r_endscope, r_alloc,
+	NULL,
 };
 
 /*
@@ -1402,6 +1403,7 @@ static int m_alloc(void *s, u64 bytes, u64 *addr, struct chipc_fault *f)
 
 static const struct chipc_orch_ops mini_ops = {
 	m_task, m_tensor, m_scalar, m_submit, m_scope, m_endscope, m_alloc,
+	NULL,
 };
 
 static int test_prog_orch_vector(void)
