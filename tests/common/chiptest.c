@@ -14,6 +14,11 @@
 
 static const char *platform = "a2a3sim";
 
+const uint32_t ct_runtimes[2] = {
+	CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER,
+	CHIP_RUNTIME_HOST_BUILD_GRAPH,
+};
+
 void ct_init(int argc, char **argv)
 {
 	const char *env = getenv("CHIP_PLATFORM");

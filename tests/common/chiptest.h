@@ -29,6 +29,11 @@ enum ct_work {
 	CT_WORK_COUNT,
 };
 
+/* Both runtimes, for cases that must hold on each. */
+extern const uint32_t ct_runtimes[2];
+#define FOR_EACH_RUNTIME(rt) \
+	for (size_t _i = 0; _i < 2 && ((rt) = ct_runtimes[_i], 1); _i++)
+
 void ct_init(int argc, char **argv);
 const char *ct_platform(void);
 uint32_t ct_platform_id(void);	/* CHIP_PLATFORM_* of ct_platform() */

@@ -10,14 +10,6 @@
 
 #define N 16384
 
-static const uint32_t runtimes[] = {
-	CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER,
-	CHIP_RUNTIME_HOST_BUILD_GRAPH,
-};
-
-#define FOR_EACH_RUNTIME(rt) \
-	for (size_t _i = 0; _i < 2 && ((rt) = runtimes[_i], 1); _i++)
-
 static float out[N];
 
 /* The vector example computes 47.0 everywhere for a = 2, b = 3. */

@@ -11,8 +11,7 @@
 
 int main(int argc, char **argv)
 {
-	static const uint32_t rts[] = { CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER,
-					CHIP_RUNTIME_HOST_BUILD_GRAPH };
+	const uint32_t *rts = ct_runtimes;
 	uint32_t m = 128, k = 128, n = 128;
 	struct chip_run_result res;
 	struct chip_dev *dev;
