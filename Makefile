@@ -9,7 +9,7 @@ CFLAGS ?= -O2 -g
 SAN ?=
 WFLAGS := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 BASEFLAGS := -std=gnu11 -pthread -fPIC -ffp-contract=off -D_GNU_SOURCE \
-	-Iuapi -Ilibchip/include -Ikernel/core -Itests -Itests/common $(SAN)
+	-Iuapi -Ilibchip/include -Ikernel/core -Ilibchip/src -Itests -Itests/common $(SAN)
 ALL_CFLAGS = $(BASEFLAGS) $(WFLAGS) $(CFLAGS)
 LDLIBS := -pthread -ldl -lm
 

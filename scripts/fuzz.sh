@@ -26,7 +26,7 @@ HARNESSES="callable args graph"
 
 # The core is included as "chipc.h"; -iquote keeps its headers from
 # shadowing system headers.
-INC="-Iuapi -Ilibchip/include -iquote kernel/core -Itests/fuzz"
+INC="-Iuapi -Ilibchip/include -iquote kernel/core -iquote libchip/src -Itests/fuzz"
 CFLAGS_F="-std=gnu11 -O2 -g -D_GNU_SOURCE -pthread -Wall -Wextra -Werror \
 -Wno-unused-parameter"
 

@@ -4,7 +4,8 @@
  * includes this header and nothing else outside kernel/core/ and uapi/;
  * it makes no kernel or libc call of its own.  The functions declared at
  * the bottom are implemented once per environment: kernel/chip_deps.c in
- * the module and libchip/src/deps_user.c in libchip.
+ * the module and libchip/src/deps_user.c in libchip, whose types and
+ * macros for userspace are in libchip/src/chipc_deps_user.h.
  */
 #ifndef _CHIPC_DEPS_H
 #define _CHIPC_DEPS_H
@@ -22,7 +23,7 @@ struct task_struct;
 
 /* Need: a sleeping lock. */
 struct chipc_mutex {
-	struct mutex m;
+	struct mutex m;		/* the lock itself */
 };
 
 /* Need: a condition variable (generation counter + wait queue). */
@@ -43,49 +44,15 @@ struct chipc_thread {
 #define CHIPC_WRITE_ONCE(x, v)	WRITE_ONCE(x, v)
 #define CHIPC_ARRAY_SIZE(a)	ARRAY_SIZE(a)
 
-#else /* userspace */
+#define CHIPC_ALIGN_UP(x, a)	ALIGN(x, a)
+#define CHIPC_IS_ALIGNED(x, a)	IS_ALIGNED(x, a)
+#define CHIPC_MIN(a, b)		min(a, b)
+#define CHIPC_MAX(a, b)		max(a, b)
 
-#include <stdint.h>
-#include <stddef.h>
-#include <stdbool.h>
-#include <string.h>
-#include <errno.h>
-#include <pthread.h>
-
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-typedef int8_t s8;
-typedef int16_t s16;
-typedef int32_t s32;
-typedef int64_t s64;
-
-struct chipc_mutex {
-	pthread_mutex_t m;
-};
-
-struct chipc_cond {
-	pthread_cond_t c;
-};
-
-struct chipc_thread {
-	pthread_t t;
-	int (*fn)(void *arg);
-	void *arg;
-	int started;
-};
-
-#define CHIPC_READ_ONCE(x)	(*(const volatile __typeof__(x) *)&(x))
-#define CHIPC_WRITE_ONCE(x, v)	(*(volatile __typeof__(x) *)&(x) = (v))
-#define CHIPC_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
+#else
+/* The same for userspace, from libchip (libchip/src). */
+#include "chipc_deps_user.h"
 #endif /* __KERNEL__ */
-
-#define CHIPC_ALIGN_UP(x, a)	(((x) + ((a) - 1)) & ~((__typeof__(x))(a) - 1))
-#define CHIPC_IS_ALIGNED(x, a)	(((x) & ((__typeof__(x))(a) - 1)) == 0)
-#define CHIPC_MIN(a, b)		((a) < (b) ? (a) : (b))
-#define CHIPC_MAX(a, b)		((a) > (b) ? (a) : (b))
 
 /* Need: memory.  Zeroed; may sleep; NULL on failure. */
 void *chipc_zalloc(size_t size);

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The portable core's environment in userspace: what chipc_deps.h gives
+ * the core in the kernel, from libc, pthreads and compiler builtins.
+ */
+#ifndef _CHIPC_DEPS_USER_H
+#define _CHIPC_DEPS_USER_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <string.h>
+#include <errno.h>
+#include <pthread.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int8_t s8;
+typedef int16_t s16;
+typedef int32_t s32;
+typedef int64_t s64;
+
+struct chipc_mutex {
+	pthread_mutex_t m;
+};
+
+struct chipc_cond {
+	pthread_cond_t c;
+};
+
+struct chipc_thread {
+	pthread_t t;
+	int (*fn)(void *arg);
+	void *arg;
+	int started;
+};
+
+/* Relaxed atomic accesses: what READ_ONCE/WRITE_ONCE give the kernel. */
+#define CHIPC_READ_ONCE(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define CHIPC_WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#define CHIPC_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define CHIPC_ALIGN_UP(x, a)	(((x) + ((a) - 1)) & ~((__typeof__(x))(a) - 1))
+#define CHIPC_IS_ALIGNED(x, a)	(((x) & ((__typeof__(x))(a) - 1)) == 0)
+#define CHIPC_MIN(a, b)		((a) < (b) ? (a) : (b))
+#define CHIPC_MAX(a, b)		((a) > (b) ? (a) : (b))
+
+#endif /* _CHIPC_DEPS_USER_H */
