@@ -23,7 +23,7 @@
 
 /*
  * vec_add (AIV): args tensor a, tensor b, tensor out (f32).
- * n = ASIZE(out) / 4; out[i] = a[i] + b[i], in chunks of 4096 elements
+ * n = ASIZE(out) / 4; out[i] = a[i] + b[i], in chunks of 2048 elements
  * (the last chunk with SETVL of the remainder).
  */
 #define PROG_VEC_BINARY(op)						\
@@ -33,9 +33,9 @@
 	"	arg r3, 2		; out\n"			\
 	"	asize r4, 2\n"						\
 	"	shri r4, r4, 2		; n = elements left\n"		\
-	"	li r5, 4096		; chunk\n"			\
+	"	li r5, 2048		; chunk\n"			\
 	"	li r6, 0		; local: a tile\n"		\
-	"	li r7, 16384		; local: b tile\n"		\
+	"	li r7, 8192		; local: b tile\n"		\
 	"loop:\n"							\
 	"	beq r4, r0, done	; r0 is always 0\n"		\
 	"	mov r9, r4\n"						\
@@ -66,7 +66,7 @@
 	"	arg r8, 2		; s\n" \
 	"	asize r4, 1\n" \
 	"	shri r4, r4, 2		; n = elements left\n" \
-	"	li r5, 4096		; chunk\n" \
+	"	li r5, 2048		; chunk\n" \
 	"	li r6, 0		; local tile\n" \
 	"loop:\n" \
 	"	beq r4, r0, done\n" \
