@@ -62,7 +62,7 @@ userspace() {
 	CHIP_PLATFORM=a2a3sim tests/run.sh build || rc=1
 	# the conformance suite again on the other platform
 	CHIP_PLATFORM=a5sim CHIP_ONLY=conformance tests/run.sh build || rc=1
-	for ex in vector_example matmul_example softmax_example; do
+	for ex in vector_example workloads_example; do
 		build/tools/examples/$ex a5sim || rc=1
 	done
 	return $rc

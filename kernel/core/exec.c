@@ -191,7 +191,8 @@ static int tile_work(struct xstate *x, u64 elems)
 
 /* ---- tile instructions -------------------------------------------------- */
 
-static int exec_tld(struct xstate *x, u64 loff, u64 gaddr)
+/* TLD (@store false) and TST: VL elements between local @loff and @gaddr. */
+static int exec_ldst(struct xstate *x, u64 loff, u64 gaddr, bool store)
 {
 	float *l = local_tile(x, loff, x->vl);
 	u8 *g;
@@ -199,35 +200,20 @@ static int exec_tld(struct xstate *x, u64 loff, u64 gaddr)
 	if (!l)
 		return -1;
 	if (!x->vl) {
-		if (!CHIPC_IS_ALIGNED(gaddr, 4))
-			return fault(x, CHIP_FAULT_READ, gaddr,
+		if (CHIPC_IS_ALIGNED(gaddr, 4))
+			return 0;
+		return store ? fault(x, CHIP_FAULT_WRITE, gaddr,
+				     "misaligned store") :
+			       fault(x, CHIP_FAULT_READ, gaddr,
 				     "misaligned load");
-		return 0;
 	}
-	g = gm_tile(x, gaddr, x->vl, false);
+	g = gm_tile(x, gaddr, x->vl, store);
 	if (!g)
 		return -1;
-	memcpy(l, g, x->vl * 4);
-	return tile_work(x, x->vl);
-}
-
-static int exec_tst(struct xstate *x, u64 gaddr, u64 loff)
-{
-	float *l = local_tile(x, loff, x->vl);
-	u8 *g;
-
-	if (!l)
-		return -1;
-	if (!x->vl) {
-		if (!CHIPC_IS_ALIGNED(gaddr, 4))
-			return fault(x, CHIP_FAULT_WRITE, gaddr,
-				     "misaligned store");
-		return 0;
-	}
-	g = gm_tile(x, gaddr, x->vl, true);
-	if (!g)
-		return -1;
-	memcpy(g, l, x->vl * 4);
+	if (store)
+		memcpy(g, l, x->vl * 4);
+	else
+		memcpy(l, g, x->vl * 4);
 	return tile_work(x, x->vl);
 }
 
@@ -620,10 +606,10 @@ static int run(struct xstate *x, const struct chipc_prog *prog,
 			x->s2 = rc_;
 			break;
 		case CHIP_OP_TLD:
-			rc = exec_tld(x, *ra, rb);
+			rc = exec_ldst(x, *ra, rb, false);
 			break;
 		case CHIP_OP_TST:
-			rc = exec_tst(x, *ra, rb);
+			rc = exec_ldst(x, rb, *ra, true);
 			break;
 		case CHIP_OP_TLD2:
 			rc = exec_2d(x, *ra, rb, rc_, false);
