@@ -354,6 +354,117 @@ static int test_platform_mismatch(void)
 	return 0;
 }
 
+/*
+ * host_build_graph with a C callback instead of a shared object: the
+ * callable carries no orchestration bytes, the callback builds the graph
+ * (the vector example's, with explicit edges), and a callback that
+ * reports an error fails the run with that code.
+ */
+static int cb_code;
+
+static int vector_cb(const struct chip_graph_ops *ops, struct chip_graph *g,
+		     const struct chip_args *args)
+{
+	uint64_t bytes = (uint64_t)args->tensors[2].shape[0] * 4;
+	uint64_t c = ops->alloc(g, bytes), d = ops->alloc(g, bytes);
+	uint64_t e = ops->alloc(g, bytes), m = ops->alloc(g, bytes);
+	union { float f; uint32_t u; } one = { 1.0f }, two = { 2.0f };
+	int t[5], i;
+
+	if (cb_code)
+		return cb_code;
+	if (!c || !d || !e || !m)
+		return CHIP_ORCH_HEAP;
+	for (i = 0; i < 5; i++)
+		t[i] = ops->add_task(g, i == 3 ? 2 : i == 1 || i == 2 ? 1 : 0,
+				     CHIP_CORE_AIV);
+	ops->add_tensor(g, t[0], args->tensors[0].addr, bytes, CHIP_DIR_IN);
+	ops->add_tensor(g, t[0], args->tensors[1].addr, bytes, CHIP_DIR_IN);
+	ops->add_tensor(g, t[0], c, bytes, CHIP_DIR_OUT);
+	ops->add_tensor(g, t[1], c, bytes, CHIP_DIR_IN);
+	ops->add_tensor(g, t[1], d, bytes, CHIP_DIR_OUT);
+	ops->add_scalar(g, t[1], one.u);
+	ops->add_tensor(g, t[2], c, bytes, CHIP_DIR_IN);
+	ops->add_tensor(g, t[2], e, bytes, CHIP_DIR_OUT);
+	ops->add_scalar(g, t[2], two.u);
+	ops->add_tensor(g, t[3], d, bytes, CHIP_DIR_IN);
+	ops->add_tensor(g, t[3], e, bytes, CHIP_DIR_IN);
+	ops->add_tensor(g, t[3], m, bytes, CHIP_DIR_OUT);
+	ops->add_tensor(g, t[4], m, bytes, CHIP_DIR_IN);
+	ops->add_tensor(g, t[4], c, bytes, CHIP_DIR_IN);
+	ops->add_tensor(g, t[4], args->tensors[2].addr, bytes, CHIP_DIR_OUT);
+	ops->add_edge(g, t[0], t[1]);
+	ops->add_edge(g, t[0], t[2]);
+	ops->add_edge(g, t[1], t[3]);
+	ops->add_edge(g, t[2], t[3]);
+	ops->add_edge(g, t[3], t[4]);
+	ops->add_edge(g, t[0], t[4]);
+	return 0;
+}
+
+static int test_host_callback(void)
+{
+	struct chip_register_opts ro = { .sz = sizeof(ro),
+					 .host_orch = vector_cb };
+	struct chip_counters c0, c;
+	struct chip_run_result res;
+	struct chip_dev *dev;
+	struct chip_layout l;
+	void *img, *tr;
+	size_t len, tlen;
+
+	CHECK_EQ(ct_open(&dev, NULL), 0);
+	/* the vector callable's children, with no orchestration bytes */
+	CHECK_EQ(ct_build(CT_VECTOR, CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER,
+			  &tr, &tlen), 0);
+	{
+		struct chip_builder *b;
+		const struct chip_callable_hdr *h = tr;
+		uint32_t i;
+
+		CHECK_EQ(chip_builder_new(ct_platform_id(),
+					  CHIP_RUNTIME_HOST_BUILD_GRAPH, &b), 0);
+		CHECK_EQ(chip_builder_set_orch(b, NULL, 0, NULL, NULL, NULL, 0),
+			 0);
+		for (i = 0; i < h->child_count; i++) {
+			const struct chip_child_hdr *ch = (const void *)
+				((const uint8_t *)tr + h->child_offsets[i]);
+
+			CHECK_EQ(chip_builder_add_child(b, h->child_func_ids[i],
+							ch->core_type,
+							ch->signature,
+							ch->sig_count, ch + 1,
+							ch->binary_size), 0);
+		}
+		CHECK_EQ(chip_builder_build(b, &img, &len), 0);
+		chip_builder_free(b);
+	}
+	CHECK_EQ(chip_callable_layout(img, len, &l), 0);
+	CHECK_EQ(l.orch_size, 0);
+	CHECK_EQ(chip_counters(dev, &c0), 0);
+	/* no shared object and no callback: nothing to load */
+	CHECK_EQ(chip_register(dev, 0, img, len, NULL), -ENOEXEC);
+	/* a callback is only for host_build_graph */
+	CHECK_EQ(chip_register(dev, 0, tr, tlen, &ro), -EINVAL);
+	CHECK_EQ(chip_register(dev, 0, img, len, &ro), 0);
+	CHECK_EQ(chip_counters(dev, &c), 0);
+	CHECK_EQ(c.host_loads - c0.host_loads, 1);
+	CHECK_EQ(c.orch_loads - c0.orch_loads, 0);
+	CHECK(run47(dev, 0) == 0);
+	CHECK(run47(dev, 0) == 0);
+	cb_code = 42;
+	CHECK_EQ(ct_vector(dev, 0, 2.0f, 3.0f, N, out, &res), 0);
+	CHECK_EQ(res.status, CHIP_STATUS_ORCH_ERROR);
+	CHECK_EQ(res.code, 42);
+	cb_code = 0;
+	CHECK(run47(dev, 0) == 0);
+	CHECK_EQ(chip_unregister(dev, 0), 0);
+	free(img);
+	free(tr);
+	chip_close(dev);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	ct_init(argc, argv);
@@ -367,5 +478,6 @@ int main(int argc, char **argv)
 	T_RUN(test_stale_func_table);
 	T_RUN(test_bounds);
 	T_RUN(test_platform_mismatch);
+	T_RUN(test_host_callback);
 	return T_DONE();
 }
