@@ -78,16 +78,71 @@ int chip_dedup_init(struct chip_device *cdev, struct chipc_dedup *d)
 	return 0;
 }
 
+/**
+ * chip_user_table_get() - the dedup table of @uid, created on first use
+ * @cdev: the device
+ * @uid: the effective uid that opens a file
+ *
+ * Return: the table with one more reference, or NULL without memory.
+ */
+struct chip_user_table *chip_user_table_get(struct chip_device *cdev,
+					    kuid_t uid)
+{
+	struct chip_user_table *t;
+
+	mutex_lock(&cdev->dedup_lock);
+	list_for_each_entry(t, &cdev->user_tables, node) {
+		if (uid_eq(t->uid, uid)) {
+			t->refs++;
+			goto out;
+		}
+	}
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (t) {
+		t->uid = uid;
+		t->refs = 1;
+		chip_dedup_init(cdev, &t->dedup);
+		list_add(&t->node, &cdev->user_tables);
+	}
+out:
+	mutex_unlock(&cdev->dedup_lock);
+	return t;
+}
+
+/**
+ * chip_user_table_put() - drop a file's reference on its user's table
+ * @cdev: the device
+ * @t: the table; freed with its last file (its registrations are gone)
+ */
+void chip_user_table_put(struct chip_device *cdev, struct chip_user_table *t)
+{
+	mutex_lock(&cdev->dedup_lock);
+	if (!--t->refs) {
+		list_del(&t->node);
+		WARN_ON(t->dedup.entries);
+		chipc_dedup_fini(&t->dedup);
+		kfree(t);
+	}
+	mutex_unlock(&cdev->dedup_lock);
+}
+
 /* The dedup table @f uses and the lock that serialises it. */
 void chip_file_table(struct chip_file *f, struct chipc_dedup **table,
 		     struct mutex **lock)
 {
-	if (chip_params.dedup_scope == DRM_CHIP_DEDUP_FILE) {
+	switch (chip_params.dedup_scope) {
+	case DRM_CHIP_DEDUP_FILE:
 		*table = &f->dedup;
 		*lock = &f->lock;
-	} else {
+		break;
+	case DRM_CHIP_DEDUP_USER:
+		*table = &f->utab->dedup;
+		*lock = &f->cdev->dedup_lock;
+		break;
+	default:
 		*table = &f->cdev->dedup;
 		*lock = &f->cdev->dedup_lock;
+		break;
 	}
 }
 

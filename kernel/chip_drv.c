@@ -5,6 +5,7 @@
  */
 #include <linux/capability.h>
 #include <linux/compat.h>
+#include <linux/cred.h>
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/module.h>
@@ -41,7 +42,7 @@ MODULE_PARM_DESC(heap_size_mb, "Heap per open file in MiB (default 16)");
 static char *dedup_scope = "device";
 module_param(dedup_scope, charp, 0444);
 MODULE_PARM_DESC(dedup_scope,
-		 "Callables shared by identical content across: device (default) or file");
+		 "Callables shared by identical content across: device (default), user or file");
 
 static unsigned int workers = 2;
 module_param(workers, uint, 0444);
@@ -258,6 +259,13 @@ static int chip_open(struct drm_device *drm, struct drm_file *file)
 		ret = chip_dedup_init(cdev, &f->dedup);
 		if (ret)
 			goto err_vm;
+	} else if (chip_params.dedup_scope == DRM_CHIP_DEDUP_USER) {
+		/* the user is whoever opens the file: open runs as them */
+		f->utab = chip_user_table_get(cdev, current_euid());
+		if (!f->utab) {
+			ret = -ENOMEM;
+			goto err_vm;
+		}
 	}
 	file->driver_priv = f;
 	atomic64_inc(&cdev->files);
@@ -282,6 +290,8 @@ static void chip_postclose(struct drm_device *drm, struct drm_file *file)
 	chip_registry_release(f);
 	if (chip_params.dedup_scope == DRM_CHIP_DEDUP_FILE)
 		chipc_dedup_fini(&f->dedup);
+	if (f->utab)
+		chip_user_table_put(cdev, f->utab);
 	if (f->heap) {
 		vfree(f->heap);
 		chip_gm_uncharge(cdev, chip_params.heap_size);
@@ -344,6 +354,7 @@ static int chip_device_create(u32 index)
 	}
 	cdev->index = index;
 	mutex_init(&cdev->dedup_lock);
+	INIT_LIST_HEAD(&cdev->user_tables);
 	spin_lock_init(&cdev->run_lock);
 	INIT_LIST_HEAD(&cdev->queue);
 	init_waitqueue_head(&cdev->run_wq);
@@ -389,6 +400,7 @@ static void chip_device_destroy(u32 index)
 		drm_dev_unregister(&cdev->drm);
 		chip_worker_stop(cdev);
 		WARN_ON(cdev->dedup.entries);
+		WARN_ON(!list_empty(&cdev->user_tables));
 		chipc_dedup_fini(&cdev->dedup);
 		chipc_device_fini(&cdev->core);
 		WARN_ON(atomic64_read(&cdev->gm_used));
@@ -416,6 +428,8 @@ static int chip_params_init(void)
 		chip_params.dedup_scope = DRM_CHIP_DEDUP_DEVICE;
 	else if (!strcmp(dedup_scope, "file"))
 		chip_params.dedup_scope = DRM_CHIP_DEDUP_FILE;
+	else if (!strcmp(dedup_scope, "user"))
+		chip_params.dedup_scope = DRM_CHIP_DEDUP_USER;
 	else
 		return -EINVAL;
 

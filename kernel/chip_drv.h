@@ -27,6 +27,7 @@
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
+#include <linux/uidgid.h>
 #include <linux/wait.h>
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
@@ -68,6 +69,7 @@ struct chip_device {
 	/* Device-wide dedup table (DRM_CHIP_DEDUP_DEVICE). */
 	struct mutex dedup_lock;
 	struct chipc_dedup dedup;
+	struct list_head user_tables;	/* DRM_CHIP_DEDUP_USER */
 	u64 code_next;		/* next device address for resident code */
 
 	/* Runs: FIFO queue executed by @worker. */
@@ -86,8 +88,17 @@ struct chip_device {
 	atomic64_t runs;
 };
 
+/* The dedup table of one user (DRM_CHIP_DEDUP_USER), under dedup_lock. */
+struct chip_user_table {
+	struct list_head node;	/* in chip_device.user_tables */
+	kuid_t uid;		/* the effective uid that opened the files */
+	unsigned int refs;	/* open files using the table */
+	struct chipc_dedup dedup;
+};
+
 struct chip_file {
 	struct chip_device *cdev;
+	struct chip_user_table *utab;	/* DRM_CHIP_DEDUP_USER only */
 
 	struct mutex lock;	/* registry, dedup (file scope), counters */
 	struct chipc_registry reg;
@@ -185,6 +196,9 @@ int chip_bo_copy_ioctl(struct drm_device *drm, void *data,
 
 /* chip_callable.c */
 int chip_dedup_init(struct chip_device *cdev, struct chipc_dedup *d);
+struct chip_user_table *chip_user_table_get(struct chip_device *cdev,
+					    kuid_t uid);
+void chip_user_table_put(struct chip_device *cdev, struct chip_user_table *t);
 void chip_file_table(struct chip_file *f, struct chipc_dedup **table,
 		     struct mutex **lock);	/* serialises *@table */
 void chip_registry_release(struct chip_file *f);

@@ -105,6 +105,7 @@ extern "C" {
 /* Dedup scopes (DRM_CHIP_PARAM_DEDUP_SCOPE). */
 #define DRM_CHIP_DEDUP_DEVICE	0	/* one table per device */
 #define DRM_CHIP_DEDUP_FILE	1	/* one table per open file */
+#define DRM_CHIP_DEDUP_USER	2	/* one table per user (opener's euid) */
 
 /**
  * struct drm_chip_get_param - query one device or file property
