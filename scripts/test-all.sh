@@ -86,7 +86,7 @@ stage userspace userspace
 stage sanitizers sanitizers
 stage valgrind valgrind_stage
 [ -x scripts/fuzz.sh ] && stage fuzz scripts/fuzz.sh
-[ -x scripts/checkpatch.sh ] && stage checkpatch scripts/checkpatch.sh
+[ -x scripts/checkpatch.sh ] && stage checkpatch scripts/checkpatch.sh --core
 [ -x scripts/qemu-test.sh ] && stage kernel scripts/qemu-test.sh
 [ -x scripts/kunit.sh ] && stage kunit scripts/kunit.sh
 [ -x scripts/kunit.sh ] && stage kunit-debug scripts/kunit.sh debug

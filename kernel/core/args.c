@@ -7,8 +7,8 @@
  */
 #include "chipc.h"
 
-_Static_assert(sizeof(struct chip_args_hdr) == 8, "chip_args_hdr size");
-_Static_assert(sizeof(struct chip_tensor_arg) == 40, "chip_tensor_arg size");
+static_assert(sizeof(struct chip_args_hdr) == 8, "chip_args_hdr size");
+static_assert(sizeof(struct chip_tensor_arg) == 40, "chip_tensor_arg size");
 
 static const u8 chipc_dtype_sizes[CHIP_DT_COUNT] = {
 	[CHIP_DT_FLOAT32] = 4,

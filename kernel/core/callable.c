@@ -16,12 +16,12 @@
  */
 #include "chipc.h"
 
-_Static_assert(sizeof(struct chip_callable_hdr) == CHIP_CALLABLE_HDR_SIZE,
-	       "chip_callable_hdr size");
-_Static_assert(sizeof(struct chip_child_hdr) == CHIP_CHILD_HDR_SIZE,
-	       "chip_child_hdr size");
-_Static_assert(CHIP_CALLABLE_HDR_SIZE % CHIP_CALLABLE_ALIGN == 0,
-	       "header size alignment");
+static_assert(sizeof(struct chip_callable_hdr) == CHIP_CALLABLE_HDR_SIZE,
+	      "chip_callable_hdr size");
+static_assert(sizeof(struct chip_child_hdr) == CHIP_CHILD_HDR_SIZE,
+	      "chip_child_hdr size");
+static_assert(CHIP_CALLABLE_HDR_SIZE % CHIP_CALLABLE_ALIGN == 0,
+	      "header size alignment");
 
 #define CHIPC_RA_OFF	offsetof(struct chip_child_hdr, resolved_addr)
 

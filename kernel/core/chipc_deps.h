@@ -18,6 +18,8 @@
 #include <linux/wait.h>
 #include <linux/compiler.h>
 #include <linux/kernel.h>
+#include <linux/bits.h>
+#include <linux/build_bug.h>
 
 struct task_struct;
 

@@ -21,7 +21,7 @@
 #define CHIPC_MIN_RING		4u
 #define CHIPC_MAX_RING		65536u
 #define CHIPC_MIN_DEP_POOL	64u
-#define CHIPC_MAX_DEP_POOL	(1u << 22)
+#define CHIPC_MAX_DEP_POOL	BIT(22)
 /* Emulated cores per type: block_dim AIC, 2 * block_dim AIV. */
 #define CHIPC_MAX_BLOCKS	64u
 #define CHIPC_MAX_CORES		(2 * CHIPC_MAX_BLOCKS)

@@ -14,9 +14,9 @@
 /* How often the end of a run re-checks that every core has stopped. */
 #define CHIPC_DRAIN_POLL_NS	(10ull * 1000 * 1000)
 
-_Static_assert(sizeof(((struct chipc_run_result *)0)->msg) ==
-	       sizeof(((struct chipc_fault *)0)->msg),
-	       "a failure's message is copied whole into the result");
+static_assert(sizeof(((struct chipc_run_result *)0)->msg) ==
+	      sizeof(((struct chipc_fault *)0)->msg),
+	      "a failure's message is copied whole into the result");
 
 static bool is_pow2(u32 v)
 {

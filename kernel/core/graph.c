@@ -6,10 +6,10 @@
  */
 #include "chipc.h"
 
-_Static_assert(sizeof(struct chip_graph_hdr) == 16, "chip_graph_hdr size");
-_Static_assert(sizeof(struct chip_graph_task) == 16, "chip_graph_task size");
-_Static_assert(sizeof(struct chip_graph_arg) == 24, "chip_graph_arg size");
-_Static_assert(sizeof(struct chip_graph_edge) == 8, "chip_graph_edge size");
+static_assert(sizeof(struct chip_graph_hdr) == 16, "chip_graph_hdr size");
+static_assert(sizeof(struct chip_graph_task) == 16, "chip_graph_task size");
+static_assert(sizeof(struct chip_graph_arg) == 24, "chip_graph_arg size");
+static_assert(sizeof(struct chip_graph_edge) == 8, "chip_graph_edge size");
 
 static int chipc_graph_check_task(const struct chip_graph_task *t,
 				  u32 arg_count)

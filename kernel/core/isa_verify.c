@@ -28,9 +28,9 @@ enum {
 	IMK_FATAL,	/* orchestration error code 1..99 */
 };
 
-#define CT_AIC		(1u << CHIP_CORE_AIC)
-#define CT_AIV		(1u << CHIP_CORE_AIV)
-#define CT_AICPU	(1u << CHIP_CORE_AICPU)
+#define CT_AIC		BIT(CHIP_CORE_AIC)
+#define CT_AIV		BIT(CHIP_CORE_AIV)
+#define CT_AICPU	BIT(CHIP_CORE_AICPU)
 #define CT_ALL		(CT_AIC | CT_AIV | CT_AICPU)
 #define CT_TILE		(CT_AIC | CT_AIV)
 

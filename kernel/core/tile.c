@@ -118,17 +118,17 @@ u32 chipc_f32_div(u32 a, u32 b)
  */
 #define EXP_LOG2E	1.44269504088896341f
 #define EXP_LN2_HI	0.693359375f
-#define EXP_LN2_LO	-2.12194440e-4f
+#define EXP_LN2_LO	(-0.000212194440f)
 #define EXP_ROUND	12582912.0f		/* 1.5 * 2^23 */
 #define EXP_ROUND_BITS	0x4b400000u
-#define EXP_MIN		-104.0f
+#define EXP_MIN		(-104.0f)
 #define EXP_MAX		89.0f
-#define EXP_P0		1.9875691500e-4f
-#define EXP_P1		1.3981999507e-3f
-#define EXP_P2		8.3334519073e-3f
-#define EXP_P3		4.1665795894e-2f
-#define EXP_P4		1.6666665459e-1f
-#define EXP_P5		5.0000001201e-1f
+#define EXP_P0		0.00019875691500f
+#define EXP_P1		0.0013981999507f
+#define EXP_P2		0.0083334519073f
+#define EXP_P3		0.041665795894f
+#define EXP_P4		0.16666665459f
+#define EXP_P5		0.50000001201f
 
 /* A block viewed as binary32 values or as their bit patterns. */
 union fblk {

@@ -6,6 +6,7 @@
 #ifndef _CHIPC_DEPS_USER_H
 #define _CHIPC_DEPS_USER_H
 
+#include <assert.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <stdbool.h>
@@ -41,6 +42,9 @@ struct chipc_thread {
 #define CHIPC_READ_ONCE(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define CHIPC_WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define CHIPC_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#ifndef BIT
+#define BIT(n)			(1ul << (n))
+#endif
 
 #define CHIPC_ALIGN_UP(x, a)	(((x) + ((a) - 1)) & ~((__typeof__(x))(a) - 1))
 #define CHIPC_IS_ALIGNED(x, a)	(((x) & ((__typeof__(x))(a) - 1)) == 0)
