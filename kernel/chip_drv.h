@@ -28,6 +28,7 @@
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem_shmem_helper.h>
@@ -77,6 +78,8 @@ struct chip_device {
 	wait_queue_head_t run_wq;	/* worker: queue changed */
 	wait_queue_head_t done_wq;	/* waiters: a run completed */
 	struct task_struct *worker;
+	/* Kernels without cancelable commands: see chip_uring_owner_gone(). */
+	struct delayed_work owner_watch;
 
 	/* Device-wide statistics. */
 	atomic64_t hits;
@@ -157,6 +160,7 @@ struct chip_run {
 
 	/* Submitted through io_uring (chip_uring.c); NULL for the ioctl. */
 	struct io_uring_cmd *ucmd;
+	struct task_struct *owner;	/* the submitting task, referenced */
 	bool uring_claimed;	/* under run_lock: completion under way */
 	bool uring_cqe32;	/* the ring has 32-byte completions */
 };
@@ -225,5 +229,7 @@ bool chip_uring_claim(struct chip_run *run);	/* run_lock held */
 void chip_uring_complete(struct chip_run *run);	/* claimed, run DONE */
 void chip_uring_bind(struct chip_run *run, struct io_uring_cmd *cmd,
 		     unsigned int issue_flags);
+bool chip_uring_owner_gone(const struct chip_run *run);
+bool chip_uring_watch_owner(const struct chip_run *run);
 
 #endif /* _CHIP_DRV_H */

@@ -12,6 +12,7 @@
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -20,6 +21,8 @@
 
 static void chip_run_free(struct chip_run *run)
 {
+	if (run->owner)
+		put_task_struct(run->owner);
 	kvfree(run->snap);
 	kvfree(run->graph_blob);
 	kvfree(run->args_blob);
@@ -90,6 +93,46 @@ static void chip_run_execute(struct chip_device *cdev, struct chip_run *run)
 	up_read(&f->vm_sem);
 }
 
+/*
+ * While a run submitted through io_uring executes on a kernel without
+ * cancelable commands: stop it once its submitter is exiting (see
+ * chip_uring_watch_owner()).  Polls every few milliseconds.
+ */
+#define CHIP_OWNER_WATCH_MS	5
+
+static void chip_owner_watch_fn(struct work_struct *work)
+{
+	struct chip_device *cdev = container_of(to_delayed_work(work),
+						struct chip_device,
+						owner_watch);
+	struct chip_run *run;
+	bool again = false;
+
+	spin_lock(&cdev->run_lock);
+	run = cdev->running;
+	if (run && chip_uring_watch_owner(run)) {
+		if (chip_uring_owner_gone(run))
+			WRITE_ONCE(run->abort, 1);
+		else
+			again = true;
+	}
+	spin_unlock(&cdev->run_lock);
+	if (again)
+		schedule_delayed_work(&cdev->owner_watch,
+				      msecs_to_jiffies(CHIP_OWNER_WATCH_MS));
+}
+
+/* @run is about to execute: cancel it or watch its owner. */
+static void chip_owner_watch_start(struct chip_device *cdev,
+				   struct chip_run *run)
+{
+	if (chip_uring_owner_gone(run))
+		WRITE_ONCE(run->abort, 1);	/* queued by a dead task */
+	else
+		schedule_delayed_work(&cdev->owner_watch,
+				      msecs_to_jiffies(CHIP_OWNER_WATCH_MS));
+}
+
 static int chip_worker_fn(void *arg)
 {
 	struct chip_device *cdev = arg;
@@ -111,6 +154,8 @@ static int chip_worker_fn(void *arg)
 		spin_unlock(&cdev->run_lock);
 		if (!run)
 			continue;
+		if (chip_uring_watch_owner(run))
+			chip_owner_watch_start(cdev, run);
 
 		chip_run_execute(cdev, run);
 		chip_run_put_code(run);
@@ -135,6 +180,7 @@ int chip_worker_start(struct chip_device *cdev)
 {
 	struct task_struct *t;
 
+	INIT_DELAYED_WORK(&cdev->owner_watch, chip_owner_watch_fn);
 	t = kthread_run(chip_worker_fn, cdev, "chip%u", cdev->index);
 	if (IS_ERR(t))
 		return PTR_ERR(t);
@@ -145,8 +191,10 @@ int chip_worker_start(struct chip_device *cdev)
 /* No file is open, so the queue is empty and nothing runs. */
 void chip_worker_stop(struct chip_device *cdev)
 {
-	if (cdev->worker)
+	if (cdev->worker) {
 		kthread_stop(cdev->worker);
+		cancel_delayed_work_sync(&cdev->owner_watch);
+	}
 	cdev->worker = NULL;
 }
 

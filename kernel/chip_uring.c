@@ -22,13 +22,17 @@
  *		IO_URING_F_CANCEL (kernels that have it): a queued run is
  *		taken off the device queue and completed as cancelled at
  *		once; a running one is told to stop and completes as above.
- *		Without cancelable commands (6.1) io_uring waits for the run
- *		to finish, which the run's watchdog bounds.
+ *		Without cancelable commands (6.1) io_uring only waits for
+ *		the command, so the device watches the submitting task
+ *		instead: a run whose owner is exiting is cancelled before
+ *		it starts or stopped while it runs (chip_job.c).
  *
  * io_uring holds a reference to the file while a command is in flight,
  * so the file (and the run's chip_file) outlives every command on it.
  */
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/uaccess.h>
 
 #include "chip_drv.h"
@@ -105,8 +109,35 @@ void chip_uring_bind(struct chip_run *run, struct io_uring_cmd *cmd,
 {
 	chip_uring_pdu(cmd)->run = run;
 	run->ucmd = cmd;
+	run->owner = get_task_struct(current);
 	run->uring_cqe32 = issue_flags & IO_URING_F_CQE32;
 	chip_compat_uring_cancelable(cmd, issue_flags);
+}
+
+/*
+ * Is the task that submitted @run exiting (or being killed)?  Its
+ * completion could not be delivered to it anyway.
+ */
+bool chip_uring_owner_gone(const struct chip_run *run)
+{
+	struct task_struct *t = run->owner;
+
+	return t && ((READ_ONCE(t->flags) & PF_EXITING) ||
+		     fatal_signal_pending(t));
+}
+
+/*
+ * Must the device watch the owner of @run?  Only where io_uring cannot
+ * tell us (no cancelable commands): there, nothing reaches the driver
+ * when the submitting task dies or its ring is torn down; io_uring's
+ * exit work waits for the command, holding the file, so the release
+ * that cancels a file's runs does not happen either.  A killed client
+ * would keep the single device queue busy until each of its runs hit
+ * its watchdog (tens of seconds), stalling every other client.
+ */
+bool chip_uring_watch_owner(const struct chip_run *run)
+{
+	return run->owner && !CHIP_URING_F_CANCEL;
 }
 
 /* IO_URING_F_CANCEL: may be called more than once for one command. */

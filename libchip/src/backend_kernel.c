@@ -287,15 +287,30 @@ static void hash_del(struct kuring *u, struct kslot *s)
 	}
 }
 
+/*
+ * Queue completed slot @s in seq order.  The device completes a file's
+ * runs in seq order, but io_uring may post the completions of one
+ * task-work pass in another order (6.1 runs its task-work list last in,
+ * first out), so the slots are sorted here: chip_reap() and chip_wait()
+ * of "any" return runs in the order they finished.  The walk is short:
+ * slots arrive nearly sorted.
+ */
 static void done_push(struct kuring *u, struct kslot *s)
 {
-	s->dnext = NULL;
-	s->dprev = u->dtail;
-	if (u->dtail)
-		u->dtail->dnext = s;
+	struct kslot *prev = u->dtail;
+
+	while (prev && prev->seq > s->seq)
+		prev = prev->dprev;
+	s->dprev = prev;
+	s->dnext = prev ? prev->dnext : u->dhead;
+	if (prev)
+		prev->dnext = s;
 	else
 		u->dhead = s;
-	u->dtail = s;
+	if (s->dnext)
+		s->dnext->dprev = s;
+	else
+		u->dtail = s;
 }
 
 static void done_del(struct kuring *u, struct kslot *s)
