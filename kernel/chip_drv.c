@@ -120,7 +120,8 @@ static int chip_get_param_ioctl(struct drm_device *drm, void *data,
 		break;
 	case DRM_CHIP_PARAM_FEATURES:
 		args->value = DRM_CHIP_FEATURE_STORES |
-			      DRM_CHIP_FEATURE_HOST_GRAPH;
+			      DRM_CHIP_FEATURE_HOST_GRAPH |
+			      DRM_CHIP_FEATURE_URING;
 		if (chip_params.debug || capable(CAP_SYS_ADMIN))
 			args->value |= DRM_CHIP_FEATURE_DEBUG;
 		break;
@@ -235,6 +236,7 @@ static const struct file_operations chip_fops = {
 	.read = drm_read,
 	.llseek = noop_llseek,
 	.mmap = drm_gem_mmap,
+	.uring_cmd = chip_uring_cmd,
 	CHIP_FOP_FLAGS
 };
 

@@ -29,6 +29,7 @@
 #include <linux/spinlock.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem_shmem_helper.h>
@@ -79,6 +80,8 @@ struct chip_device {
 	wait_queue_head_t run_wq;	/* worker: queue changed */
 	wait_queue_head_t done_wq;	/* waiters: a run completed */
 	struct task_struct *worker;
+	/* Kernels without cancelable commands: see chip_uring_owner_gone(). */
+	struct delayed_work owner_watch;
 
 	/* Device-wide statistics. */
 	atomic64_t hits;
@@ -135,6 +138,8 @@ enum chip_run_state {
 	CHIP_RUN_DONE,
 };
 
+struct io_uring_cmd;
+
 struct chip_run {
 	struct list_head qnode;		/* chip_device.queue */
 	struct list_head fnode;		/* chip_file.runs */
@@ -163,6 +168,12 @@ struct chip_run {
 
 	void *args_blob;
 	void *graph_blob;
+
+	/* Submitted through io_uring (chip_uring.c); NULL for the ioctl. */
+	struct io_uring_cmd *ucmd;
+	struct task_struct *owner;	/* the submitting task, referenced */
+	bool uring_claimed;	/* under run_lock: completion under way */
+	bool uring_cqe32;	/* the ring has 32-byte completions */
 };
 
 static inline struct chip_device *to_chip_device(struct drm_device *drm)
@@ -216,9 +227,23 @@ int chip_worker_start(struct chip_device *cdev);
 void chip_worker_stop(struct chip_device *cdev);
 u64 chip_file_cancel(struct chip_file *f);
 void chip_file_release_runs(struct chip_file *f);
+int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
+		    struct io_uring_cmd *ucmd, unsigned int issue_flags,
+		    u64 *seq);
+void chip_run_unlink_free(struct chip_run *run);
+int chip_run_copy_stores(struct chip_run *run);
 int chip_run_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 int chip_wait_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 int chip_cancel_ioctl(struct drm_device *drm, void *data,
 		      struct drm_file *file);
+
+/* chip_uring.c */
+int chip_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags);
+bool chip_uring_claim(struct chip_run *run);	/* run_lock held */
+void chip_uring_complete(struct chip_run *run);	/* claimed, run DONE */
+void chip_uring_bind(struct chip_run *run, struct io_uring_cmd *cmd,
+		     unsigned int issue_flags);
+bool chip_uring_owner_gone(const struct chip_run *run);
+bool chip_uring_watch_owner(const struct chip_run *run);
 
 #endif /* _CHIP_DRV_H */

@@ -12,6 +12,7 @@
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -20,6 +21,8 @@
 
 static void chip_run_free(struct chip_run *run)
 {
+	if (run->owner)
+		put_task_struct(run->owner);
 	kvfree(run->snap);
 	kvfree(run->graph_blob);
 	kvfree(run->args_blob);
@@ -90,10 +93,51 @@ static void chip_run_execute(struct chip_device *cdev, struct chip_run *run)
 	up_read(&f->vm_sem);
 }
 
+/*
+ * While a run submitted through io_uring executes on a kernel without
+ * cancelable commands: stop it once its submitter is exiting (see
+ * chip_uring_watch_owner()).  Polls every few milliseconds.
+ */
+#define CHIP_OWNER_WATCH_MS	5
+
+static void chip_owner_watch_fn(struct work_struct *work)
+{
+	struct chip_device *cdev = container_of(to_delayed_work(work),
+						struct chip_device,
+						owner_watch);
+	struct chip_run *run;
+	bool again = false;
+
+	spin_lock(&cdev->run_lock);
+	run = cdev->running;
+	if (run && chip_uring_watch_owner(run)) {
+		if (chip_uring_owner_gone(run))
+			WRITE_ONCE(run->abort, 1);
+		else
+			again = true;
+	}
+	spin_unlock(&cdev->run_lock);
+	if (again)
+		schedule_delayed_work(&cdev->owner_watch,
+				      msecs_to_jiffies(CHIP_OWNER_WATCH_MS));
+}
+
+/* @run is about to execute: cancel it or watch its owner. */
+static void chip_owner_watch_start(struct chip_device *cdev,
+				   struct chip_run *run)
+{
+	if (chip_uring_owner_gone(run))
+		WRITE_ONCE(run->abort, 1);	/* queued by a dead task */
+	else
+		schedule_delayed_work(&cdev->owner_watch,
+				      msecs_to_jiffies(CHIP_OWNER_WATCH_MS));
+}
+
 static int chip_worker_fn(void *arg)
 {
 	struct chip_device *cdev = arg;
 	struct chip_run *run;
+	bool uring;
 
 	while (!kthread_should_stop()) {
 		wait_event_interruptible(cdev->run_wq,
@@ -110,6 +154,8 @@ static int chip_worker_fn(void *arg)
 		spin_unlock(&cdev->run_lock);
 		if (!run)
 			continue;
+		if (chip_uring_watch_owner(run))
+			chip_owner_watch_start(cdev, run);
 
 		chip_run_execute(cdev, run);
 		chip_run_put_code(run);
@@ -119,7 +165,11 @@ static int chip_worker_fn(void *arg)
 			run->file->runs_by_status[run->res.status]++;
 		run->state = CHIP_RUN_DONE;
 		cdev->running = NULL;
+		uring = run->ucmd && chip_uring_claim(run);
 		spin_unlock(&cdev->run_lock);
+		/* An ioctl run may be consumed and freed from here on. */
+		if (uring)
+			chip_uring_complete(run);
 		wake_up_all(&cdev->done_wq);
 		cond_resched();
 	}
@@ -130,6 +180,7 @@ int chip_worker_start(struct chip_device *cdev)
 {
 	struct task_struct *t;
 
+	INIT_DELAYED_WORK(&cdev->owner_watch, chip_owner_watch_fn);
 	t = kthread_run(chip_worker_fn, cdev, "chip%u", cdev->index);
 	if (IS_ERR(t))
 		return PTR_ERR(t);
@@ -140,8 +191,10 @@ int chip_worker_start(struct chip_device *cdev)
 /* No file is open, so the queue is empty and nothing runs. */
 void chip_worker_stop(struct chip_device *cdev)
 {
-	if (cdev->worker)
+	if (cdev->worker) {
 		kthread_stop(cdev->worker);
+		cancel_delayed_work_sync(&cdev->owner_watch);
+	}
 	cdev->worker = NULL;
 }
 
@@ -172,6 +225,8 @@ u64 chip_file_cancel(struct chip_file *f)
 		if (run->file != f)
 			continue;
 		list_move_tail(&run->qnode, &cancelled);
+		if (run->ucmd)
+			chip_uring_claim(run);	/* queued: never claimed */
 		run->res.status = CHIP_STATUS_CANCELLED;
 		strscpy(run->res.msg, "cancelled", sizeof(run->res.msg));
 		f->runs_by_status[CHIP_STATUS_CANCELLED]++;
@@ -187,6 +242,8 @@ u64 chip_file_cancel(struct chip_file *f)
 		list_del_init(&run->qnode);
 		run->state = CHIP_RUN_DONE;
 		spin_unlock(&cdev->run_lock);
+		if (run->ucmd)
+			chip_uring_complete(run);
 	}
 	wake_up_all(&cdev->done_wq);
 
@@ -338,11 +395,17 @@ static int chip_run_check_stores(struct chip_file *f, struct chip_run *run)
 	return ret;
 }
 
-int chip_run_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
+/*
+ * Validate @args and queue the run: the one submission path of the RUN
+ * ioctl and of DRM_CHIP_URING_RUN.  With @ucmd the run completes through
+ * io_uring (chip_uring.c) instead of WAIT.  Returns 0 and the run's seq
+ * in *@seq, or -errno with nothing queued.
+ */
+int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
+		    struct io_uring_cmd *ucmd, unsigned int issue_flags,
+		    u64 *seq)
 {
-	struct chip_device *cdev = to_chip_device(drm);
-	struct chip_file *f = chip_file_of(file);
-	struct drm_chip_run *args = data;
+	struct chip_device *cdev = f->cdev;
 	const struct chipc_cid *slot;
 	struct chipc_run_req req = { 0 };
 	struct chip_run *run;
@@ -396,6 +459,7 @@ int chip_run_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	run->code = slot->code;
 	mutex_unlock(&f->lock);
 
+	/* Reserve a place, bind the command, then make the run visible. */
 	spin_lock(&cdev->run_lock);
 	if (f->nruns >= chip_params.max_runs) {
 		spin_unlock(&cdev->run_lock);
@@ -403,13 +467,18 @@ int chip_run_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 		chip_run_put_code(run);
 		goto err_free;
 	}
+	f->nruns++;
+	spin_unlock(&cdev->run_lock);
+	if (ucmd)
+		chip_uring_bind(run, ucmd, issue_flags);
+
+	spin_lock(&cdev->run_lock);
 	run->seq = ++f->next_seq;
 	run->res.status = CHIP_STATUS_INVALID;
 	run->state = CHIP_RUN_QUEUED;
 	list_add_tail(&run->fnode, &f->runs);
 	list_add_tail(&run->qnode, &cdev->queue);
-	f->nruns++;
-	args->seq = run->seq;
+	*seq = run->seq;
 	spin_unlock(&cdev->run_lock);
 	atomic64_inc(&cdev->runs);
 	wake_up(&cdev->run_wq);
@@ -420,6 +489,33 @@ err_unlock:
 err_free:
 	chip_run_free(run);
 	return ret;
+}
+
+int chip_run_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct drm_chip_run *args = data;
+	u64 seq;
+	int ret;
+
+	ret = chip_run_submit(chip_file_of(file), args, NULL, 0, &seq);
+	if (!ret)
+		args->seq = seq;
+	return ret;
+}
+
+/* Remove a completed run from its file and free it. */
+void chip_run_unlink_free(struct chip_run *run)
+{
+	struct chip_file *f = run->file;
+	struct chip_device *cdev = f->cdev;
+
+	spin_lock(&cdev->run_lock);
+	list_del_init(&run->fnode);
+	f->nruns--;
+	spin_unlock(&cdev->run_lock);
+	chip_run_put_code(run);
+	chip_run_free(run);
+	atomic64_dec(&cdev->runs);
 }
 
 /*
@@ -436,7 +532,7 @@ static int chip_run_take(struct chip_file *f, u64 seq, struct chip_run **out)
 
 	spin_lock(&cdev->run_lock);
 	list_for_each_entry(run, &f->runs, fnode) {
-		if (seq && run->seq != seq)
+		if (run->ucmd || (seq && run->seq != seq))
 			continue;
 		if (run->state == CHIP_RUN_DONE) {
 			list_del_init(&run->fnode);
@@ -455,20 +551,11 @@ static int chip_run_take(struct chip_file *f, u64 seq, struct chip_run **out)
 	return ret;
 }
 
-static int chip_run_deliver(struct chip_run *run, struct drm_chip_wait *args)
+/* Write the store snapshot of a successful run to the caller's memory. */
+int chip_run_copy_stores(struct chip_run *run)
 {
 	u64 off = 0;
 	u32 i;
-
-	args->status = run->res.status;
-	args->code = run->res.code;
-	args->fault_addr = run->res.fault_addr;
-	args->tasks = run->res.tasks;
-	args->insns = run->res.insns;
-	args->device_ns = run->res.device_ns;
-	args->done_seq = run->seq;
-	memcpy(args->msg, run->res.msg, sizeof(args->msg));
-	args->msg[sizeof(args->msg) - 1] = '\0';
 
 	if (run->res.status != CHIP_STATUS_OK)
 		return 0;
@@ -481,6 +568,20 @@ static int chip_run_deliver(struct chip_run *run, struct drm_chip_wait *args)
 		off += s->size;
 	}
 	return 0;
+}
+
+static int chip_run_deliver(struct chip_run *run, struct drm_chip_wait *args)
+{
+	args->status = run->res.status;
+	args->code = run->res.code;
+	args->fault_addr = run->res.fault_addr;
+	args->tasks = run->res.tasks;
+	args->insns = run->res.insns;
+	args->device_ns = run->res.device_ns;
+	args->done_seq = run->seq;
+	memcpy(args->msg, run->res.msg, sizeof(args->msg));
+	args->msg[sizeof(args->msg) - 1] = '\0';
+	return chip_run_copy_stores(run);
 }
 
 int chip_wait_ioctl(struct drm_device *drm, void *data, struct drm_file *file)

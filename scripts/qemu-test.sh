@@ -9,6 +9,8 @@
 #
 #   scripts/qemu-test.sh               all kernels
 #   CHIP_KERNELS="6.12" scripts/qemu-test.sh
+#   CHIP_BENCH=1 scripts/qemu-test.sh  also run tools/uringbench in the
+#                                      guest (its table: bench-NAME.txt)
 #
 # Environment: CHIP_WORK (default /var/tmp/chip-ci), CHIP_KERNELS,
 # CHIP_QEMU_TIMEOUT (seconds per boot, default 900), CHIP_NO_INSTALL=1
@@ -76,6 +78,16 @@ for t in "$P"/tests/kernel/*.c; do
 		-pthread -ldl -lm > "$KT/$n.log" 2>&1 ||
 		{ cat "$KT/$n.log"; kt_ok=0; }
 done
+if [ -n "${CHIP_BENCH:-}" ]; then
+	mkdir -p "$KT/bench"
+	gcc -O2 -g -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+		-D_GNU_SOURCE -pthread -I"$P/uapi" -I"$P/libchip/include" \
+		-I"$P/tests" -I"$P/tests/common" -I"$P/kernel/core" \
+		-u chip_kernel_backend \
+		-o "$KT/bench/uringbench" "$P/tools/uringbench.c" \
+		"$P"/tests/common/*.c "$U/libchip.a" -pthread -ldl -lm \
+		> "$KT/bench.log" 2>&1 || { cat "$KT/bench.log"; kt_ok=0; }
+fi
 [ $kt_ok = 1 ] && ok "kernel test programs build" || bad "kernel test programs build"
 
 # ---- per kernel ----------------------------------------------------------
@@ -174,6 +186,10 @@ run_kernel() {
 	for f in "$KT"/*; do
 		[ -x "$f" ] && [ -f "$f" ] && cp "$f" "$R/ktests/"
 	done
+	if [ -n "${CHIP_BENCH:-}" ] && [ -x "$KT/bench/uringbench" ]; then
+		mkdir -p "$R/bench"
+		cp "$KT/bench/uringbench" "$R/bench/"
+	fi
 	cp "$P/scripts/guest/init" "$R/init"
 	chmod +x "$R/init"
 	(cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) > "$W/initrd-$name.gz"
@@ -196,6 +212,12 @@ run_kernel() {
 	grep -q 'GUEST_INSMOD rc=0' "$guest.txt" && ok "$name: insmod" || bad "$name: insmod"
 	grep -q '^GUEST_NODE ok' "$guest.txt" && ok "$name: device node" || bad "$name: device node"
 	grep -q '^GUEST_RMMOD rc=0' "$guest.txt" && ok "$name: rmmod" || bad "$name: rmmod"
+	if grep -q '^GUEST_BENCH_BEGIN' "$guest.txt"; then
+		sed -n '/^GUEST_BENCH_BEGIN/,/^GUEST_BENCH_END/p' "$guest.txt" |
+			tee "$W/bench-$name.txt"
+		grep -q '^GUEST_BENCH_END rc=0' "$guest.txt" &&
+			ok "$name: benchmark ran" || bad "$name: benchmark"
+	fi
 	if grep -nE 'BUG:|WARNING:|Oops|Call Trace|KASAN|GUEST_FAIL' "$guest.txt"; then
 		bad "$name: kernel log clean"
 	else

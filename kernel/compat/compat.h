@@ -67,4 +67,93 @@ static inline void chip_compat_vunmap(struct drm_gem_shmem_object *shmem,
 #endif
 }
 
+/*
+ * io_uring passthrough.  6.1 declares struct io_uring_cmd in
+ * <linux/io_uring.h> with the command area at ->cmd; later kernels in
+ * <linux/io_uring/cmd.h> with the whole entry at ->sqe.  Cancelable
+ * commands (IO_URING_F_CANCEL) appeared after 6.1.  Task-work callbacks
+ * take (cmd, issue_flags) up to 6.x and (struct io_tw_req, io_tw_token_t)
+ * in 7.x, where io_uring_cmd_done() lost its second result and
+ * io_uring_cmd_done32() carries it.
+ */
+#ifdef CHIP_HAVE_URING_CMD_H
+#include <linux/io_uring/cmd.h>
+#else
+#include <linux/io_uring.h>
+#endif
+#include <linux/sched.h>
+
+static inline const void *chip_compat_uring_payload(struct io_uring_cmd *cmd)
+{
+#ifdef CHIP_HAVE_URING_CMD_SQE
+	return cmd->sqe->cmd;
+#else
+	return cmd->cmd;
+#endif
+}
+
+#ifdef CHIP_HAVE_URING_CANCELABLE
+#define CHIP_URING_F_CANCEL	IO_URING_F_CANCEL
+static inline void chip_compat_uring_cancelable(struct io_uring_cmd *cmd,
+						unsigned int issue_flags)
+{
+	io_uring_cmd_mark_cancelable(cmd, issue_flags);
+}
+#else
+#define CHIP_URING_F_CANCEL	0
+static inline void chip_compat_uring_cancelable(struct io_uring_cmd *cmd,
+						unsigned int issue_flags)
+{
+}
+#endif
+
+/* Post the completion: @res and, on CQE32 rings, @res2. */
+static inline void chip_compat_uring_done(struct io_uring_cmd *cmd, int res,
+					  u64 res2, bool cqe32,
+					  unsigned int issue_flags)
+{
+#ifdef CHIP_HAVE_URING_DONE32
+	if (cqe32)
+		io_uring_cmd_done32(cmd, res, res2, issue_flags);
+	else
+		io_uring_cmd_done(cmd, res, issue_flags);
+#else
+	io_uring_cmd_done(cmd, res, res2, issue_flags);
+#endif
+}
+
+/*
+ * Task work: CHIP_URING_TW(name, fn) defines callback @name that calls
+ * void fn(struct io_uring_cmd *cmd, unsigned int issue_flags, bool dead),
+ * where @dead says the submitting task cannot be written to (it is
+ * exiting, or the work runs from a fallback kernel thread).
+ */
+static inline bool chip_compat_task_unusable(void)
+{
+	return current->flags & (PF_EXITING | PF_KTHREAD) || !current->mm;
+}
+
+#ifdef CHIP_HAVE_URING_TW_REQ
+#define CHIP_URING_TW(name, fn)						\
+static void name(struct io_tw_req tw_req, io_tw_token_t tw)		\
+{									\
+	fn(io_uring_cmd_from_tw(tw_req),				\
+	   IO_URING_CMD_TASK_WORK_ISSUE_FLAGS,				\
+	   tw.cancel || chip_compat_task_unusable());			\
+}
+#elif defined(CHIP_HAVE_URING_F_TASK_DEAD)
+#define CHIP_URING_TW(name, fn)						\
+static void name(struct io_uring_cmd *cmd, unsigned int issue_flags)	\
+{									\
+	fn(cmd, issue_flags, (issue_flags & IO_URING_F_TASK_DEAD) ||	\
+	   chip_compat_task_unusable());				\
+}
+#else
+#define CHIP_URING_TW(name, fn)						\
+static void name(struct io_uring_cmd *cmd, unsigned int issue_flags)	\
+{									\
+	fn(cmd, issue_flags, chip_compat_task_unusable());		\
+}
+#endif
+
 #endif /* _CHIP_COMPAT_H */

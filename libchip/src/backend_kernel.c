@@ -7,14 +7,27 @@
  * or two ioctls of uapi/drm/chip_accel.h; the kernel owns all state, so
  * this file keeps only the descriptor.  Errors are the kernel's errnos,
  * which match the simulated backend's.
+ *
+ * Runs go through io_uring when the kernel allows it (DRM_CHIP_URING_RUN
+ * on a ring of this descriptor, raw system calls, no library needed):
+ * chip_submit() is one io_uring_enter() that queues the run and returns
+ * its seq or the validation error, and completions are read from the
+ * completion queue in batches, without a system call when they are
+ * already there.  When io_uring_setup() fails (kernel.io_uring_disabled,
+ * seccomp, no kernel support) or $CHIP_NO_URING is set, runs use the RUN
+ * and WAIT ioctls; results are the same.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <linux/io_uring.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 
 #include "internal.h"
 #include "../../uapi/drm/chip_accel.h"
@@ -40,9 +53,146 @@ struct chip_drm_gem_close {
 #define CHIP_DRM_IOCTL_VERSION	_IOWR('d', 0x00, struct chip_drm_version)
 #define CHIP_DRM_IOCTL_GEM_CLOSE _IOW('d', 0x09, struct chip_drm_gem_close)
 
+
+/* ---- a minimal io_uring (raw system calls) ------------------------------ */
+
+struct kring {
+	int fd;
+	unsigned int *sq_head, *sq_tail, *sq_mask, *sq_array;
+	unsigned int *cq_head, *cq_tail, *cq_mask;
+	struct io_uring_sqe *sqes;
+	struct io_uring_cqe *cqes;
+	void *sq_ptr, *cq_ptr;
+	size_t sq_len, cq_len, sqes_len;
+	unsigned int sq_entries;
+};
+
+static int ring_setup(struct kring *r, unsigned int entries,
+		      unsigned int cq_entries)
+{
+	struct io_uring_params p;
+	long fd;
+
+	memset(r, 0, sizeof(*r));
+	memset(&p, 0, sizeof(p));
+	p.flags = IORING_SETUP_CQSIZE;
+	p.cq_entries = cq_entries;
+	fd = syscall(__NR_io_uring_setup, entries, &p);
+	if (fd < 0)
+		return -errno;
+	r->fd = (int)fd;
+	if (!(p.features & IORING_FEAT_SINGLE_MMAP) ||
+	    !(p.features & IORING_FEAT_EXT_ARG)) {
+		close(r->fd);
+		return -EOPNOTSUPP;
+	}
+	r->sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned int);
+	r->cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+	if (r->cq_len > r->sq_len)
+		r->sq_len = r->cq_len;
+	r->sq_ptr = mmap(NULL, r->sq_len, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQ_RING);
+	if (r->sq_ptr == MAP_FAILED)
+		goto err;
+	r->cq_ptr = r->sq_ptr;
+	r->sqes_len = p.sq_entries * sizeof(struct io_uring_sqe);
+	r->sqes = mmap(NULL, r->sqes_len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQES);
+	if (r->sqes == MAP_FAILED) {
+		munmap(r->sq_ptr, r->sq_len);
+		goto err;
+	}
+	r->sq_head = (unsigned int *)((char *)r->sq_ptr + p.sq_off.head);
+	r->sq_tail = (unsigned int *)((char *)r->sq_ptr + p.sq_off.tail);
+	r->sq_mask = (unsigned int *)((char *)r->sq_ptr + p.sq_off.ring_mask);
+	r->sq_array = (unsigned int *)((char *)r->sq_ptr + p.sq_off.array);
+	r->cq_head = (unsigned int *)((char *)r->cq_ptr + p.cq_off.head);
+	r->cq_tail = (unsigned int *)((char *)r->cq_ptr + p.cq_off.tail);
+	r->cq_mask = (unsigned int *)((char *)r->cq_ptr + p.cq_off.ring_mask);
+	r->cqes = (struct io_uring_cqe *)((char *)r->cq_ptr + p.cq_off.cqes);
+	r->sq_entries = p.sq_entries;
+	return 0;
+err:
+	close(r->fd);
+	return -ENOMEM;
+}
+
+static void ring_exit(struct kring *r)
+{
+	munmap(r->sqes, r->sqes_len);
+	munmap(r->sq_ptr, r->sq_len);
+	close(r->fd);
+}
+
+/* The next free SQE, zeroed, or NULL when the queue is full. */
+static struct io_uring_sqe *ring_sqe(struct kring *r)
+{
+	unsigned int tail = *r->sq_tail;
+	unsigned int head = __atomic_load_n(r->sq_head, __ATOMIC_ACQUIRE);
+	struct io_uring_sqe *sqe;
+
+	if (tail - head >= r->sq_entries)
+		return NULL;
+	sqe = &r->sqes[tail & *r->sq_mask];
+	memset(sqe, 0, sizeof(*sqe));
+	r->sq_array[tail & *r->sq_mask] = tail & *r->sq_mask;
+	__atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
+	return sqe;
+}
+
+static int ring_enter(struct kring *r, unsigned int submit, unsigned int wait,
+		      uint64_t timeout_ns)
+{
+	struct __kernel_timespec ts;
+	struct io_uring_getevents_arg arg;
+	unsigned int flags = wait ? IORING_ENTER_GETEVENTS : 0;
+	long ret;
+
+	memset(&arg, 0, sizeof(arg));
+	if (wait && timeout_ns) {
+		ts.tv_sec = (long long)(timeout_ns / 1000000000ull);
+		ts.tv_nsec = (long long)(timeout_ns % 1000000000ull);
+		arg.ts = (uint64_t)(uintptr_t)&ts;
+	}
+	flags |= IORING_ENTER_EXT_ARG;
+	ret = syscall(__NR_io_uring_enter, r->fd, submit, wait, flags, &arg,
+		      sizeof(arg));
+	return ret < 0 ? -errno : (int)ret;
+}
+
+/* ---- runs through io_uring ---------------------------------------------- */
+
+#define KSLOTS		4096	/* == the kernel's DRM_CHIP_PARAM_MAX_RUNS */
+#define KHASH		1024
+#define KWAIT_SLICE_NS	100000000ull
+
+enum { KS_FREE, KS_SUBMIT, KS_FLIGHT, KS_DONE };
+
+struct kslot {
+	struct drm_chip_uring_run u;	/* the kernel reads and writes it */
+	uint64_t seq;
+	int state;
+	int res;			/* cqe->res */
+	struct kslot *hnext;		/* seq hash chain / free list */
+	struct kslot *dprev, *dnext;	/* completed, in completion order */
+};
+
+struct kuring {
+	struct kring ring;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int blocker;			/* a thread sleeps in io_uring_enter */
+	struct kslot *slots;
+	struct kslot *free;
+	struct kslot *hash[KHASH];
+	struct kslot *dhead, *dtail;
+	unsigned int inflight;		/* KS_SUBMIT + KS_FLIGHT */
+};
+
 struct kdev {
 	int fd;
 	volatile int closing;
+	struct kuring *ur;		/* NULL: the ioctl path */
 };
 
 static struct kdev *kdev_of(struct chip_dev *dev)
@@ -102,6 +252,410 @@ static int open_node(const char *path, uint32_t platform, int *fdp)
 	return 0;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static struct kslot **hash_head(struct kuring *u, uint64_t seq)
+{
+	return &u->hash[seq % KHASH];
+}
+
+static struct kslot *hash_find(struct kuring *u, uint64_t seq)
+{
+	struct kslot *s;
+
+	for (s = *hash_head(u, seq); s; s = s->hnext)
+		if (s->seq == seq)
+			return s;
+	return NULL;
+}
+
+static void hash_del(struct kuring *u, struct kslot *s)
+{
+	struct kslot **pp;
+
+	for (pp = hash_head(u, s->seq); *pp; pp = &(*pp)->hnext) {
+		if (*pp == s) {
+			*pp = s->hnext;
+			break;
+		}
+	}
+}
+
+/*
+ * Queue completed slot @s in seq order.  The device completes a file's
+ * runs in seq order, but io_uring may post the completions of one
+ * task-work pass in another order (6.1 runs its task-work list last in,
+ * first out), so the slots are sorted here: chip_reap() and chip_wait()
+ * of "any" return runs in the order they finished.  The walk is short:
+ * slots arrive nearly sorted.
+ */
+static void done_push(struct kuring *u, struct kslot *s)
+{
+	struct kslot *prev = u->dtail;
+
+	while (prev && prev->seq > s->seq)
+		prev = prev->dprev;
+	s->dprev = prev;
+	s->dnext = prev ? prev->dnext : u->dhead;
+	if (prev)
+		prev->dnext = s;
+	else
+		u->dhead = s;
+	if (s->dnext)
+		s->dnext->dprev = s;
+	else
+		u->dtail = s;
+}
+
+static void done_del(struct kuring *u, struct kslot *s)
+{
+	if (s->dprev)
+		s->dprev->dnext = s->dnext;
+	else
+		u->dhead = s->dnext;
+	if (s->dnext)
+		s->dnext->dprev = s->dprev;
+	else
+		u->dtail = s->dprev;
+}
+
+static void slot_free(struct kuring *u, struct kslot *s)
+{
+	s->state = KS_FREE;
+	s->hnext = u->free;
+	u->free = s;
+}
+
+/* Move what the completion queue holds into the slots.  Lock held. */
+static int harvest(struct kuring *u)
+{
+	struct kring *r = &u->ring;
+	unsigned int head = *r->cq_head;
+	unsigned int tail = __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE);
+	int n = 0;
+
+	for (; head != tail; head++, n++) {
+		const struct io_uring_cqe *cqe = &r->cqes[head & *r->cq_mask];
+		uint64_t idx = cqe->user_data;
+		struct kslot *s;
+
+		if (!idx || idx > KSLOTS)
+			continue;	/* the probe's NOP */
+		s = &u->slots[idx - 1];
+		s->res = cqe->res;
+		if (s->state == KS_SUBMIT) {
+			s->state = KS_DONE;	/* chip_submit() takes it */
+			continue;
+		}
+		if (s->state != KS_FLIGHT)
+			continue;
+		s->state = KS_DONE;
+		u->inflight--;
+		if (!s->u.result.seq) {
+			/* Cancelled by io_uring itself: no record written. */
+			s->u.result.seq = s->seq;
+			s->u.result.status = cqe->res >= 0 ? (uint32_t)cqe->res :
+					     CHIP_STATUS_CANCELLED;
+			snprintf(s->u.result.msg, sizeof(s->u.result.msg),
+				 "cancelled");
+		}
+		done_push(u, s);
+	}
+	__atomic_store_n(r->cq_head, head, __ATOMIC_RELEASE);
+	if (n)
+		pthread_cond_broadcast(&u->cond);
+	return n;
+}
+
+/*
+ * Sleep until a completion may have arrived or @deadline (0: none) or a
+ * time slice passes.  One thread sleeps in the kernel; the others on the
+ * condition variable.  Lock held; dropped while sleeping.
+ */
+static void block(struct kuring *u, uint64_t deadline)
+{
+	uint64_t now = now_ns(), left = KWAIT_SLICE_NS;
+	struct timespec ts;
+
+	if (deadline && deadline - now < left)
+		left = deadline - now;
+	if (!u->blocker) {
+		u->blocker = 1;
+		pthread_mutex_unlock(&u->lock);
+		ring_enter(&u->ring, 0, 1, left ? left : 1);
+		pthread_mutex_lock(&u->lock);
+		u->blocker = 0;
+		pthread_cond_broadcast(&u->cond);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += (long)(left % 1000000000ull);
+	ts.tv_sec += (time_t)(left / 1000000000ull) + ts.tv_nsec / 1000000000l;
+	ts.tv_nsec %= 1000000000l;
+	pthread_cond_timedwait(&u->cond, &u->lock, &ts);
+}
+
+static void uring_fini(struct kuring *u, int fd)
+{
+	struct drm_chip_cancel c = { 0 };
+	uint64_t end = now_ns() + 120000000000ull;
+
+	if (!u)
+		return;
+	/* No command may write into the slots once they are freed. */
+	kioctl(fd, DRM_IOCTL_CHIP_CANCEL, &c);
+	pthread_mutex_lock(&u->lock);
+	while (u->inflight && now_ns() < end) {
+		harvest(u);
+		if (u->inflight)
+			block(u, end);
+	}
+	pthread_mutex_unlock(&u->lock);
+	ring_exit(&u->ring);
+	if (u->inflight)
+		return;		/* leaked rather than written after free */
+	pthread_cond_destroy(&u->cond);
+	pthread_mutex_destroy(&u->lock);
+	free(u->slots);
+	free(u);
+}
+
+/* io_uring for runs, or NULL: the ioctl path. */
+static struct kuring *uring_init(int fd)
+{
+	struct drm_chip_uring_cmd nop = { 0 };
+	const char *env = getenv("CHIP_NO_URING");
+	struct io_uring_sqe *sqe;
+	struct kuring *u;
+	uint64_t feat;
+	int i, ret;
+
+	if ((env && *env && strcmp(env, "0")) ||
+	    get_param(fd, DRM_CHIP_PARAM_FEATURES, &feat) ||
+	    !(feat & DRM_CHIP_FEATURE_URING))
+		return NULL;
+	u = calloc(1, sizeof(*u));
+	if (!u)
+		return NULL;
+	u->slots = calloc(KSLOTS, sizeof(*u->slots));
+	if (!u->slots || ring_setup(&u->ring, 256, 2 * KSLOTS)) {
+		free(u->slots);
+		free(u);
+		return NULL;
+	}
+	pthread_mutex_init(&u->lock, NULL);
+	pthread_cond_init(&u->cond, NULL);
+	for (i = KSLOTS - 1; i >= 0; i--)
+		slot_free(u, &u->slots[i]);
+
+	/* Probe: a NOP command must complete with 0. */
+	sqe = ring_sqe(&u->ring);
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = fd;
+	sqe->cmd_op = DRM_CHIP_URING_NOP;
+	memcpy(sqe->cmd, &nop, sizeof(nop));
+	ret = ring_enter(&u->ring, 1, 1, 1000000000ull);
+	if (ret >= 0) {
+		unsigned int head = *u->ring.cq_head;
+
+		ret = -EIO;
+		if (head != __atomic_load_n(u->ring.cq_tail, __ATOMIC_ACQUIRE)) {
+			ret = u->ring.cqes[head & *u->ring.cq_mask].res;
+			__atomic_store_n(u->ring.cq_head, head + 1,
+					 __ATOMIC_RELEASE);
+		}
+	}
+	if (ret) {
+		ring_exit(&u->ring);
+		pthread_cond_destroy(&u->cond);
+		pthread_mutex_destroy(&u->lock);
+		free(u->slots);
+		free(u);
+		return NULL;
+	}
+	return u;
+}
+
+static void fill_run(struct drm_chip_run *r, const struct chip_submit_req *req,
+		     const struct drm_chip_store *stores)
+{
+	memset(r, 0, sizeof(*r));
+	r->args_ptr = (uintptr_t)req->args;
+	r->args_size = req->args_len;
+	r->graph_ptr = (uintptr_t)req->graph;
+	r->graph_size = req->graph ? req->graph_len : 0;
+	if (!r->graph_size)
+		r->graph_ptr = 0;
+	r->stores_ptr = req->nstores ? (uintptr_t)stores : 0;
+	r->store_count = req->nstores;
+	r->cid = req->cid;
+	r->block_dim = req->block_dim;
+	r->aicpu_threads = req->aicpu_threads;
+	r->timeout_ns = req->timeout_ns;
+	r->insn_budget = req->insn_budget;
+}
+
+static int uring_submit(struct kuring *u, int fd,
+			const struct chip_submit_req *req,
+			const struct drm_chip_store *stores, uint64_t *seq)
+{
+	struct drm_chip_uring_cmd cmd = { 0 };
+	struct io_uring_sqe *sqe;
+	struct kslot *s;
+	int ret;
+
+	pthread_mutex_lock(&u->lock);
+	s = u->free;
+	if (!s) {
+		pthread_mutex_unlock(&u->lock);
+		return -EBUSY;
+	}
+	sqe = ring_sqe(&u->ring);
+	if (!sqe) {
+		pthread_mutex_unlock(&u->lock);
+		return -EBUSY;
+	}
+	u->free = s->hnext;
+	memset(&s->u, 0, sizeof(s->u));
+	fill_run(&s->u.run, req, stores);
+	s->state = KS_SUBMIT;
+	s->seq = 0;
+	u->inflight++;
+	cmd.ptr = (uintptr_t)&s->u;
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = fd;
+	sqe->cmd_op = DRM_CHIP_URING_RUN;
+	sqe->user_data = (uint64_t)(s - u->slots) + 1;
+	memcpy(sqe->cmd, &cmd, sizeof(cmd));
+	do {
+		ret = ring_enter(&u->ring, 1, 0, 0);
+	} while (ret == -EINTR || ret == -EAGAIN || ret == -EBUSY);
+	/* An invalid request completed at once; a queued one has its seq. */
+	for (;;) {
+		harvest(u);
+		if (s->state == KS_DONE && s->res < 0) {
+			ret = s->res;
+			u->inflight--;
+			slot_free(u, s);
+			pthread_mutex_unlock(&u->lock);
+			return ret;
+		}
+		if (__atomic_load_n(&s->u.run.seq, __ATOMIC_ACQUIRE))
+			break;
+		if (ret < 0 && s->state == KS_SUBMIT) {
+			/* Not consumed by the kernel: nothing to wait for. */
+			u->inflight--;
+			slot_free(u, s);
+			pthread_mutex_unlock(&u->lock);
+			return ret;
+		}
+		block(u, 0);	/* issued asynchronously: rare */
+	}
+	s->seq = s->u.run.seq;
+	s->hnext = *hash_head(u, s->seq);
+	*hash_head(u, s->seq) = s;
+	if (s->state == KS_DONE) {
+		u->inflight--;
+		done_push(u, s);
+	} else {
+		s->state = KS_FLIGHT;
+	}
+	*seq = s->seq;
+	pthread_mutex_unlock(&u->lock);
+	return 0;
+}
+
+/* Consume completed slot @s into @res.  Lock held. */
+static int take(struct kuring *u, struct kslot *s, struct chip_run_result *res)
+{
+	int ret = s->res < 0 ? s->res : 0;
+
+	done_del(u, s);
+	hash_del(u, s);
+	memset(res, 0, sizeof(*res));
+	res->seq = s->seq;
+	res->status = s->u.result.status;
+	res->code = s->u.result.code;
+	res->fault_addr = s->u.result.fault_addr;
+	res->tasks = s->u.result.tasks;
+	res->insns = s->u.result.insns;
+	res->device_ns = s->u.result.device_ns;
+	memcpy(res->msg, s->u.result.msg, sizeof(res->msg));
+	res->msg[sizeof(res->msg) - 1] = '\0';
+	slot_free(u, s);
+	return ret;
+}
+
+static int uring_wait(struct kuring *u, uint64_t seq, uint64_t deadline,
+		      struct chip_run_result *res)
+{
+	struct kslot *s;
+	int ret;
+
+	pthread_mutex_lock(&u->lock);
+	for (;;) {
+		harvest(u);
+		if (seq) {
+			s = hash_find(u, seq);
+			if (!s) {
+				ret = -ENOENT;
+				break;
+			}
+			if (s->state == KS_DONE) {
+				ret = take(u, s, res);
+				break;
+			}
+		} else if (u->dhead) {
+			ret = take(u, u->dhead, res);
+			break;
+		} else if (!u->inflight) {
+			ret = -ENOENT;
+			break;
+		}
+		if (deadline && now_ns() >= deadline) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		block(u, deadline);
+	}
+	pthread_mutex_unlock(&u->lock);
+	return ret;
+}
+
+static int uring_reap(struct kuring *u, struct chip_run_result *out, int max,
+		      int min, uint64_t deadline)
+{
+	int n = 0, ret;
+
+	pthread_mutex_lock(&u->lock);
+	for (;;) {
+		harvest(u);
+		while (n < max && u->dhead) {
+			ret = take(u, u->dhead, &out[n]);
+			if (ret && !n) {
+				pthread_mutex_unlock(&u->lock);
+				return ret;
+			}
+			if (ret)
+				break;
+			n++;
+		}
+		if (n >= min || n >= max || (!u->inflight && !u->dhead))
+			break;
+		if (deadline && now_ns() >= deadline)
+			break;
+		block(u, deadline);
+	}
+	pthread_mutex_unlock(&u->lock);
+	return n;
+}
+
 static int kernel_open(struct chip_dev *dev, uint32_t platform,
 		       const struct chip_open_opts *opts)
 {
@@ -132,6 +686,7 @@ static int kernel_open(struct chip_dev *dev, uint32_t platform,
 		return ret;
 	}
 	k->fd = fd;
+	k->ur = uring_init(fd);
 	dev->priv = k;
 	return 0;
 }
@@ -152,6 +707,7 @@ static void kernel_close(struct chip_dev *dev)
 
 	if (!k)
 		return;
+	uring_fini(k->ur, k->fd);
 	close(k->fd);	/* the kernel cancels and frees everything */
 	free(k);
 	dev->priv = NULL;
@@ -281,11 +837,12 @@ static int kernel_submit(struct chip_dev *dev,
 			 const struct chip_submit_req *req, uint64_t *seq)
 {
 	struct drm_chip_store stores[DRM_CHIP_MAX_STORES];
+	struct kdev *k = kdev_of(dev);
 	struct drm_chip_run r;
 	uint32_t i;
 	int ret;
 
-	if (kdev_of(dev)->closing)
+	if (k->closing)
 		return -EBADF;
 	if (req->nstores > DRM_CHIP_MAX_STORES)
 		return -E2BIG;
@@ -294,21 +851,10 @@ static int kernel_submit(struct chip_dev *dev,
 		stores[i].user_ptr = (uintptr_t)req->stores[i].host;
 		stores[i].size = req->stores[i].size;
 	}
-	memset(&r, 0, sizeof(r));
-	r.args_ptr = (uintptr_t)req->args;
-	r.args_size = req->args_len;
-	r.graph_ptr = (uintptr_t)req->graph;
-	r.graph_size = req->graph ? req->graph_len : 0;
-	if (!r.graph_size)
-		r.graph_ptr = 0;
-	r.stores_ptr = req->nstores ? (uintptr_t)stores : 0;
-	r.store_count = req->nstores;
-	r.cid = req->cid;
-	r.block_dim = req->block_dim;
-	r.aicpu_threads = req->aicpu_threads;
-	r.timeout_ns = req->timeout_ns;
-	r.insn_budget = req->insn_budget;
-	ret = kioctl(kdev_of(dev)->fd, DRM_IOCTL_CHIP_RUN, &r);
+	if (k->ur)
+		return uring_submit(k->ur, k->fd, req, stores, seq);
+	fill_run(&r, req, stores);
+	ret = kioctl(k->fd, DRM_IOCTL_CHIP_RUN, &r);
 	if (!ret)
 		*seq = r.seq;
 	return ret;
@@ -342,7 +888,11 @@ static int wait_one(struct kdev *k, uint64_t seq, uint64_t deadline,
 static int kernel_wait(struct chip_dev *dev, uint64_t seq, uint64_t deadline,
 		       struct chip_run_result *res)
 {
-	return wait_one(kdev_of(dev), seq, deadline, res);
+	struct kdev *k = kdev_of(dev);
+
+	if (k->ur)
+		return uring_wait(k->ur, seq, deadline, res);
+	return wait_one(k, seq, deadline, res);
 }
 
 static int kernel_reap(struct chip_dev *dev, struct chip_run_result *out,
@@ -351,6 +901,8 @@ static int kernel_reap(struct chip_dev *dev, struct chip_run_result *out,
 	struct kdev *k = kdev_of(dev);
 	int n = 0, ret;
 
+	if (k->ur)
+		return uring_reap(k->ur, out, max, min, deadline);
 	while (n < max) {
 		/* Past @min only what is already complete: deadline 1 ns. */
 		ret = wait_one(k, 0, n < min ? deadline : 1, &out[n]);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
@@ -387,6 +388,14 @@ static int test_four_processes_share(void)
 }
 
 /* SIGKILL mid-run: the victim's objects go, the others are unaffected. */
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static int test_sigkill_mid_run(void)
 {
 	int ready[2], fd = open_node(), st;
@@ -394,6 +403,7 @@ static int test_sigkill_mid_run(void)
 	struct chip_run_result res;
 	struct chip_dev *dev;
 	static float out[4096];
+	uint64_t end;
 	pid_t pid;
 	char ch;
 
@@ -433,7 +443,19 @@ static int test_sigkill_mid_run(void)
 	kill(pid, SIGKILL);
 	CHECK_EQ(waitpid(pid, &st, 0), pid);
 	CHECK(WIFSIGNALED(st));
-	CHECK_EQ(counters(fd, &c), 0);
+	/*
+	 * With io_uring, the ring holds a reference to the file and drops
+	 * it from the ring's exit work, which may run after the process has
+	 * been reaped: wait (bounded) for everything to return to baseline.
+	 */
+	end = mono_ns() + 10000000000ull;
+	do {
+		CHECK_EQ(counters(fd, &c), 0);
+		if (c.dev_files == 1 && c.dev_bos == 0 && c.dev_runs == 0 &&
+		    c.dev_resident_callables == 0 && c.dev_gm_used == 0)
+			break;
+		usleep(10000);
+	} while (mono_ns() < end);
 	CHECK_EQ(c.dev_files, 1);
 	CHECK_EQ(c.dev_bos, 0);
 	CHECK_EQ(c.dev_runs, 0);

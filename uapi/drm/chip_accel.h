@@ -400,6 +400,96 @@ struct drm_chip_debug {
 	__u64 value;
 };
 
+/*
+ * io_uring passthrough (IORING_OP_URING_CMD on the device file).
+ *
+ * sqe->cmd_op is one of the DRM_CHIP_URING_* opcodes below: _IOWR('d', nr,
+ * struct) like an ioctl number; the kernel checks its type, direction,
+ * number and size (bad type or number: -ENOTTY; wrong size: -EINVAL).
+ * The first 16 bytes of sqe->cmd are a struct drm_chip_uring_cmd; on a ring
+ * with 128-byte entries (IORING_SETUP_SQE128) the remaining 64 bytes must
+ * be zero (-EINVAL).
+ *
+ * DRM_CHIP_URING_RUN: @ptr points to a struct drm_chip_uring_run.  Its
+ * @run member is validated exactly as DRM_IOCTL_CHIP_RUN validates its
+ * argument (same function, same errnos).  A request that fails validation
+ * completes at once with cqe->res = -errno.  Otherwise the run is queued,
+ * run.seq is written back before io_uring_enter() returns, and when the
+ * run finishes (in the submitting task's context) the kernel performs the
+ * run's store-to-host copies, fills @result and posts the completion:
+ * cqe->res = the run's CHIP_STATUS_* (>= 0), or -EFAULT if a store or
+ * @result could not be written; on rings with 32-byte completions
+ * (IORING_SETUP_CQE32) cqe->big_cqe[0] = the run's seq.  The struct must
+ * stay valid until the completion.  A run submitted this way is not seen
+ * by DRM_IOCTL_CHIP_WAIT (its completion is the CQE), but counts against
+ * DRM_CHIP_PARAM_MAX_RUNS until its completion is posted and is cancelled
+ * by DRM_IOCTL_CHIP_CANCEL like any other run.
+ *
+ * Tearing the ring down, or the submitting task exiting, cancels queued
+ * runs (cqe->res = CHIP_STATUS_CANCELLED) on kernels that support
+ * cancelable commands and waits for running ones; the file stays open
+ * while the ring holds commands on it.
+ *
+ * DRM_CHIP_URING_NOP: @ptr must be zero; completes at once with res 0.
+ * It measures the cost of the passthrough itself.
+ */
+#define DRM_CHIP_URING_RUN_NR	0x20
+#define DRM_CHIP_URING_NOP_NR	0x21
+
+#define DRM_CHIP_URING_RUN \
+	DRM_CHIP_IOWR(DRM_CHIP_URING_RUN_NR, struct drm_chip_uring_run)
+#define DRM_CHIP_URING_NOP \
+	DRM_CHIP_IOWR(DRM_CHIP_URING_NOP_NR, struct drm_chip_uring_cmd)
+
+/* Features (DRM_CHIP_PARAM_FEATURES), continued. */
+#define DRM_CHIP_FEATURE_URING		_BITULL(3)	/* uring_cmd supported */
+
+/**
+ * struct drm_chip_uring_cmd - the command area of the submission entry
+ * @ptr: DRM_CHIP_URING_RUN: user pointer to struct drm_chip_uring_run;
+ *	DRM_CHIP_URING_NOP: zero
+ * @flags: must be zero
+ * @pad: must be zero
+ */
+struct drm_chip_uring_cmd {
+	__u64 ptr;
+	__u32 flags;
+	__u32 pad;
+};
+
+/**
+ * struct drm_chip_run_result - outcome of a run submitted through io_uring
+ * @seq: the run's sequence number
+ * @status: CHIP_STATUS_*
+ * @code: error or fault code
+ * @pad: written as zero
+ * @fault_addr: device address of a memory fault
+ * @tasks: tasks completed
+ * @insns: instructions executed
+ * @device_ns: wall time the run spent on the device
+ * @msg: NUL-terminated description of the outcome
+ */
+struct drm_chip_run_result {
+	__u64 seq;
+	__u32 status;
+	__s32 code;
+	__u64 fault_addr;
+	__u64 tasks;
+	__u64 insns;
+	__u64 device_ns;
+	char msg[96];
+};
+
+/**
+ * struct drm_chip_uring_run - a run request for DRM_CHIP_URING_RUN
+ * @run: as for DRM_IOCTL_CHIP_RUN; @run.seq must be zero and is returned
+ * @result: written when the run completes, before its completion entry
+ */
+struct drm_chip_uring_run {
+	struct drm_chip_run run;
+	struct drm_chip_run_result result;
+};
+
 #if defined(__cplusplus)
 }
 #endif

@@ -1,0 +1,732 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Kernel-only tests of the io_uring submission path (run in the QEMU
+ * guest): malformed commands, 10 000 runs with no completion lost or
+ * duplicated, ordering of dependent runs, closing the file with 256 runs
+ * queued, tearing the ring down (and exiting the task) with runs in
+ * flight, and libchip's ioctl fallback when io_uring is disabled.
+ *
+ * The ring is driven with raw system calls, as libchip does.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/io_uring.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "helpers.h"
+#include "chiptest.h"
+#include "drm/chip_accel.h"
+#include "chip_callable.h"
+
+struct kring {
+	int fd;
+	unsigned int *sq_head, *sq_tail, *sq_mask, *sq_array;
+	unsigned int *cq_head, *cq_tail, *cq_mask;
+	struct io_uring_sqe *sqes;
+	struct io_uring_cqe *cqes;
+	void *sq_ptr, *cq_ptr;
+	size_t sq_len, cq_len, sqes_len;
+	unsigned int sq_entries;
+	int big, cqe32;
+};
+
+static int ring_setup(struct kring *r, unsigned int entries,
+		      unsigned int cq_entries, unsigned int flags)
+{
+	struct io_uring_params p;
+	long fd;
+
+	memset(r, 0, sizeof(*r));
+	memset(&p, 0, sizeof(p));
+	p.flags = IORING_SETUP_CQSIZE | flags;
+	r->big = !!(flags & IORING_SETUP_SQE128);
+	r->cqe32 = !!(flags & IORING_SETUP_CQE32);
+	p.cq_entries = cq_entries;
+	fd = syscall(__NR_io_uring_setup, entries, &p);
+	if (fd < 0)
+		return -errno;
+	r->fd = (int)fd;
+	if (!(p.features & IORING_FEAT_SINGLE_MMAP) ||
+	    !(p.features & IORING_FEAT_EXT_ARG)) {
+		close(r->fd);
+		return -EOPNOTSUPP;
+	}
+	r->sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned int);
+	r->cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe) * (r->cqe32 ? 2 : 1);
+	if (r->cq_len > r->sq_len)
+		r->sq_len = r->cq_len;
+	r->sq_ptr = mmap(NULL, r->sq_len, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQ_RING);
+	if (r->sq_ptr == MAP_FAILED)
+		goto err;
+	r->cq_ptr = r->sq_ptr;
+	r->sqes_len = p.sq_entries * sizeof(struct io_uring_sqe) * (r->big ? 2 : 1);
+	r->sqes = mmap(NULL, r->sqes_len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQES);
+	if (r->sqes == MAP_FAILED) {
+		munmap(r->sq_ptr, r->sq_len);
+		goto err;
+	}
+	r->sq_head = (unsigned int *)((char *)r->sq_ptr + p.sq_off.head);
+	r->sq_tail = (unsigned int *)((char *)r->sq_ptr + p.sq_off.tail);
+	r->sq_mask = (unsigned int *)((char *)r->sq_ptr + p.sq_off.ring_mask);
+	r->sq_array = (unsigned int *)((char *)r->sq_ptr + p.sq_off.array);
+	r->cq_head = (unsigned int *)((char *)r->cq_ptr + p.cq_off.head);
+	r->cq_tail = (unsigned int *)((char *)r->cq_ptr + p.cq_off.tail);
+	r->cq_mask = (unsigned int *)((char *)r->cq_ptr + p.cq_off.ring_mask);
+	r->cqes = (struct io_uring_cqe *)((char *)r->cq_ptr + p.cq_off.cqes);
+	r->sq_entries = p.sq_entries;
+	return 0;
+err:
+	close(r->fd);
+	return -ENOMEM;
+}
+
+static void ring_exit(struct kring *r)
+{
+	munmap(r->sqes, r->sqes_len);
+	munmap(r->sq_ptr, r->sq_len);
+	close(r->fd);
+}
+
+/* The next free SQE, zeroed, or NULL when the queue is full. */
+static struct io_uring_sqe *ring_sqe(struct kring *r)
+{
+	unsigned int tail = *r->sq_tail;
+	unsigned int head = __atomic_load_n(r->sq_head, __ATOMIC_ACQUIRE);
+	struct io_uring_sqe *sqe;
+
+	if (tail - head >= r->sq_entries)
+		return NULL;
+	sqe = &r->sqes[(tail & *r->sq_mask) << r->big];
+	memset(sqe, 0, sizeof(*sqe) << r->big);
+	r->sq_array[tail & *r->sq_mask] = tail & *r->sq_mask;
+	__atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
+	return sqe;
+}
+
+static int ring_enter(struct kring *r, unsigned int submit, unsigned int wait,
+		      uint64_t timeout_ns)
+{
+	struct __kernel_timespec ts;
+	struct io_uring_getevents_arg arg;
+	unsigned int flags = wait ? IORING_ENTER_GETEVENTS : 0;
+	long ret;
+
+	memset(&arg, 0, sizeof(arg));
+	if (wait && timeout_ns) {
+		ts.tv_sec = (long long)(timeout_ns / 1000000000ull);
+		ts.tv_nsec = (long long)(timeout_ns % 1000000000ull);
+		arg.ts = (uint64_t)(uintptr_t)&ts;
+	}
+	flags |= IORING_ENTER_EXT_ARG;
+	ret = syscall(__NR_io_uring_enter, r->fd, submit, wait, flags, &arg,
+		      sizeof(arg));
+	return ret < 0 ? -errno : (int)ret;
+}
+
+/* The next completion or NULL; ring_seen() consumes it. */
+static struct io_uring_cqe *ring_cqe(struct kring *r)
+{
+	unsigned int head = *r->cq_head;
+
+	if (head == __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE))
+		return NULL;
+	return &r->cqes[(head & *r->cq_mask) << r->cqe32];
+}
+
+static void ring_seen(struct kring *r)
+{
+	__atomic_store_n(r->cq_head, *r->cq_head + 1, __ATOMIC_RELEASE);
+}
+
+static int xioctl(int fd, unsigned long req, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, req, arg);
+	} while (ret == -1 && errno == EINTR);
+	return ret == -1 ? -errno : 0;
+}
+
+static int open_node(void)
+{
+	int fd = open("/dev/accel/accel0", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		fd = open("/dev/dri/renderD128", O_RDWR | O_CLOEXEC);
+	return fd;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Register workload @w as @cid on raw @fd. */
+static int reg(int fd, int32_t cid, enum ct_work w)
+{
+	struct drm_chip_register r;
+	size_t len;
+	void *img;
+	int ret = ct_build(w, CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER, &img, &len);
+
+	if (ret)
+		return ret;
+	memset(&r, 0, sizeof(r));
+	r.image_ptr = (uintptr_t)img;
+	r.image_size = len;
+	r.cid = cid;
+	ret = xioctl(fd, DRM_IOCTL_CHIP_REGISTER, &r);
+	free(img);
+	return ret;
+}
+
+static unsigned char null_args[256];
+static long null_args_len;
+
+static void null_run(struct drm_chip_uring_run *u, int32_t cid)
+{
+	memset(u, 0, sizeof(*u));
+	u->run.args_ptr = (uintptr_t)null_args;
+	u->run.args_size = (uint64_t)null_args_len;
+	u->run.cid = cid;
+	u->run.block_dim = 1;
+	u->run.aicpu_threads = 1;
+	u->run.timeout_ns = 2000000000ull;
+}
+
+static void prep(struct kring *r, int fd, uint32_t op, uint64_t ptr,
+		 uint64_t user_data)
+{
+	struct io_uring_sqe *sqe = ring_sqe(r);
+	struct drm_chip_uring_cmd c = { .ptr = ptr };
+
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = fd;
+	sqe->cmd_op = op;
+	sqe->user_data = user_data;
+	memcpy(sqe->cmd, &c, sizeof(c));
+}
+
+/* Submit what is queued and wait for one completion; its res. */
+static int one(struct kring *r, uint64_t *res2)
+{
+	struct io_uring_cqe *cqe;
+	int ret;
+
+	ret = ring_enter(r, 1, 1, 5000000000ull);
+	if (ret < 0)
+		return 1000 + ret;
+	cqe = ring_cqe(r);
+	if (!cqe)
+		return 2000;
+	ret = cqe->res;
+	if (res2 && r->cqe32)
+		*res2 = cqe->big_cqe[0];
+	ring_seen(r);
+	return ret;
+}
+
+static int counters(int fd, struct drm_chip_counters *c)
+{
+	memset(c, 0, sizeof(*c));
+	return xioctl(fd, DRM_IOCTL_CHIP_COUNTERS, c);
+}
+
+#define RESIZE(req, size) \
+	(((req) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT)) | \
+	 ((unsigned int)(size) << _IOC_SIZESHIFT))
+
+static int test_malformed(void)
+{
+	struct drm_chip_uring_run u;
+	struct drm_chip_run run;
+	struct io_uring_sqe *sqe;
+	struct kring r, big;
+	uint64_t res2 = 0;
+	int fd = open_node();
+
+	CHECK(fd >= 0);
+	CHECK_EQ(reg(fd, 1, CT_NULL), 0);
+	CHECK_EQ(ring_setup(&r, 8, 16, 0), 0);
+
+	prep(&r, fd, DRM_CHIP_URING_NOP, 0, 1);
+	CHECK_EQ(one(&r, NULL), 0);
+	/* Bad opcodes: another type, an unknown number, a plain ioctl. */
+	prep(&r, fd, _IOWR('x', 0x60, struct drm_chip_uring_cmd), 0, 2);
+	CHECK_EQ(one(&r, NULL), -ENOTTY);
+	prep(&r, fd, DRM_CHIP_IOWR(0x2f, struct drm_chip_uring_cmd), 0, 3);
+	CHECK_EQ(one(&r, NULL), -ENOTTY);
+	prep(&r, fd, DRM_IOCTL_CHIP_RUN, 0, 3);
+	CHECK_EQ(one(&r, NULL), -ENOTTY);
+	prep(&r, fd, _IOW('d', 0x61, struct drm_chip_uring_cmd), 0, 3);
+	CHECK_EQ(one(&r, NULL), -ENOTTY);
+	/* Wrong size. */
+	prep(&r, fd, RESIZE(DRM_CHIP_URING_RUN, sizeof(struct drm_chip_run)),
+	     (uintptr_t)&u, 4);
+	CHECK_EQ(one(&r, NULL), -EINVAL);
+	prep(&r, fd, RESIZE(DRM_CHIP_URING_NOP, 8), 0, 4);
+	CHECK_EQ(one(&r, NULL), -EINVAL);
+	/* Nonzero reserved fields of the command area. */
+	sqe = ring_sqe(&r);
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = fd;
+	sqe->cmd_op = DRM_CHIP_URING_NOP;
+	sqe->cmd[8] = 1;	/* flags */
+	CHECK_EQ(one(&r, NULL), -EINVAL);
+	sqe = ring_sqe(&r);
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = fd;
+	sqe->cmd_op = DRM_CHIP_URING_NOP;
+	sqe->cmd[12] = 1;	/* pad */
+	CHECK_EQ(one(&r, NULL), -EINVAL);
+	prep(&r, fd, DRM_CHIP_URING_NOP, 8, 5);
+	CHECK_EQ(one(&r, NULL), -EINVAL);
+	/* The run request: the RUN ioctl's validation and errnos. */
+	null_run(&u, 1);
+	u.run.pad = 1;
+	prep(&r, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u, 6);
+	CHECK_EQ(one(&r, NULL), -EINVAL);
+	memcpy(&run, &u.run, sizeof(run));
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_RUN, &run), -EINVAL);
+	null_run(&u, 1);
+	u.run.flags = 1;
+	prep(&r, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u, 6);
+	CHECK_EQ(one(&r, NULL), -EINVAL);
+	null_run(&u, 1);
+	u.run.seq = 5;
+	prep(&r, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u, 6);
+	CHECK_EQ(one(&r, NULL), -EINVAL);
+	null_run(&u, 7);
+	prep(&r, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u, 7);
+	CHECK_EQ(one(&r, NULL), -ENOENT);
+	memcpy(&run, &u.run, sizeof(run));
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_RUN, &run), -ENOENT);
+	null_run(&u, 1);
+	u.run.store_count = DRM_CHIP_MAX_STORES + 1;
+	prep(&r, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u, 8);
+	CHECK_EQ(one(&r, NULL), -E2BIG);
+	prep(&r, fd, DRM_CHIP_URING_RUN, 16, 9);
+	CHECK_EQ(one(&r, NULL), -EFAULT);
+	/* A valid run: status in res, record written, seq written back. */
+	null_run(&u, 1);
+	prep(&r, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u, 10);
+	CHECK_EQ(one(&r, NULL), CHIP_STATUS_OK);
+	CHECK(u.run.seq > 0);
+	CHECK_U64(u.result.seq, u.run.seq);
+	CHECK_EQ(u.result.status, CHIP_STATUS_OK);
+	/* A uring run is not WAIT's to consume. */
+	{
+		struct drm_chip_wait w;
+
+		memset(&w, 0, sizeof(w));
+		w.seq = u.run.seq;
+		CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w), -ENOENT);
+	}
+	ring_exit(&r);
+
+	/* 128-byte entries: the tail of the command area is reserved. */
+	CHECK_EQ(ring_setup(&big, 8, 16, IORING_SETUP_SQE128 |
+			    IORING_SETUP_CQE32), 0);
+	null_run(&u, 1);
+	prep(&big, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u, 11);
+	CHECK_EQ(one(&big, &res2), CHIP_STATUS_OK);
+	CHECK_U64(res2, u.run.seq);
+	null_run(&u, 1);
+	prep(&big, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u, 12);
+	big.sqes[((*big.sq_tail - 1) & *big.sq_mask) << 1].cmd[40] = 1;
+	CHECK_EQ(one(&big, NULL), -EINVAL);
+	ring_exit(&big);
+	close(fd);
+	return 0;
+}
+
+/* 10 000 runs through libchip (io_uring), reaped in batches. */
+static int test_10k(void)
+{
+	enum { N = 10000, BATCH = 64 };
+	static struct chip_run_result res[BATCH];
+	static unsigned char seen[N + 1];
+	struct chip_args args;
+	struct chip_dev *dev;
+	uint64_t seq, first = 0;
+	int submitted = 0, reaped = 0, inflight = 0, i, n;
+
+	CHECK_EQ(ct_open(&dev, NULL), 0);
+	CHECK_EQ(ct_register(dev, 3, CT_NULL,
+			     CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER), 0);
+	chip_args_init(&args);
+	while (reaped < N) {
+		while (submitted < N && inflight < 256) {
+			CHECK_EQ(chip_submit(dev, 3, &args, NULL, &seq), 0);
+			if (!first)
+				first = seq;
+			CHECK(seq >= first && seq - first < N);
+			CHECK_EQ(seen[seq - first], 0);
+			seen[seq - first] = 1;
+			submitted++;
+			inflight++;
+		}
+		n = chip_reap(dev, res, BATCH, 1, now_ns() + 10000000000ull);
+		CHECK(n > 0);
+		for (i = 0; i < n; i++) {
+			CHECK(res[i].seq >= first && res[i].seq - first < N);
+			CHECK_EQ(seen[res[i].seq - first], 1);
+			seen[res[i].seq - first] = 2;
+			CHECK_EQ(res[i].status, CHIP_STATUS_OK);
+		}
+		reaped += n;
+		inflight -= n;
+	}
+	for (i = 0; i < N; i++)
+		CHECK_EQ(seen[i], 2);
+	CHECK_EQ(chip_reap(dev, res, BATCH, 0, 1), 0);
+	CHECK_EQ(chip_wait(dev, first, 1, &res[0]), -ENOENT);
+	chip_close(dev);
+	return 0;
+}
+
+/*
+ * Dependencies: each pair writes a buffer and then reads it, submitted
+ * together without waiting; runs of a device execute in submission order,
+ * so every reader sees its writer's output.  Completions of one submitter
+ * arrive in seq order (counted, and reported).
+ */
+static int test_order(void)
+{
+	enum { PAIRS = 32, NF = 256 };
+	static float out[2 * PAIRS][NF];
+	struct chip_run_result res[2 * PAIRS];
+	struct chip_run_opts o;
+	struct chip_store st[2 * PAIRS];
+	struct chip_args args;
+	struct chip_dev *dev;
+	uint64_t da, db, dx, dy, seqs[2 * PAIRS], last = 0;
+	int i, n = 0, inversions = 0;
+	float zero[NF];
+
+	CHECK_EQ(ct_open(&dev, NULL), 0);
+	CHECK_EQ(ct_register(dev, 4, CT_VECTOR,
+			     CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER), 0);
+	CHECK_EQ(chip_malloc(dev, NF * 4, &da), 0);
+	CHECK_EQ(chip_malloc(dev, NF * 4, &db), 0);
+	CHECK_EQ(chip_malloc(dev, NF * 4, &dx), 0);
+	CHECK_EQ(chip_malloc(dev, NF * 4, &dy), 0);
+	memset(zero, 0, sizeof(zero));
+	CHECK_EQ(chip_copy_to(dev, db, zero, sizeof(zero)), 0);
+	for (i = 0; i < 2 * PAIRS; i++) {
+		float a = (float)(i / 2 % 5);
+
+		chip_args_init(&args);
+		memset(&o, 0, sizeof(o));
+		o.sz = sizeof(o);
+		if (i % 2 == 0) {
+			/* writer: x = f(a, 0) with a taken from host */
+			float va[NF];
+			int j;
+
+			for (j = 0; j < NF; j++)
+				va[j] = a;
+			CHECK_EQ(chip_copy_to(dev, da, va, sizeof(va)), 0);
+			ct_add_f32(&args, da, NF);
+			ct_add_f32(&args, db, NF);
+			ct_add_f32(&args, dx, NF);
+			st[i].dev_addr = dx;
+		} else {
+			/* reader: y = f(x, 0) */
+			ct_add_f32(&args, dx, NF);
+			ct_add_f32(&args, db, NF);
+			ct_add_f32(&args, dy, NF);
+			st[i].dev_addr = dy;
+		}
+		st[i].host = out[i];
+		st[i].size = sizeof(out[i]);
+		o.stores = &st[i];
+		o.nstores = 1;
+		CHECK_EQ(chip_submit(dev, 4, &args, &o, &seqs[i]), 0);
+		if (i)
+			CHECK(seqs[i] > seqs[i - 1]);
+		/*
+		 * The next writer's input must not change under this pair:
+		 * the host copy is synchronous, so wait for the reader.
+		 */
+		if (i % 2 == 1) {
+			while (n <= i) {
+				int k = chip_reap(dev, res + n, 2 * PAIRS - n, 1,
+						  now_ns() + 10000000000ull);
+
+				CHECK(k > 0);
+				n += k;
+			}
+		}
+	}
+	for (i = 0; i < n; i++) {
+		CHECK_EQ(res[i].status, CHIP_STATUS_OK);
+		if (res[i].seq < last)
+			inversions++;
+		last = res[i].seq;
+	}
+	for (i = 0; i < 2 * PAIRS; i += 2) {
+		float a = (float)(i / 2 % 5);
+		float x = ct_vector_ref(a, 0.0f);
+		float y = ct_vector_ref(x, 0.0f);
+
+		CHECK_EQ(ct_mismatches(out[i], NF, x), 0);
+		CHECK_EQ(ct_mismatches(out[i + 1], NF, y), 0);
+	}
+	printf("# completion order: %d of %d out of seq order\n", inversions, n);
+	CHECK_EQ(inversions, 0);
+	chip_close(dev);
+	return 0;
+}
+
+/* Submit @n null runs on a raw ring; 0 or an error. */
+static int submit_null(struct kring *r, int fd, struct drm_chip_uring_run *u,
+		       int n, int32_t cid)
+{
+	int i, done = 0, ret;
+
+	for (i = 0; i < n; i++) {
+		null_run(&u[i], cid);
+		prep(r, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u[i], (uint64_t)i + 1);
+		if ((i + 1) % 64 == 0 || i + 1 == n) {
+			ret = ring_enter(r, (unsigned int)(i + 1 - done), 0, 0);
+			if (ret != i + 1 - done)
+				return ret < 0 ? ret : -EIO;
+			done = i + 1;
+		}
+	}
+	return 0;
+}
+
+/* Close the device file with 256 runs queued on the ring. */
+static int test_close_256(void)
+{
+	enum { N = 256 };
+	static struct drm_chip_uring_run u[N];
+	static unsigned char seen[N + 1];
+	struct io_uring_cqe *cqe;
+	struct drm_chip_counters c;
+	struct kring r;
+	int fd = open_node(), fd2, got = 0, ok = 0, cancelled = 0;
+	uint64_t end;
+
+	CHECK(fd >= 0);
+	CHECK_EQ(reg(fd, 1, CT_NULL), 0);
+	CHECK_EQ(ring_setup(&r, 256, 1024, 0), 0);
+	memset(seen, 0, sizeof(seen));
+	CHECK_EQ(submit_null(&r, fd, u, N, 1), 0);
+	close(fd);
+	end = now_ns() + 30000000000ull;
+	while (got < N && now_ns() < end) {
+		ring_enter(&r, 0, 1, 100000000ull);
+		while ((cqe = ring_cqe(&r))) {
+			CHECK(cqe->user_data >= 1 && cqe->user_data <= N);
+			CHECK_EQ(seen[cqe->user_data], 0);
+			seen[cqe->user_data] = 1;
+			if (cqe->res == CHIP_STATUS_OK)
+				ok++;
+			else if (cqe->res == CHIP_STATUS_CANCELLED)
+				cancelled++;
+			else
+				CHECK_EQ(cqe->res, CHIP_STATUS_OK);
+			got++;
+			ring_seen(&r);
+		}
+	}
+	CHECK_EQ(got, N);
+	printf("# close with %d queued: %d ok, %d cancelled\n", N, ok,
+	       cancelled);
+	ring_exit(&r);
+	/* The file is gone with everything it held. */
+	fd2 = open_node();
+	CHECK(fd2 >= 0);
+	end = now_ns() + 10000000000ull;
+	do {
+		CHECK_EQ(counters(fd2, &c), 0);
+		if (c.dev_files == 1 && c.dev_runs == 0)
+			break;
+		usleep(10000);
+	} while (now_ns() < end);
+	CHECK_EQ(c.dev_files, 1);
+	CHECK_EQ(c.dev_runs, 0);
+	close(fd2);
+	return 0;
+}
+
+/* Tear the ring down with runs in flight (a spinning one among them). */
+static int test_ring_exit(void)
+{
+	enum { N = 128 };
+	static struct drm_chip_uring_run u[N + 1];
+	struct drm_chip_counters c;
+	struct drm_chip_run run;
+	struct drm_chip_wait w;
+	struct kring r;
+	uint64_t end;
+	int fd = open_node(), i;
+
+	CHECK(fd >= 0);
+	CHECK_EQ(reg(fd, 1, CT_NULL), 0);
+	CHECK_EQ(reg(fd, 2, CT_SPIN), 0);
+	for (i = 0; i < 3; i++) {
+		CHECK_EQ(ring_setup(&r, 256, 1024, 0), 0);
+		/* A spinning run first (watchdog 300 ms), then null runs. */
+		null_run(&u[N], 2);
+		u[N].run.timeout_ns = 300000000ull;
+		prep(&r, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u[N], 999);
+		CHECK_EQ(ring_enter(&r, 1, 0, 0), 1);
+		CHECK_EQ(submit_null(&r, fd, u, N, 1), 0);
+		ring_exit(&r);	/* nothing reaped */
+		/* Every run ends and is freed: the counters return to zero. */
+		end = now_ns() + 20000000000ull;
+		do {
+			CHECK_EQ(counters(fd, &c), 0);
+			if (c.dev_runs == 0)
+				break;
+			usleep(10000);
+		} while (now_ns() < end);
+		CHECK_EQ(c.dev_runs, 0);
+	}
+	/* The file still works through the ioctls. */
+	null_run(&u[0], 1);
+	memcpy(&run, &u[0].run, sizeof(run));
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_RUN, &run), 0);
+	memset(&w, 0, sizeof(w));
+	w.seq = run.seq;
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w), 0);
+	CHECK_EQ(w.status, CHIP_STATUS_OK);
+	close(fd);
+	return 0;
+}
+
+/* A task exits (SIGKILL) with runs queued on its ring. */
+static int test_task_exit(void)
+{
+	struct drm_chip_counters c;
+	uint64_t end;
+	int fd2, status;
+	pid_t pid = fork();
+
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		static struct drm_chip_uring_run u[256];
+		struct kring r;
+		int fd = open_node();
+
+		if (fd < 0 || reg(fd, 1, CT_NULL) || reg(fd, 2, CT_SPIN) ||
+		    ring_setup(&r, 256, 1024, 0))
+			_exit(2);
+		null_run(&u[0], 2);
+		u[0].run.timeout_ns = 500000000ull;
+		prep(&r, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u[0], 1);
+		ring_enter(&r, 1, 0, 0);
+		if (submit_null(&r, fd, u + 1, 200, 1))
+			_exit(3);
+		printf("# child: queued\n");
+		fflush(stdout);
+		for (;;)
+			pause();
+	}
+	usleep(200000);
+	kill(pid, SIGKILL);
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK(WIFSIGNALED(status));
+	fd2 = open_node();
+	CHECK(fd2 >= 0);
+	end = now_ns() + 20000000000ull;
+	do {
+		CHECK_EQ(counters(fd2, &c), 0);
+		if (c.dev_files == 1 && c.dev_runs == 0)
+			break;
+		usleep(10000);
+	} while (now_ns() < end);
+	CHECK_EQ(c.dev_files, 1);
+	CHECK_EQ(c.dev_runs, 0);
+	close(fd2);
+	return 0;
+}
+
+/* kernel.io_uring_disabled=2: io_uring_setup fails, libchip falls back. */
+static int test_disabled_fallback(void)
+{
+	const char *p = "/proc/sys/kernel/io_uring_disabled";
+	float out[1024];
+	struct chip_run_result res;
+	struct chip_dev *dev;
+	struct kring r;
+	FILE *f = fopen(p, "r+");
+	int old = 0, ret;
+
+	if (!f) {
+		printf("# %s: not on this kernel\n", p);
+		return T_SKIP;
+	}
+	CHECK_EQ(fscanf(f, "%d", &old), 1);
+	fclose(f);
+	f = fopen(p, "w");
+	CHECK(f);
+	fprintf(f, "2\n");
+	fclose(f);
+	ret = ring_setup(&r, 8, 16, 0);
+	if (!ret)
+		ring_exit(&r);
+	CHECK(ret == -EPERM || ret == -ENOSYS);
+	ret = ct_open(&dev, NULL);
+	if (!ret) {
+		ret = ct_register(dev, 1, CT_VECTOR,
+				  CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER);
+		if (!ret)
+			ret = ct_vector(dev, 1, 2.0f, 3.0f, 1024, out, &res);
+		chip_close(dev);
+	}
+	f = fopen(p, "w");
+	CHECK(f);
+	fprintf(f, "%d\n", old);
+	fclose(f);
+	CHECK_EQ(ret, 0);
+	CHECK_EQ(res.status, CHIP_STATUS_OK);
+	CHECK_EQ(ct_mismatches(out, 1024, 47.0f), 0);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct chip_args a;
+
+	ct_init(argc, argv);
+	if (ct_is_sim()) {
+		printf("# kernel-only tests: skipped on %s\n", ct_platform());
+		printf("0 passed, 0 failed\n");
+		return 0;
+	}
+	chip_args_init(&a);
+	null_args_len = chip_args_encode(&a, null_args, sizeof(null_args));
+	if (null_args_len < 0) {
+		printf("0 passed, 1 failed\n");
+		return 1;
+	}
+	T_RUN(test_malformed);
+	T_RUN(test_10k);
+	T_RUN(test_order);
+	T_RUN(test_close_256);
+	T_RUN(test_ring_exit);
+	T_RUN(test_task_exit);
+	T_RUN(test_disabled_fallback);
+	return T_DONE();
+}

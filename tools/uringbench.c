@@ -1,0 +1,572 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * uringbench: the per-run cost of a null callable through each submission
+ * path of chip.ko, against floors measured in the same process: a null
+ * ioctl of the driver (GET_PARAM), an io_uring NOP and the driver's
+ * uring_cmd NOP at the same batch sizes; and upload (register) hit/miss
+ * throughput against memcpy of the same bytes.  The libchip rows run on
+ * every backend (a2a3sim too); the raw rows need the device node.
+ *
+ *   uringbench [platform] [iterations]
+ *
+ * Prints a table of ns per operation and ratios, then the targets.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/io_uring.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include "chiptest.h"
+#include "drm/chip_accel.h"
+#include "chip_callable.h"
+
+struct kring {
+	int fd;
+	unsigned int *sq_head, *sq_tail, *sq_mask, *sq_array;
+	unsigned int *cq_head, *cq_tail, *cq_mask;
+	struct io_uring_sqe *sqes;
+	struct io_uring_cqe *cqes;
+	void *sq_ptr, *cq_ptr;
+	size_t sq_len, cq_len, sqes_len;
+	unsigned int sq_entries;
+	int big, cqe32;
+};
+
+static int ring_setup(struct kring *r, unsigned int entries,
+		      unsigned int cq_entries, unsigned int flags)
+{
+	struct io_uring_params p;
+	long fd;
+
+	memset(r, 0, sizeof(*r));
+	memset(&p, 0, sizeof(p));
+	p.flags = IORING_SETUP_CQSIZE | flags;
+	r->big = !!(flags & IORING_SETUP_SQE128);
+	r->cqe32 = !!(flags & IORING_SETUP_CQE32);
+	p.cq_entries = cq_entries;
+	fd = syscall(__NR_io_uring_setup, entries, &p);
+	if (fd < 0)
+		return -errno;
+	r->fd = (int)fd;
+	if (!(p.features & IORING_FEAT_SINGLE_MMAP) ||
+	    !(p.features & IORING_FEAT_EXT_ARG)) {
+		close(r->fd);
+		return -EOPNOTSUPP;
+	}
+	r->sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned int);
+	r->cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe) * (r->cqe32 ? 2 : 1);
+	if (r->cq_len > r->sq_len)
+		r->sq_len = r->cq_len;
+	r->sq_ptr = mmap(NULL, r->sq_len, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQ_RING);
+	if (r->sq_ptr == MAP_FAILED)
+		goto err;
+	r->cq_ptr = r->sq_ptr;
+	r->sqes_len = p.sq_entries * sizeof(struct io_uring_sqe) * (r->big ? 2 : 1);
+	r->sqes = mmap(NULL, r->sqes_len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQES);
+	if (r->sqes == MAP_FAILED) {
+		munmap(r->sq_ptr, r->sq_len);
+		goto err;
+	}
+	r->sq_head = (unsigned int *)((char *)r->sq_ptr + p.sq_off.head);
+	r->sq_tail = (unsigned int *)((char *)r->sq_ptr + p.sq_off.tail);
+	r->sq_mask = (unsigned int *)((char *)r->sq_ptr + p.sq_off.ring_mask);
+	r->sq_array = (unsigned int *)((char *)r->sq_ptr + p.sq_off.array);
+	r->cq_head = (unsigned int *)((char *)r->cq_ptr + p.cq_off.head);
+	r->cq_tail = (unsigned int *)((char *)r->cq_ptr + p.cq_off.tail);
+	r->cq_mask = (unsigned int *)((char *)r->cq_ptr + p.cq_off.ring_mask);
+	r->cqes = (struct io_uring_cqe *)((char *)r->cq_ptr + p.cq_off.cqes);
+	r->sq_entries = p.sq_entries;
+	return 0;
+err:
+	close(r->fd);
+	return -ENOMEM;
+}
+
+static void ring_exit(struct kring *r)
+{
+	munmap(r->sqes, r->sqes_len);
+	munmap(r->sq_ptr, r->sq_len);
+	close(r->fd);
+}
+
+/* The next free SQE, zeroed, or NULL when the queue is full. */
+static struct io_uring_sqe *ring_sqe(struct kring *r)
+{
+	unsigned int tail = *r->sq_tail;
+	unsigned int head = __atomic_load_n(r->sq_head, __ATOMIC_ACQUIRE);
+	struct io_uring_sqe *sqe;
+
+	if (tail - head >= r->sq_entries)
+		return NULL;
+	sqe = &r->sqes[(tail & *r->sq_mask) << r->big];
+	memset(sqe, 0, sizeof(*sqe) << r->big);
+	r->sq_array[tail & *r->sq_mask] = tail & *r->sq_mask;
+	__atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
+	return sqe;
+}
+
+static int ring_enter(struct kring *r, unsigned int submit, unsigned int wait,
+		      uint64_t timeout_ns)
+{
+	struct __kernel_timespec ts;
+	struct io_uring_getevents_arg arg;
+	unsigned int flags = wait ? IORING_ENTER_GETEVENTS : 0;
+	long ret;
+
+	memset(&arg, 0, sizeof(arg));
+	if (wait && timeout_ns) {
+		ts.tv_sec = (long long)(timeout_ns / 1000000000ull);
+		ts.tv_nsec = (long long)(timeout_ns % 1000000000ull);
+		arg.ts = (uint64_t)(uintptr_t)&ts;
+	}
+	flags |= IORING_ENTER_EXT_ARG;
+	ret = syscall(__NR_io_uring_enter, r->fd, submit, wait, flags, &arg,
+		      sizeof(arg));
+	return ret < 0 ? -errno : (int)ret;
+}
+
+/* The next completion or NULL; ring_seen() consumes it. */
+static struct io_uring_cqe *ring_cqe(struct kring *r)
+{
+	unsigned int head = *r->cq_head;
+
+	if (head == __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE))
+		return NULL;
+	return &r->cqes[(head & *r->cq_mask) << r->cqe32];
+}
+
+static void ring_seen(struct kring *r)
+{
+	__atomic_store_n(r->cq_head, *r->cq_head + 1, __ATOMIC_RELEASE);
+}
+
+static int iters = 2000;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int xioctl(int fd, unsigned long req, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, req, arg);
+	} while (ret == -1 && errno == EINTR);
+	return ret == -1 ? -errno : 0;
+}
+
+struct row {
+	char name[48];
+	double ns;
+};
+
+static struct row rows[64];
+static int nrows;
+
+static double add(const char *name, uint64_t t, long n)
+{
+	struct row *r = &rows[nrows++];
+
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->ns = n ? (double)t / (double)n : 0;
+	printf("%-34s %10.0f ns/op\n", name, r->ns);
+	fflush(stdout);
+	return r->ns;
+}
+
+static double get(const char *name)
+{
+	int i;
+
+	for (i = 0; i < nrows; i++)
+		if (!strcmp(rows[i].name, name))
+			return rows[i].ns;
+	return 0;
+}
+
+static unsigned char null_args[256];
+static long null_args_len;
+static double dev_ns_sum;
+static long dev_ns_n;
+
+static void null_run(struct drm_chip_run *r, int32_t cid)
+{
+	memset(r, 0, sizeof(*r));
+	r->args_ptr = (uintptr_t)null_args;
+	r->args_size = (uint64_t)null_args_len;
+	r->cid = cid;
+	r->block_dim = 1;
+	r->aicpu_threads = 1;
+	r->timeout_ns = 2000000000ull;
+}
+
+/* ---- raw rows ------------------------------------------------------------ */
+
+static void bench_null_ioctl(int fd)
+{
+	struct drm_chip_get_param p = { .param = DRM_CHIP_PARAM_PLATFORM };
+	uint64_t t = now_ns();
+	int i;
+
+	for (i = 0; i < iters * 10; i++)
+		xioctl(fd, DRM_IOCTL_CHIP_GET_PARAM, &p);
+	add("floor: null ioctl (GET_PARAM)", now_ns() - t, iters * 10L);
+}
+
+/* @op < 0: IORING_OP_NOP; else a uring_cmd with @op, ptr from @u. */
+static int poll;
+
+static double bench_ring(int fd, struct kring *r, int batch, long op,
+			 struct drm_chip_uring_run *u, const char *name)
+{
+	struct io_uring_cqe *cqe;
+	long total = 0, n = (long)iters * (op == DRM_CHIP_URING_RUN ? 1 : 10);
+	uint64_t t;
+	int i, got;
+
+	n = n / batch * batch;
+	t = now_ns();
+	while (total < n) {
+		for (i = 0; i < batch; i++) {
+			struct io_uring_sqe *sqe = ring_sqe(r);
+
+			if (op < 0) {
+				sqe->opcode = IORING_OP_NOP;
+			} else {
+				struct drm_chip_uring_cmd c = { 0 };
+
+				if (u) {
+					null_run(&u[i].run, 1);
+					c.ptr = (uintptr_t)&u[i];
+				}
+				sqe->opcode = IORING_OP_URING_CMD;
+				sqe->fd = fd;
+				sqe->cmd_op = (uint32_t)op;
+				memcpy(sqe->cmd, &c, sizeof(c));
+			}
+			sqe->user_data = (uint64_t)i + 1;
+		}
+		ring_enter(r, (unsigned int)batch, poll ? 0 : (unsigned int)batch, 0);
+		got = 0;
+		while (got < batch) {
+			cqe = ring_cqe(r);
+			if (!cqe) {
+				/* poll: a bare enter runs the task work */
+				ring_enter(r, 0, poll ? 0 : (unsigned int)(batch - got), 0);
+				continue;
+			}
+			if (cqe->res < 0) {
+				fprintf(stderr, "%s: res %d\n", name, cqe->res);
+				return 0;
+			}
+			if (u) {
+				dev_ns_sum += (double)u[cqe->user_data - 1].result.device_ns;
+				dev_ns_n++;
+			}
+			ring_seen(r);
+			got++;
+		}
+		total += batch;
+	}
+	return add(name, now_ns() - t, total);
+}
+
+static void bench_ioctl_runs(int fd)
+{
+	struct drm_chip_run r;
+	struct drm_chip_wait w;
+	uint64_t t;
+	int i, j;
+
+	t = now_ns();
+	for (i = 0; i < iters; i++) {
+		null_run(&r, 1);
+		xioctl(fd, DRM_IOCTL_CHIP_RUN, &r);
+		memset(&w, 0, sizeof(w));
+		w.seq = r.seq;
+		xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
+		dev_ns_sum += (double)w.device_ns;
+		dev_ns_n++;
+	}
+	add("run: sync ioctl (RUN+WAIT)", now_ns() - t, iters);
+
+	t = now_ns();
+	for (i = 0; i < iters / 32; i++) {
+		for (j = 0; j < 32; j++) {
+			null_run(&r, 1);
+			xioctl(fd, DRM_IOCTL_CHIP_RUN, &r);
+		}
+		for (j = 0; j < 32; j++) {
+			memset(&w, 0, sizeof(w));
+			xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
+		}
+	}
+	add("run: async ioctl x32 + 32 WAIT", now_ns() - t, iters / 32 * 32L);
+
+	/* The same sync run, polling WAIT instead of sleeping in it. */
+	t = now_ns();
+	for (i = 0; i < iters; i++) {
+		null_run(&r, 1);
+		xioctl(fd, DRM_IOCTL_CHIP_RUN, &r);
+		do {
+			memset(&w, 0, sizeof(w));
+			w.seq = r.seq;
+			w.timeout_ns = 1;
+		} while (xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w) == -ETIMEDOUT);
+	}
+	add("run: sync ioctl, WAIT polled", now_ns() - t, iters);
+}
+
+static int reg(int fd, int32_t cid, const void *img, size_t len, uint32_t *hit)
+{
+	struct drm_chip_register r;
+	int ret;
+
+	memset(&r, 0, sizeof(r));
+	r.image_ptr = (uintptr_t)img;
+	r.image_size = len;
+	r.cid = cid;
+	ret = xioctl(fd, DRM_IOCTL_CHIP_REGISTER, &r);
+	if (hit)
+		*hit = r.result & DRM_CHIP_REGISTER_HIT;
+	return ret;
+}
+
+static void unreg(int fd, int32_t cid)
+{
+	struct drm_chip_unregister u = { .cid = cid };
+
+	xioctl(fd, DRM_IOCTL_CHIP_UNREGISTER, &u);
+}
+
+static void bench_upload(int fd)
+{
+	void *img, *dst;
+	size_t len;
+	uint32_t hit = 0, hits = 0;
+	uint64_t t;
+	int i, n = iters / 4 ? iters / 4 : 1;
+	char name[64];
+
+	if (ct_build(CT_MATMUL, CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER, &img,
+		     &len))
+		return;
+	dst = malloc(len);
+	t = now_ns();
+	for (i = 0; i < n * 10; i++) {
+		memcpy(dst, img, len);
+		__asm__ volatile("" : : "r"(dst) : "memory");
+	}
+	snprintf(name, sizeof(name), "floor: memcpy %zu B", len);
+	add(name, now_ns() - t, n * 10L);
+	/* Miss: the only registration goes each time, so does the copy. */
+	t = now_ns();
+	for (i = 0; i < n; i++) {
+		reg(fd, 10, img, len, &hit);
+		hits += hit;
+		unreg(fd, 10);
+	}
+	add("upload: miss (register+unregister)", now_ns() - t, n);
+	/* Hit: cid 11 keeps the resident copy alive. */
+	reg(fd, 11, img, len, NULL);
+	t = now_ns();
+	for (i = 0; i < n; i++) {
+		reg(fd, 12, img, len, &hit);
+		hits += !hit;
+		unreg(fd, 12);
+	}
+	add("upload: hit (register+unregister)", now_ns() - t, n);
+	unreg(fd, 11);
+	if (hits)
+		printf("# upload: %u unexpected hit/miss results\n", hits);
+	printf("# upload image %zu bytes: miss %.1f MB/s, hit %.1f MB/s, memcpy %.1f MB/s\n",
+	       len, len * 1e3 / get("upload: miss (register+unregister)"),
+	       len * 1e3 / get("upload: hit (register+unregister)"),
+	       len * 1e3 / get(name));
+	free(dst);
+	free(img);
+}
+
+static int bench_raw(void)
+{
+	static struct drm_chip_uring_run u[256];
+	static const int batches[] = { 1, 32, 256 };
+	void *img;
+	size_t len;
+	struct kring r;
+	char name[64];
+	int fd, i;
+
+	fd = open("/dev/accel/accel0", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		fd = open("/dev/dri/renderD128", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ct_build(CT_NULL, CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER, &img, &len) ||
+	    reg(fd, 1, img, len, NULL)) {
+		close(fd);
+		return -EIO;
+	}
+	free(img);
+	bench_null_ioctl(fd);
+	if (ring_setup(&r, 256, 1024, 0)) {
+		printf("# io_uring unavailable: uring rows skipped\n");
+	} else {
+		for (i = 0; i < 3; i++) {
+			snprintf(name, sizeof(name), "floor: io_uring NOP b%d",
+				 batches[i]);
+			bench_ring(fd, &r, batches[i], -1, NULL, name);
+		}
+		for (i = 0; i < 3; i++) {
+			snprintf(name, sizeof(name), "floor: uring_cmd NOP b%d",
+				 batches[i]);
+			bench_ring(fd, &r, batches[i], DRM_CHIP_URING_NOP,
+				   NULL, name);
+		}
+	}
+	dev_ns_sum = 0;
+	dev_ns_n = 0;
+	bench_ioctl_runs(fd);
+	if (r.fd > 0) {
+		for (i = 0; i < 3; i++) {
+			snprintf(name, sizeof(name), "run: uring_cmd b%d",
+				 batches[i]);
+			bench_ring(fd, &r, batches[i], DRM_CHIP_URING_RUN, u,
+				   name);
+		}
+		poll = 1;
+		bench_ring(fd, &r, 1, DRM_CHIP_URING_RUN, u,
+			   "run: uring_cmd b1, CQ polled");
+		bench_ring(fd, &r, 32, DRM_CHIP_URING_RUN, u,
+			   "run: uring_cmd b32, CQ polled");
+		poll = 0;
+		ring_exit(&r);
+	}
+	if (dev_ns_n)
+		printf("# device time of a null run (mean of %ld): %.0f ns\n",
+		       dev_ns_n, dev_ns_sum / (double)dev_ns_n);
+	bench_upload(fd);
+	close(fd);
+	return 0;
+}
+
+/* ---- libchip rows -------------------------------------------------------- */
+
+static void bench_lib(const char *tag, int nouring)
+{
+	static struct chip_run_result res[256];
+	static const int batches[] = { 1, 32, 256 };
+	struct chip_args args;
+	struct chip_dev *dev;
+	uint64_t t, seq;
+	char name[64];
+	int i, b, j, n;
+
+	if (nouring)
+		setenv("CHIP_NO_URING", "1", 1);
+	else
+		unsetenv("CHIP_NO_URING");
+	if (ct_open(&dev, NULL)) {
+		printf("# %s: cannot open\n", tag);
+		return;
+	}
+	unsetenv("CHIP_NO_URING");
+	if (ct_register(dev, 1, CT_NULL, CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER)) {
+		chip_close(dev);
+		return;
+	}
+	chip_args_init(&args);
+	t = now_ns();
+	for (i = 0; i < iters; i++)
+		chip_run(dev, 1, &args, NULL, &res[0]);
+	snprintf(name, sizeof(name), "lib%s: chip_run", tag);
+	add(name, now_ns() - t, iters);
+	for (b = 0; b < 3; b++) {
+		long total = iters / batches[b] * batches[b];
+
+		t = now_ns();
+		for (i = 0; i < total; i += batches[b]) {
+			for (j = 0; j < batches[b]; j++)
+				chip_submit(dev, 1, &args, NULL, &seq);
+			for (n = 0; n < batches[b];) {
+				int k = chip_reap(dev, res, 256, batches[b] - n, 0);
+
+				if (k <= 0)
+					break;
+				n += k;
+			}
+		}
+		snprintf(name, sizeof(name), "lib%s: submit+reap b%d", tag,
+			 batches[b]);
+		add(name, now_ns() - t, total);
+	}
+	chip_close(dev);
+}
+
+static void ratio(const char *what, double num, double den, double target,
+		  int le)
+{
+	double r = den > 0 ? num / den : 0;
+
+	if (num <= 0 || den <= 0) {
+		printf("%-52s      n/a\n", what);
+		return;
+	}
+	printf("%-52s %8.2f  target %s %.0f: %s\n", what, r, le ? "<=" : ">=",
+	       target, (le ? r <= target : r >= target) ? "met" : "MISSED");
+}
+
+int main(int argc, char **argv)
+{
+	struct chip_args a;
+
+	ct_init(argc, argv);
+	if (argc > 2)
+		iters = atoi(argv[2]) > 64 ? atoi(argv[2]) : 64;
+	chip_args_init(&a);
+	null_args_len = chip_args_encode(&a, null_args, sizeof(null_args));
+	printf("# uringbench on %s, %d iterations per row\n", ct_platform(),
+	       iters);
+	if (!ct_is_sim() && bench_raw())
+		printf("# no device node: raw rows skipped\n");
+	bench_lib("", 0);
+	if (!ct_is_sim())
+		bench_lib("(ioctl)", 1);
+
+	printf("\nratios\n");
+	ratio("uring_cmd run b32 / io_uring NOP b32",
+	      get("run: uring_cmd b32"), get("floor: io_uring NOP b32"), 4, 1);
+	ratio("sync ioctl run / uring_cmd run b32 (throughput x)",
+	      get("run: sync ioctl (RUN+WAIT)"), get("run: uring_cmd b32"), 3, 0);
+	ratio("sync ioctl run / uring_cmd run b256 (throughput x)",
+	      get("run: sync ioctl (RUN+WAIT)"), get("run: uring_cmd b256"), 3, 0);
+	ratio("sync ioctl run / null ioctl",
+	      get("run: sync ioctl (RUN+WAIT)"),
+	      get("floor: null ioctl (GET_PARAM)"), 10, 1);
+	ratio("async ioctl b32 / null ioctl",
+	      get("run: async ioctl x32 + 32 WAIT"),
+	      get("floor: null ioctl (GET_PARAM)"), 10, 1);
+	ratio("uring_cmd NOP b32 / io_uring NOP b32",
+	      get("floor: uring_cmd NOP b32"), get("floor: io_uring NOP b32"),
+	      4, 1);
+	ratio("lib chip_run / lib submit+reap b256 (throughput x)",
+	      get("lib: chip_run"), get("lib: submit+reap b256"), 3, 0);
+	ratio("lib(ioctl) submit+reap b32 / lib submit+reap b32",
+	      get("lib(ioctl): submit+reap b32"), get("lib: submit+reap b32"),
+	      1, 0);
+	return 0;
+}
