@@ -119,6 +119,26 @@ make_chroot() {	# make_chroot DIR SUITE GCC
 		{ tail -n 20 "$W/debootstrap-$suite.log" >&2; exit 1; }
 }
 
+# Debian's bookworm and trixie sparse (0.6.4) cannot parse the
+# __typeof_unqual__ of newer kernels' headers.  A kernel built in a chroot
+# gets the newest sparse of the configured suites in /opt/sparse, used
+# only when it parses that construct (scripts/qemu-test.sh checks).
+setup_sparse() {	# setup_sparse CHROOT
+	local d=$1 v f x
+	[ -x "$d/opt/sparse/sparse" ] && return 0
+	v=$(papt_cache madison sparse | awk '{ print $3 }' | sort -V | tail -n 1)
+	[ -n "$v" ] || return 0
+	(cd "$W/debs" && apt-get "${APT_OPTS[@]}" -qq download "sparse=$v") ||
+		return 0
+	f=$(ls "$W/debs"/sparse_*.deb | sort -V | tail -n 1)
+	x=$(mktemp -d)
+	dpkg-deb -x "$f" "$x"
+	mkdir -p "$d/opt/sparse"
+	cp "$x/usr/bin/sparse" "$d/opt/sparse/sparse"
+	rm -rf "$x"
+	log "sparse $v in $d/opt/sparse"
+}
+
 get_kernel() {
 	local name=$1 kver=$2 k=$W/kernels/$1 base common kbuild img deps p dest
 	local suite gcc f
@@ -199,5 +219,6 @@ for n in $KERNELS; do
 	esac
 	[ -n "$kv" ] || { log "$n: no kernel found"; exit 1; }
 	get_kernel "$n" "$kv"
+	[ -f "$W/kernels/$n/chroot" ] && setup_sparse "$(cat "$W/kernels/$n/chroot")"
 done
 for n in $KERNELS; do echo "$n $(cat "$W/kernels/$n/kver")"; done
