@@ -20,7 +20,10 @@ if [ ! -f "$C/scripts/checkpatch.pl" ]; then
 	src=$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -n 1) || true
 	if [ -z "$src" ]; then
 		export DEBIAN_FRONTEND=noninteractive
-		apt-get install -y -qq linux-source >/dev/null
+		apt-get install -y -qq linux-source >/dev/null 2>&1 || {
+			apt-get update -qq >/dev/null
+			apt-get install -y -qq linux-source >/dev/null
+		}
 		src=$(ls /usr/src/linux-source-*.tar.xz | sort -V | tail -n 1)
 	fi
 	top=$(basename "$src" .tar.xz)
