@@ -73,6 +73,7 @@ for t in "$P"/tests/kernel/*.c; do
 	gcc -O2 -g -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 		-D_GNU_SOURCE -pthread -I"$P/uapi" -I"$P/libchip/include" \
 		-I"$P/tests" -I"$P/tests/common" -I"$P/kernel/core" \
+		-I"$P/libchip/src" \
 		-u chip_kernel_backend \
 		-o "$KT/$n" "$t" "$P"/tests/common/*.c "$U/libchip.a" \
 		-pthread -ldl -lm > "$KT/$n.log" 2>&1 ||
@@ -83,6 +84,7 @@ if [ -n "${CHIP_BENCH:-}" ]; then
 	gcc -O2 -g -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 		-D_GNU_SOURCE -pthread -I"$P/uapi" -I"$P/libchip/include" \
 		-I"$P/tests" -I"$P/tests/common" -I"$P/kernel/core" \
+		-I"$P/libchip/src" \
 		-u chip_kernel_backend \
 		-o "$KT/bench/uringbench" "$P/tools/uringbench.c" \
 		"$P"/tests/common/*.c "$U/libchip.a" -pthread -ldl -lm \

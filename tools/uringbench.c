@@ -26,128 +26,7 @@
 #include "chiptest.h"
 #include "drm/chip_accel.h"
 #include "chip_callable.h"
-
-struct kring {
-	int fd;
-	unsigned int *sq_head, *sq_tail, *sq_mask, *sq_array;
-	unsigned int *cq_head, *cq_tail, *cq_mask;
-	struct io_uring_sqe *sqes;
-	struct io_uring_cqe *cqes;
-	void *sq_ptr, *cq_ptr;
-	size_t sq_len, cq_len, sqes_len;
-	unsigned int sq_entries;
-	int big, cqe32;
-};
-
-static int ring_setup(struct kring *r, unsigned int entries,
-		      unsigned int cq_entries, unsigned int flags)
-{
-	struct io_uring_params p;
-	long fd;
-
-	memset(r, 0, sizeof(*r));
-	memset(&p, 0, sizeof(p));
-	p.flags = IORING_SETUP_CQSIZE | flags;
-	r->big = !!(flags & IORING_SETUP_SQE128);
-	r->cqe32 = !!(flags & IORING_SETUP_CQE32);
-	p.cq_entries = cq_entries;
-	fd = syscall(__NR_io_uring_setup, entries, &p);
-	if (fd < 0)
-		return -errno;
-	r->fd = (int)fd;
-	if (!(p.features & IORING_FEAT_SINGLE_MMAP) ||
-	    !(p.features & IORING_FEAT_EXT_ARG)) {
-		close(r->fd);
-		return -EOPNOTSUPP;
-	}
-	r->sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned int);
-	r->cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe) * (r->cqe32 ? 2 : 1);
-	if (r->cq_len > r->sq_len)
-		r->sq_len = r->cq_len;
-	r->sq_ptr = mmap(NULL, r->sq_len, PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQ_RING);
-	if (r->sq_ptr == MAP_FAILED)
-		goto err;
-	r->cq_ptr = r->sq_ptr;
-	r->sqes_len = p.sq_entries * sizeof(struct io_uring_sqe) * (r->big ? 2 : 1);
-	r->sqes = mmap(NULL, r->sqes_len, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQES);
-	if (r->sqes == MAP_FAILED) {
-		munmap(r->sq_ptr, r->sq_len);
-		goto err;
-	}
-	r->sq_head = (unsigned int *)((char *)r->sq_ptr + p.sq_off.head);
-	r->sq_tail = (unsigned int *)((char *)r->sq_ptr + p.sq_off.tail);
-	r->sq_mask = (unsigned int *)((char *)r->sq_ptr + p.sq_off.ring_mask);
-	r->sq_array = (unsigned int *)((char *)r->sq_ptr + p.sq_off.array);
-	r->cq_head = (unsigned int *)((char *)r->cq_ptr + p.cq_off.head);
-	r->cq_tail = (unsigned int *)((char *)r->cq_ptr + p.cq_off.tail);
-	r->cq_mask = (unsigned int *)((char *)r->cq_ptr + p.cq_off.ring_mask);
-	r->cqes = (struct io_uring_cqe *)((char *)r->cq_ptr + p.cq_off.cqes);
-	r->sq_entries = p.sq_entries;
-	return 0;
-err:
-	close(r->fd);
-	return -ENOMEM;
-}
-
-static void ring_exit(struct kring *r)
-{
-	munmap(r->sqes, r->sqes_len);
-	munmap(r->sq_ptr, r->sq_len);
-	close(r->fd);
-}
-
-/* The next free SQE, zeroed, or NULL when the queue is full. */
-static struct io_uring_sqe *ring_sqe(struct kring *r)
-{
-	unsigned int tail = *r->sq_tail;
-	unsigned int head = __atomic_load_n(r->sq_head, __ATOMIC_ACQUIRE);
-	struct io_uring_sqe *sqe;
-
-	if (tail - head >= r->sq_entries)
-		return NULL;
-	sqe = &r->sqes[(tail & *r->sq_mask) << r->big];
-	memset(sqe, 0, sizeof(*sqe) << r->big);
-	r->sq_array[tail & *r->sq_mask] = tail & *r->sq_mask;
-	__atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
-	return sqe;
-}
-
-static int ring_enter(struct kring *r, unsigned int submit, unsigned int wait,
-		      uint64_t timeout_ns)
-{
-	struct __kernel_timespec ts;
-	struct io_uring_getevents_arg arg;
-	unsigned int flags = wait ? IORING_ENTER_GETEVENTS : 0;
-	long ret;
-
-	memset(&arg, 0, sizeof(arg));
-	if (wait && timeout_ns) {
-		ts.tv_sec = (long long)(timeout_ns / 1000000000ull);
-		ts.tv_nsec = (long long)(timeout_ns % 1000000000ull);
-		arg.ts = (uint64_t)(uintptr_t)&ts;
-	}
-	flags |= IORING_ENTER_EXT_ARG;
-	ret = syscall(__NR_io_uring_enter, r->fd, submit, wait, flags, &arg,
-		      sizeof(arg));
-	return ret < 0 ? -errno : (int)ret;
-}
-
-/* The next completion or NULL; ring_seen() consumes it. */
-static struct io_uring_cqe *ring_cqe(struct kring *r)
-{
-	unsigned int head = *r->cq_head;
-
-	if (head == __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE))
-		return NULL;
-	return &r->cqes[(head & *r->cq_mask) << r->cqe32];
-}
-
-static void ring_seen(struct kring *r)
-{
-	__atomic_store_n(r->cq_head, *r->cq_head + 1, __ATOMIC_RELEASE);
-}
+#include "kring.h"
 
 static int iters = 2000;
 
@@ -230,7 +109,7 @@ static void bench_null_ioctl(int fd)
 /* @op < 0: IORING_OP_NOP; else a uring_cmd with @op, ptr from @u. */
 static int poll;
 
-static double bench_ring(int fd, struct kring *r, int batch, long op,
+static double bench_ring(int fd, struct chip_kring *r, int batch, long op,
 			 struct drm_chip_uring_run *u, const char *name)
 {
 	struct io_uring_cqe *cqe;
@@ -242,7 +121,7 @@ static double bench_ring(int fd, struct kring *r, int batch, long op,
 	t = now_ns();
 	while (total < n) {
 		for (i = 0; i < batch; i++) {
-			struct io_uring_sqe *sqe = ring_sqe(r);
+			struct io_uring_sqe *sqe = chip_kring_sqe(r);
 
 			if (op < 0) {
 				sqe->opcode = IORING_OP_NOP;
@@ -260,13 +139,13 @@ static double bench_ring(int fd, struct kring *r, int batch, long op,
 			}
 			sqe->user_data = (uint64_t)i + 1;
 		}
-		ring_enter(r, (unsigned int)batch, poll ? 0 : (unsigned int)batch, 0);
+		chip_kring_enter(r, (unsigned int)batch, poll ? 0 : (unsigned int)batch, 0);
 		got = 0;
 		while (got < batch) {
-			cqe = ring_cqe(r);
+			cqe = chip_kring_cqe(r);
 			if (!cqe) {
 				/* poll: a bare enter runs the task work */
-				ring_enter(r, 0, poll ? 0 : (unsigned int)(batch - got), 0);
+				chip_kring_enter(r, 0, poll ? 0 : (unsigned int)(batch - got), 0);
 				continue;
 			}
 			if (cqe->res < 0) {
@@ -277,7 +156,7 @@ static double bench_ring(int fd, struct kring *r, int batch, long op,
 				dev_ns_sum += (double)u[cqe->user_data - 1].result.device_ns;
 				dev_ns_n++;
 			}
-			ring_seen(r);
+			chip_kring_seen(r);
 			got++;
 		}
 		total += batch;
@@ -407,7 +286,7 @@ static int bench_raw(void)
 	static const int batches[] = { 1, 32, 256 };
 	void *img;
 	size_t len;
-	struct kring r;
+	struct chip_kring r;
 	char name[64];
 	int fd, i;
 
@@ -423,7 +302,7 @@ static int bench_raw(void)
 	}
 	free(img);
 	bench_null_ioctl(fd);
-	if (ring_setup(&r, 256, 1024, 0)) {
+	if (chip_kring_setup(&r, 256, 1024, 0)) {
 		printf("# io_uring unavailable: uring rows skipped\n");
 	} else {
 		for (i = 0; i < 3; i++) {
@@ -454,7 +333,7 @@ static int bench_raw(void)
 		bench_ring(fd, &r, 32, DRM_CHIP_URING_RUN, u,
 			   "run: uring_cmd b32, CQ polled");
 		poll = 0;
-		ring_exit(&r);
+		chip_kring_exit(&r);
 	}
 	if (dev_ns_n)
 		printf("# device time of a null run (mean of %ld): %.0f ns\n",

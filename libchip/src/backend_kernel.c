@@ -30,6 +30,7 @@
 #include <sys/syscall.h>
 
 #include "internal.h"
+#include "kring.h"
 #include "../../uapi/drm/chip_accel.h"
 
 /* The two DRM core ioctls used here, without a libdrm include path. */
@@ -56,110 +57,6 @@ struct chip_drm_gem_close {
 
 /* ---- a minimal io_uring (raw system calls) ------------------------------ */
 
-struct kring {
-	int fd;
-	unsigned int *sq_head, *sq_tail, *sq_mask, *sq_array;
-	unsigned int *cq_head, *cq_tail, *cq_mask;
-	struct io_uring_sqe *sqes;
-	struct io_uring_cqe *cqes;
-	void *sq_ptr, *cq_ptr;
-	size_t sq_len, cq_len, sqes_len;
-	unsigned int sq_entries;
-};
-
-static int ring_setup(struct kring *r, unsigned int entries,
-		      unsigned int cq_entries)
-{
-	struct io_uring_params p;
-	long fd;
-
-	memset(r, 0, sizeof(*r));
-	memset(&p, 0, sizeof(p));
-	p.flags = IORING_SETUP_CQSIZE;
-	p.cq_entries = cq_entries;
-	fd = syscall(__NR_io_uring_setup, entries, &p);
-	if (fd < 0)
-		return -errno;
-	r->fd = (int)fd;
-	if (!(p.features & IORING_FEAT_SINGLE_MMAP) ||
-	    !(p.features & IORING_FEAT_EXT_ARG)) {
-		close(r->fd);
-		return -EOPNOTSUPP;
-	}
-	r->sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned int);
-	r->cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
-	if (r->cq_len > r->sq_len)
-		r->sq_len = r->cq_len;
-	r->sq_ptr = mmap(NULL, r->sq_len, PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQ_RING);
-	if (r->sq_ptr == MAP_FAILED)
-		goto err;
-	r->cq_ptr = r->sq_ptr;
-	r->sqes_len = p.sq_entries * sizeof(struct io_uring_sqe);
-	r->sqes = mmap(NULL, r->sqes_len, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQES);
-	if (r->sqes == MAP_FAILED) {
-		munmap(r->sq_ptr, r->sq_len);
-		goto err;
-	}
-	r->sq_head = (unsigned int *)((char *)r->sq_ptr + p.sq_off.head);
-	r->sq_tail = (unsigned int *)((char *)r->sq_ptr + p.sq_off.tail);
-	r->sq_mask = (unsigned int *)((char *)r->sq_ptr + p.sq_off.ring_mask);
-	r->sq_array = (unsigned int *)((char *)r->sq_ptr + p.sq_off.array);
-	r->cq_head = (unsigned int *)((char *)r->cq_ptr + p.cq_off.head);
-	r->cq_tail = (unsigned int *)((char *)r->cq_ptr + p.cq_off.tail);
-	r->cq_mask = (unsigned int *)((char *)r->cq_ptr + p.cq_off.ring_mask);
-	r->cqes = (struct io_uring_cqe *)((char *)r->cq_ptr + p.cq_off.cqes);
-	r->sq_entries = p.sq_entries;
-	return 0;
-err:
-	close(r->fd);
-	return -ENOMEM;
-}
-
-static void ring_exit(struct kring *r)
-{
-	munmap(r->sqes, r->sqes_len);
-	munmap(r->sq_ptr, r->sq_len);
-	close(r->fd);
-}
-
-/* The next free SQE, zeroed, or NULL when the queue is full. */
-static struct io_uring_sqe *ring_sqe(struct kring *r)
-{
-	unsigned int tail = *r->sq_tail;
-	unsigned int head = __atomic_load_n(r->sq_head, __ATOMIC_ACQUIRE);
-	struct io_uring_sqe *sqe;
-
-	if (tail - head >= r->sq_entries)
-		return NULL;
-	sqe = &r->sqes[tail & *r->sq_mask];
-	memset(sqe, 0, sizeof(*sqe));
-	r->sq_array[tail & *r->sq_mask] = tail & *r->sq_mask;
-	__atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
-	return sqe;
-}
-
-static int ring_enter(struct kring *r, unsigned int submit, unsigned int wait,
-		      uint64_t timeout_ns)
-{
-	struct __kernel_timespec ts;
-	struct io_uring_getevents_arg arg;
-	unsigned int flags = wait ? IORING_ENTER_GETEVENTS : 0;
-	long ret;
-
-	memset(&arg, 0, sizeof(arg));
-	if (wait && timeout_ns) {
-		ts.tv_sec = (long long)(timeout_ns / 1000000000ull);
-		ts.tv_nsec = (long long)(timeout_ns % 1000000000ull);
-		arg.ts = (uint64_t)(uintptr_t)&ts;
-	}
-	flags |= IORING_ENTER_EXT_ARG;
-	ret = syscall(__NR_io_uring_enter, r->fd, submit, wait, flags, &arg,
-		      sizeof(arg));
-	return ret < 0 ? -errno : (int)ret;
-}
-
 /* ---- runs through io_uring ---------------------------------------------- */
 
 #define KSLOTS		4096	/* == the kernel's DRM_CHIP_PARAM_MAX_RUNS */
@@ -178,7 +75,7 @@ struct kslot {
 };
 
 struct kuring {
-	struct kring ring;
+	struct chip_kring ring;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	int blocker;			/* a thread sleeps in io_uring_enter */
@@ -335,7 +232,7 @@ static void slot_free(struct kuring *u, struct kslot *s)
 /* Move what the completion queue holds into the slots.  Lock held. */
 static int harvest(struct kuring *u)
 {
-	struct kring *r = &u->ring;
+	struct chip_kring *r = &u->ring;
 	unsigned int head = *r->cq_head;
 	unsigned int tail = __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE);
 	int n = 0;
@@ -388,7 +285,7 @@ static void block(struct kuring *u, uint64_t deadline)
 	if (!u->blocker) {
 		u->blocker = 1;
 		pthread_mutex_unlock(&u->lock);
-		ring_enter(&u->ring, 0, 1, left ? left : 1);
+		chip_kring_enter(&u->ring, 0, 1, left ? left : 1);
 		pthread_mutex_lock(&u->lock);
 		u->blocker = 0;
 		pthread_cond_broadcast(&u->cond);
@@ -417,7 +314,7 @@ static void uring_fini(struct kuring *u, int fd)
 			block(u, end);
 	}
 	pthread_mutex_unlock(&u->lock);
-	ring_exit(&u->ring);
+	chip_kring_exit(&u->ring);
 	if (u->inflight)
 		return;		/* leaked rather than written after free */
 	pthread_cond_destroy(&u->cond);
@@ -444,7 +341,7 @@ static struct kuring *uring_init(int fd)
 	if (!u)
 		return NULL;
 	u->slots = calloc(KSLOTS, sizeof(*u->slots));
-	if (!u->slots || ring_setup(&u->ring, 256, 2 * KSLOTS)) {
+	if (!u->slots || chip_kring_setup(&u->ring, 256, 2 * KSLOTS, 0)) {
 		free(u->slots);
 		free(u);
 		return NULL;
@@ -455,12 +352,12 @@ static struct kuring *uring_init(int fd)
 		slot_free(u, &u->slots[i]);
 
 	/* Probe: a NOP command must complete with 0. */
-	sqe = ring_sqe(&u->ring);
+	sqe = chip_kring_sqe(&u->ring);
 	sqe->opcode = IORING_OP_URING_CMD;
 	sqe->fd = fd;
 	sqe->cmd_op = DRM_CHIP_URING_NOP;
 	memcpy(sqe->cmd, &nop, sizeof(nop));
-	ret = ring_enter(&u->ring, 1, 1, 1000000000ull);
+	ret = chip_kring_enter(&u->ring, 1, 1, 1000000000ull);
 	if (ret >= 0) {
 		unsigned int head = *u->ring.cq_head;
 
@@ -472,7 +369,7 @@ static struct kuring *uring_init(int fd)
 		}
 	}
 	if (ret) {
-		ring_exit(&u->ring);
+		chip_kring_exit(&u->ring);
 		pthread_cond_destroy(&u->cond);
 		pthread_mutex_destroy(&u->lock);
 		free(u->slots);
@@ -516,7 +413,7 @@ static int uring_submit(struct kuring *u, int fd,
 		pthread_mutex_unlock(&u->lock);
 		return -EBUSY;
 	}
-	sqe = ring_sqe(&u->ring);
+	sqe = chip_kring_sqe(&u->ring);
 	if (!sqe) {
 		pthread_mutex_unlock(&u->lock);
 		return -EBUSY;
@@ -534,7 +431,7 @@ static int uring_submit(struct kuring *u, int fd,
 	sqe->user_data = (uint64_t)(s - u->slots) + 1;
 	memcpy(sqe->cmd, &cmd, sizeof(cmd));
 	do {
-		ret = ring_enter(&u->ring, 1, 0, 0);
+		ret = chip_kring_enter(&u->ring, 1, 0, 0);
 	} while (ret == -EINTR || ret == -EAGAIN || ret == -EBUSY);
 	/* An invalid request completed at once; a queued one has its seq. */
 	for (;;) {

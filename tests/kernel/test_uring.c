@@ -27,128 +27,7 @@
 #include "chiptest.h"
 #include "drm/chip_accel.h"
 #include "chip_callable.h"
-
-struct kring {
-	int fd;
-	unsigned int *sq_head, *sq_tail, *sq_mask, *sq_array;
-	unsigned int *cq_head, *cq_tail, *cq_mask;
-	struct io_uring_sqe *sqes;
-	struct io_uring_cqe *cqes;
-	void *sq_ptr, *cq_ptr;
-	size_t sq_len, cq_len, sqes_len;
-	unsigned int sq_entries;
-	int big, cqe32;
-};
-
-static int ring_setup(struct kring *r, unsigned int entries,
-		      unsigned int cq_entries, unsigned int flags)
-{
-	struct io_uring_params p;
-	long fd;
-
-	memset(r, 0, sizeof(*r));
-	memset(&p, 0, sizeof(p));
-	p.flags = IORING_SETUP_CQSIZE | flags;
-	r->big = !!(flags & IORING_SETUP_SQE128);
-	r->cqe32 = !!(flags & IORING_SETUP_CQE32);
-	p.cq_entries = cq_entries;
-	fd = syscall(__NR_io_uring_setup, entries, &p);
-	if (fd < 0)
-		return -errno;
-	r->fd = (int)fd;
-	if (!(p.features & IORING_FEAT_SINGLE_MMAP) ||
-	    !(p.features & IORING_FEAT_EXT_ARG)) {
-		close(r->fd);
-		return -EOPNOTSUPP;
-	}
-	r->sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned int);
-	r->cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe) * (r->cqe32 ? 2 : 1);
-	if (r->cq_len > r->sq_len)
-		r->sq_len = r->cq_len;
-	r->sq_ptr = mmap(NULL, r->sq_len, PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQ_RING);
-	if (r->sq_ptr == MAP_FAILED)
-		goto err;
-	r->cq_ptr = r->sq_ptr;
-	r->sqes_len = p.sq_entries * sizeof(struct io_uring_sqe) * (r->big ? 2 : 1);
-	r->sqes = mmap(NULL, r->sqes_len, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQES);
-	if (r->sqes == MAP_FAILED) {
-		munmap(r->sq_ptr, r->sq_len);
-		goto err;
-	}
-	r->sq_head = (unsigned int *)((char *)r->sq_ptr + p.sq_off.head);
-	r->sq_tail = (unsigned int *)((char *)r->sq_ptr + p.sq_off.tail);
-	r->sq_mask = (unsigned int *)((char *)r->sq_ptr + p.sq_off.ring_mask);
-	r->sq_array = (unsigned int *)((char *)r->sq_ptr + p.sq_off.array);
-	r->cq_head = (unsigned int *)((char *)r->cq_ptr + p.cq_off.head);
-	r->cq_tail = (unsigned int *)((char *)r->cq_ptr + p.cq_off.tail);
-	r->cq_mask = (unsigned int *)((char *)r->cq_ptr + p.cq_off.ring_mask);
-	r->cqes = (struct io_uring_cqe *)((char *)r->cq_ptr + p.cq_off.cqes);
-	r->sq_entries = p.sq_entries;
-	return 0;
-err:
-	close(r->fd);
-	return -ENOMEM;
-}
-
-static void ring_exit(struct kring *r)
-{
-	munmap(r->sqes, r->sqes_len);
-	munmap(r->sq_ptr, r->sq_len);
-	close(r->fd);
-}
-
-/* The next free SQE, zeroed, or NULL when the queue is full. */
-static struct io_uring_sqe *ring_sqe(struct kring *r)
-{
-	unsigned int tail = *r->sq_tail;
-	unsigned int head = __atomic_load_n(r->sq_head, __ATOMIC_ACQUIRE);
-	struct io_uring_sqe *sqe;
-
-	if (tail - head >= r->sq_entries)
-		return NULL;
-	sqe = &r->sqes[(tail & *r->sq_mask) << r->big];
-	memset(sqe, 0, sizeof(*sqe) << r->big);
-	r->sq_array[tail & *r->sq_mask] = tail & *r->sq_mask;
-	__atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
-	return sqe;
-}
-
-static int ring_enter(struct kring *r, unsigned int submit, unsigned int wait,
-		      uint64_t timeout_ns)
-{
-	struct __kernel_timespec ts;
-	struct io_uring_getevents_arg arg;
-	unsigned int flags = wait ? IORING_ENTER_GETEVENTS : 0;
-	long ret;
-
-	memset(&arg, 0, sizeof(arg));
-	if (wait && timeout_ns) {
-		ts.tv_sec = (long long)(timeout_ns / 1000000000ull);
-		ts.tv_nsec = (long long)(timeout_ns % 1000000000ull);
-		arg.ts = (uint64_t)(uintptr_t)&ts;
-	}
-	flags |= IORING_ENTER_EXT_ARG;
-	ret = syscall(__NR_io_uring_enter, r->fd, submit, wait, flags, &arg,
-		      sizeof(arg));
-	return ret < 0 ? -errno : (int)ret;
-}
-
-/* The next completion or NULL; ring_seen() consumes it. */
-static struct io_uring_cqe *ring_cqe(struct kring *r)
-{
-	unsigned int head = *r->cq_head;
-
-	if (head == __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE))
-		return NULL;
-	return &r->cqes[(head & *r->cq_mask) << r->cqe32];
-}
-
-static void ring_seen(struct kring *r)
-{
-	__atomic_store_n(r->cq_head, *r->cq_head + 1, __ATOMIC_RELEASE);
-}
+#include "kring.h"
 
 static int xioctl(int fd, unsigned long req, void *arg)
 {
@@ -210,10 +89,10 @@ static void null_run(struct drm_chip_uring_run *u, int32_t cid)
 	u->run.timeout_ns = 2000000000ull;
 }
 
-static void prep(struct kring *r, int fd, uint32_t op, uint64_t ptr,
+static void prep(struct chip_kring *r, int fd, uint32_t op, uint64_t ptr,
 		 uint64_t user_data)
 {
-	struct io_uring_sqe *sqe = ring_sqe(r);
+	struct io_uring_sqe *sqe = chip_kring_sqe(r);
 	struct drm_chip_uring_cmd c = { .ptr = ptr };
 
 	sqe->opcode = IORING_OP_URING_CMD;
@@ -224,21 +103,21 @@ static void prep(struct kring *r, int fd, uint32_t op, uint64_t ptr,
 }
 
 /* Submit what is queued and wait for one completion; its res. */
-static int one(struct kring *r, uint64_t *res2)
+static int one(struct chip_kring *r, uint64_t *res2)
 {
 	struct io_uring_cqe *cqe;
 	int ret;
 
-	ret = ring_enter(r, 1, 1, 5000000000ull);
+	ret = chip_kring_enter(r, 1, 1, 5000000000ull);
 	if (ret < 0)
 		return 1000 + ret;
-	cqe = ring_cqe(r);
+	cqe = chip_kring_cqe(r);
 	if (!cqe)
 		return 2000;
 	ret = cqe->res;
 	if (res2 && r->cqe32)
 		*res2 = cqe->big_cqe[0];
-	ring_seen(r);
+	chip_kring_seen(r);
 	return ret;
 }
 
@@ -257,13 +136,13 @@ static int test_malformed(void)
 	struct drm_chip_uring_run u;
 	struct drm_chip_run run;
 	struct io_uring_sqe *sqe;
-	struct kring r, big;
+	struct chip_kring r, big;
 	uint64_t res2 = 0;
 	int fd = open_node();
 
 	CHECK(fd >= 0);
 	CHECK_EQ(reg(fd, 1, CT_NULL), 0);
-	CHECK_EQ(ring_setup(&r, 8, 16, 0), 0);
+	CHECK_EQ(chip_kring_setup(&r, 8, 16, 0), 0);
 
 	prep(&r, fd, DRM_CHIP_URING_NOP, 0, 1);
 	CHECK_EQ(one(&r, NULL), 0);
@@ -283,13 +162,13 @@ static int test_malformed(void)
 	prep(&r, fd, RESIZE(DRM_CHIP_URING_NOP, 8), 0, 4);
 	CHECK_EQ(one(&r, NULL), -EINVAL);
 	/* Nonzero reserved fields of the command area. */
-	sqe = ring_sqe(&r);
+	sqe = chip_kring_sqe(&r);
 	sqe->opcode = IORING_OP_URING_CMD;
 	sqe->fd = fd;
 	sqe->cmd_op = DRM_CHIP_URING_NOP;
 	sqe->cmd[8] = 1;	/* flags */
 	CHECK_EQ(one(&r, NULL), -EINVAL);
-	sqe = ring_sqe(&r);
+	sqe = chip_kring_sqe(&r);
 	sqe->opcode = IORING_OP_URING_CMD;
 	sqe->fd = fd;
 	sqe->cmd_op = DRM_CHIP_URING_NOP;
@@ -338,10 +217,10 @@ static int test_malformed(void)
 		w.seq = u.run.seq;
 		CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w), -ENOENT);
 	}
-	ring_exit(&r);
+	chip_kring_exit(&r);
 
 	/* 128-byte entries: the tail of the command area is reserved. */
-	CHECK_EQ(ring_setup(&big, 8, 16, IORING_SETUP_SQE128 |
+	CHECK_EQ(chip_kring_setup(&big, 8, 16, IORING_SETUP_SQE128 |
 			    IORING_SETUP_CQE32), 0);
 	null_run(&u, 1);
 	prep(&big, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u, 11);
@@ -351,7 +230,7 @@ static int test_malformed(void)
 	prep(&big, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u, 12);
 	big.sqes[((*big.sq_tail - 1) & *big.sq_mask) << 1].cmd[40] = 1;
 	CHECK_EQ(one(&big, NULL), -EINVAL);
-	ring_exit(&big);
+	chip_kring_exit(&big);
 	close(fd);
 	return 0;
 }
@@ -496,7 +375,7 @@ static int test_order(void)
 }
 
 /* Submit @n null runs on a raw ring; 0 or an error. */
-static int submit_null(struct kring *r, int fd, struct drm_chip_uring_run *u,
+static int submit_null(struct chip_kring *r, int fd, struct drm_chip_uring_run *u,
 		       int n, int32_t cid)
 {
 	int i, done = 0, ret;
@@ -505,7 +384,7 @@ static int submit_null(struct kring *r, int fd, struct drm_chip_uring_run *u,
 		null_run(&u[i], cid);
 		prep(r, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u[i], (uint64_t)i + 1);
 		if ((i + 1) % 64 == 0 || i + 1 == n) {
-			ret = ring_enter(r, (unsigned int)(i + 1 - done), 0, 0);
+			ret = chip_kring_enter(r, (unsigned int)(i + 1 - done), 0, 0);
 			if (ret != i + 1 - done)
 				return ret < 0 ? ret : -EIO;
 			done = i + 1;
@@ -522,20 +401,20 @@ static int test_close_256(void)
 	static unsigned char seen[N + 1];
 	struct io_uring_cqe *cqe;
 	struct drm_chip_counters c;
-	struct kring r;
+	struct chip_kring r;
 	int fd = open_node(), fd2, got = 0, ok = 0, cancelled = 0;
 	uint64_t end;
 
 	CHECK(fd >= 0);
 	CHECK_EQ(reg(fd, 1, CT_NULL), 0);
-	CHECK_EQ(ring_setup(&r, 256, 1024, 0), 0);
+	CHECK_EQ(chip_kring_setup(&r, 256, 1024, 0), 0);
 	memset(seen, 0, sizeof(seen));
 	CHECK_EQ(submit_null(&r, fd, u, N, 1), 0);
 	close(fd);
 	end = now_ns() + 30000000000ull;
 	while (got < N && now_ns() < end) {
-		ring_enter(&r, 0, 1, 100000000ull);
-		while ((cqe = ring_cqe(&r))) {
+		chip_kring_enter(&r, 0, 1, 100000000ull);
+		while ((cqe = chip_kring_cqe(&r))) {
 			CHECK(cqe->user_data >= 1 && cqe->user_data <= N);
 			CHECK_EQ(seen[cqe->user_data], 0);
 			seen[cqe->user_data] = 1;
@@ -546,13 +425,13 @@ static int test_close_256(void)
 			else
 				CHECK_EQ(cqe->res, CHIP_STATUS_OK);
 			got++;
-			ring_seen(&r);
+			chip_kring_seen(&r);
 		}
 	}
 	CHECK_EQ(got, N);
 	printf("# close with %d queued: %d ok, %d cancelled\n", N, ok,
 	       cancelled);
-	ring_exit(&r);
+	chip_kring_exit(&r);
 	/* The file is gone with everything it held. */
 	fd2 = open_node();
 	CHECK(fd2 >= 0);
@@ -577,7 +456,7 @@ static int test_ring_exit(void)
 	struct drm_chip_counters c;
 	struct drm_chip_run run;
 	struct drm_chip_wait w;
-	struct kring r;
+	struct chip_kring r;
 	uint64_t end;
 	int fd = open_node(), i;
 
@@ -585,14 +464,14 @@ static int test_ring_exit(void)
 	CHECK_EQ(reg(fd, 1, CT_NULL), 0);
 	CHECK_EQ(reg(fd, 2, CT_SPIN), 0);
 	for (i = 0; i < 3; i++) {
-		CHECK_EQ(ring_setup(&r, 256, 1024, 0), 0);
+		CHECK_EQ(chip_kring_setup(&r, 256, 1024, 0), 0);
 		/* A spinning run first (watchdog 300 ms), then null runs. */
 		null_run(&u[N], 2);
 		u[N].run.timeout_ns = 300000000ull;
 		prep(&r, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u[N], 999);
-		CHECK_EQ(ring_enter(&r, 1, 0, 0), 1);
+		CHECK_EQ(chip_kring_enter(&r, 1, 0, 0), 1);
 		CHECK_EQ(submit_null(&r, fd, u, N, 1), 0);
-		ring_exit(&r);	/* nothing reaped */
+		chip_kring_exit(&r);	/* nothing reaped */
 		/* Every run ends and is freed: the counters return to zero. */
 		end = now_ns() + 20000000000ull;
 		do {
@@ -626,16 +505,16 @@ static int test_task_exit(void)
 	CHECK(pid >= 0);
 	if (pid == 0) {
 		static struct drm_chip_uring_run u[256];
-		struct kring r;
+		struct chip_kring r;
 		int fd = open_node();
 
 		if (fd < 0 || reg(fd, 1, CT_NULL) || reg(fd, 2, CT_SPIN) ||
-		    ring_setup(&r, 256, 1024, 0))
+		    chip_kring_setup(&r, 256, 1024, 0))
 			_exit(2);
 		null_run(&u[0], 2);
 		u[0].run.timeout_ns = 500000000ull;
 		prep(&r, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u[0], 1);
-		ring_enter(&r, 1, 0, 0);
+		chip_kring_enter(&r, 1, 0, 0);
 		if (submit_null(&r, fd, u + 1, 200, 1))
 			_exit(3);
 		printf("# child: queued\n");
@@ -669,7 +548,7 @@ static int test_disabled_fallback(void)
 	float out[1024];
 	struct chip_run_result res;
 	struct chip_dev *dev;
-	struct kring r;
+	struct chip_kring r;
 	FILE *f = fopen(p, "r+");
 	int old = 0, ret;
 
@@ -683,9 +562,9 @@ static int test_disabled_fallback(void)
 	CHECK(f);
 	fprintf(f, "2\n");
 	fclose(f);
-	ret = ring_setup(&r, 8, 16, 0);
+	ret = chip_kring_setup(&r, 8, 16, 0);
 	if (!ret)
-		ring_exit(&r);
+		chip_kring_exit(&r);
 	CHECK(ret == -EPERM || ret == -ENOSYS);
 	ret = ct_open(&dev, NULL);
 	if (!ret) {
