@@ -76,8 +76,11 @@ sanitizers() {
 
 valgrind_stage() {
 	need_pkgs valgrind || return 1
+	# --fair-sched: valgrind runs one thread at a time, and by default a
+	# spinning emulated core can keep a waiting or cancelling thread from
+	# running for seconds.
 	CHIP_PLATFORM=a2a3sim CHIP_TEST_TIMEOUT=900 tests/run.sh build \
-		valgrind -q --error-exitcode=99 --leak-check=full \
+		valgrind -q --fair-sched=yes --error-exitcode=99 --leak-check=full \
 		--errors-for-leak-kinds=definite,indirect
 }
 
