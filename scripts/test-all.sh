@@ -58,13 +58,18 @@ need_pkgs() {
 
 userspace() {
 	make -s -j"$JOBS" O=build lib tools tests || return 1
-	local rc=0
-	CHIP_PLATFORM=a2a3sim tests/run.sh build || rc=1
+	local rc=0 log=$CHIP_WORK/userspace-runs.log
+	CHIP_PLATFORM=a2a3sim tests/run.sh build > >(tee "$log") || rc=1
 	# the conformance suite again on the other platform
-	CHIP_PLATFORM=a5sim CHIP_ONLY=conformance tests/run.sh build || rc=1
+	CHIP_PLATFORM=a5sim CHIP_ONLY=conformance tests/run.sh build \
+		> >(tee -a "$log") || rc=1
 	for ex in vector_example workloads_example; do
 		build/tools/examples/$ex a5sim || rc=1
 	done
+	sleep 0.1	# let tee finish
+	# one tally over both platforms
+	awk '/^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
+	     END { printf "%d passed, %d failed\n", p, f }' "$log"
 	return $rc
 }
 
