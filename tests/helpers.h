@@ -47,6 +47,32 @@ extern int t_passed, t_failed, t_skipped;
 	}								\
 } while (0)
 
+/* The bits of a binary32, and back. */
+static inline uint32_t bits(float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, 4);
+	return u;
+}
+
+static inline float flt(uint32_t u)
+{
+	float f;
+
+	memcpy(&f, &u, 4);
+	return f;
+}
+
+/* One step of a xorshift64 generator: deterministic test inputs. */
+static inline uint64_t t_xorshift64(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
 #define T_RUN(fn) t_run(#fn, fn)
 #define T_DONE() t_done()
 

@@ -19,30 +19,11 @@
 #define AIV	CHIP_CORE_AIV
 #define CPU	CHIP_CORE_AICPU
 
-static u32 bits(float f)
-{
-	u32 u;
-
-	memcpy(&u, &f, 4);
-	return u;
-}
-
-static float flt(u32 u)
-{
-	float f;
-
-	memcpy(&f, &u, 4);
-	return f;
-}
-
 static u64 rng = 0x2545f4914f6cdd1dull;
 
 static u64 rnd64(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return t_xorshift64(&rng);
 }
 
 static float rndf(void)

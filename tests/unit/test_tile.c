@@ -7,30 +7,11 @@
 #include "helpers.h"
 #include "chipc.h"
 
-static u32 bits(float f)
-{
-	u32 u;
-
-	memcpy(&u, &f, 4);
-	return u;
-}
-
-static float flt(u32 u)
-{
-	float f;
-
-	memcpy(&f, &u, 4);
-	return f;
-}
-
 static u64 rng = 0x9e3779b97f4a7c15ull;
 
 static u32 rnd32(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (u32)(rng >> 11);
+	return (u32)(t_xorshift64(&rng) >> 11);
 }
 
 /* A random float: mostly ordinary values, some special bit patterns. */
