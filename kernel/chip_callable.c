@@ -305,6 +305,7 @@ int chip_counters_ioctl(struct drm_device *drm, void *data,
 	spin_lock(&cdev->run_lock);
 	for (i = 0; i < CHIP_STATUS_COUNT; i++)
 		c->runs[i] = f->runs_by_status[i];
+	c->inline_runs = f->inline_runs;
 	spin_unlock(&cdev->run_lock);
 
 	c->dev_dedup_hits = atomic64_read(&cdev->hits);

@@ -52,6 +52,11 @@ static unsigned int max_timeout_ms = 60000;
 module_param(max_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(max_timeout_ms, "Largest run watchdog in ms (default 60000)");
 
+static unsigned int inline_us = 200;
+module_param(inline_us, uint, 0444);
+MODULE_PARM_DESC(inline_us,
+		 "Execute a run in the submitting task when the device is idle and the callable's last run took at most this many us (default 200, 0: never)");
+
 static bool debug;
 module_param(debug, bool, 0444);
 MODULE_PARM_DESC(debug, "Allow the DEBUG ioctl without CAP_SYS_ADMIN (default 0)");
@@ -448,6 +453,7 @@ static int chip_params_init(void)
 	chip_params.max_timeout_ns = (u64)max_timeout_ms * NSEC_PER_MSEC;
 	chip_params.max_runs = 4096;
 	chip_params.debug = debug;
+	chip_params.inline_ns = (u64)inline_us * NSEC_PER_USEC;
 	return 0;
 }
 

@@ -54,6 +54,7 @@ struct chip_params {
 	u64 max_store_bytes;
 	u64 max_timeout_ns;
 	u32 max_runs;
+	u64 inline_ns;		/* see chip_run_inline() */
 	bool debug;
 };
 
@@ -121,6 +122,7 @@ struct chip_file {
 	u64 next_seq;
 	u32 nruns;
 	u64 runs_by_status[CHIP_STATUS_COUNT];
+	u64 inline_runs;	/* executed by their submitter */
 };
 
 struct chip_bo {
@@ -242,7 +244,9 @@ int chip_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags);
 bool chip_uring_claim(struct chip_run *run);	/* run_lock held */
 void chip_uring_complete(struct chip_run *run);	/* claimed, run DONE */
 void chip_uring_bind(struct chip_run *run, struct io_uring_cmd *cmd,
-		     unsigned int issue_flags);
+		     unsigned int issue_flags, bool cancelable);
+void chip_uring_finish(struct io_uring_cmd *cmd, unsigned int issue_flags,
+		       bool dead);
 bool chip_uring_owner_gone(const struct chip_run *run);
 bool chip_uring_watch_owner(const struct chip_run *run);
 

@@ -89,8 +89,37 @@ static void chip_run_execute(struct chip_device *cdev, struct chip_run *run)
 		chipc_device_run(&cdev->core, &req, &run->res);
 		if (run->res.status == CHIP_STATUS_OK && run->nstores)
 			chip_run_snapshot(f, run);
+		/* What chip_run_inline() predicts the next run from. */
+		if (run->res.status != CHIP_STATUS_CANCELLED)
+			WRITE_ONCE(run->code->last_run_ns,
+				   run->res.device_ns + 1);
 	}
 	up_read(&f->vm_sem);
+}
+
+/*
+ * @run has executed (or was cancelled before it started): account it and
+ * give the device back.  Returns true if the caller is to complete its
+ * io_uring command.
+ */
+static bool chip_run_retire(struct chip_device *cdev, struct chip_run *run)
+{
+	bool uring, more;
+
+	chip_run_put_code(run);
+	spin_lock(&cdev->run_lock);
+	if (run->res.status < CHIP_STATUS_COUNT)
+		run->file->runs_by_status[run->res.status]++;
+	if (current != cdev->worker)
+		run->file->inline_runs++;
+	run->state = CHIP_RUN_DONE;
+	cdev->running = NULL;
+	uring = run->ucmd && chip_uring_claim(run);
+	more = !list_empty(&cdev->queue);
+	spin_unlock(&cdev->run_lock);
+	if (more && current != cdev->worker)
+		wake_up(&cdev->run_wq);
+	return uring;
 }
 
 /*
@@ -133,6 +162,12 @@ static void chip_owner_watch_start(struct chip_device *cdev,
 				      msecs_to_jiffies(CHIP_OWNER_WATCH_MS));
 }
 
+/* Queued runs and nobody executing one (a submitter may be, inline). */
+static bool chip_worker_has_work(struct chip_device *cdev)
+{
+	return !list_empty_careful(&cdev->queue) && !READ_ONCE(cdev->running);
+}
+
 static int chip_worker_fn(void *arg)
 {
 	struct chip_device *cdev = arg;
@@ -142,10 +177,12 @@ static int chip_worker_fn(void *arg)
 	while (!kthread_should_stop()) {
 		wait_event_interruptible(cdev->run_wq,
 					 kthread_should_stop() ||
-					 !list_empty_careful(&cdev->queue));
+					 chip_worker_has_work(cdev));
 		spin_lock(&cdev->run_lock);
-		run = list_first_entry_or_null(&cdev->queue, struct chip_run,
-					       qnode);
+		run = NULL;
+		if (!cdev->running)
+			run = list_first_entry_or_null(&cdev->queue,
+						       struct chip_run, qnode);
 		if (run) {
 			list_del_init(&run->qnode);
 			run->state = CHIP_RUN_RUNNING;
@@ -158,15 +195,7 @@ static int chip_worker_fn(void *arg)
 			chip_owner_watch_start(cdev, run);
 
 		chip_run_execute(cdev, run);
-		chip_run_put_code(run);
-
-		spin_lock(&cdev->run_lock);
-		if (run->res.status < CHIP_STATUS_COUNT)
-			run->file->runs_by_status[run->res.status]++;
-		run->state = CHIP_RUN_DONE;
-		cdev->running = NULL;
-		uring = run->ucmd && chip_uring_claim(run);
-		spin_unlock(&cdev->run_lock);
+		uring = chip_run_retire(cdev, run);
 		/* An ioctl run may be consumed and freed from here on. */
 		if (uring)
 			chip_uring_complete(run);
@@ -396,10 +425,29 @@ static int chip_run_check_stores(struct chip_file *f, struct chip_run *run)
 }
 
 /*
+ * Execute @run in the submitting task instead of handing it to the
+ * device worker?  Only when that cannot delay anyone and is cheap: the
+ * device is idle with nothing queued (so FIFO order holds), and the
+ * callable's latest run took at most inline_us.  Waking the worker and
+ * then the waiting submitter costs more than a short run itself; a long
+ * run still goes to the worker, so submission does not block on it.
+ * run_lock held.
+ */
+static bool chip_run_inline(struct chip_device *cdev, struct chip_run *run)
+{
+	u64 last = READ_ONCE(run->code->last_run_ns);
+
+	return last && last - 1 <= chip_params.inline_ns && !cdev->running &&
+	       list_empty(&cdev->queue);
+}
+
+/*
  * Validate @args and queue the run: the one submission path of the RUN
  * ioctl and of DRM_CHIP_URING_RUN.  With @ucmd the run completes through
- * io_uring (chip_uring.c) instead of WAIT.  Returns 0 and the run's seq
- * in *@seq, or -errno with nothing queued.
+ * io_uring (chip_uring.c) instead of WAIT.  Returns the run's seq in
+ * *@seq and 0 when the run is queued, 1 when it has already executed
+ * (chip_run_inline(); the caller completes an io_uring command itself),
+ * or -errno with nothing queued.
  */
 int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 		    struct io_uring_cmd *ucmd, unsigned int issue_flags,
@@ -409,6 +457,7 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 	const struct chipc_cid *slot;
 	struct chipc_run_req req = { 0 };
 	struct chip_run *run;
+	bool inl;
 	int ret;
 
 	run = chip_run_prepare(f, args, &ret);
@@ -459,7 +508,10 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 	run->code = slot->code;
 	mutex_unlock(&f->lock);
 
-	/* Reserve a place, bind the command, then make the run visible. */
+	/*
+	 * Reserve a place and maybe the device, bind the command, then make
+	 * the run visible.
+	 */
 	spin_lock(&cdev->run_lock);
 	if (f->nruns >= chip_params.max_runs) {
 		spin_unlock(&cdev->run_lock);
@@ -468,21 +520,35 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 		goto err_free;
 	}
 	f->nruns++;
+	inl = chip_run_inline(cdev, run);
+	if (inl) {
+		run->state = CHIP_RUN_RUNNING;
+		cdev->running = run;
+	}
 	spin_unlock(&cdev->run_lock);
 	if (ucmd)
-		chip_uring_bind(run, ucmd, issue_flags);
+		chip_uring_bind(run, ucmd, issue_flags, !inl);
 
 	spin_lock(&cdev->run_lock);
 	run->seq = ++f->next_seq;
 	run->res.status = CHIP_STATUS_INVALID;
-	run->state = CHIP_RUN_QUEUED;
 	list_add_tail(&run->fnode, &f->runs);
-	list_add_tail(&run->qnode, &cdev->queue);
+	if (!inl) {
+		run->state = CHIP_RUN_QUEUED;
+		list_add_tail(&run->qnode, &cdev->queue);
+	}
 	*seq = run->seq;
 	spin_unlock(&cdev->run_lock);
 	atomic64_inc(&cdev->runs);
-	wake_up(&cdev->run_wq);
-	return 0;
+	if (!inl) {
+		wake_up(&cdev->run_wq);
+		return 0;
+	}
+
+	chip_run_execute(cdev, run);
+	chip_run_retire(cdev, run);
+	wake_up_all(&cdev->done_wq);
+	return 1;
 
 err_unlock:
 	mutex_unlock(&f->lock);
@@ -498,9 +564,10 @@ int chip_run_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	int ret;
 
 	ret = chip_run_submit(chip_file_of(file), args, NULL, 0, &seq);
-	if (!ret)
-		args->seq = seq;
-	return ret;
+	if (ret < 0)
+		return ret;
+	args->seq = seq;
+	return 0;
 }
 
 /* Remove a completed run from its file and free it. */

@@ -73,8 +73,11 @@ static void chip_uring_result(const struct chip_run *run,
 	r->msg[sizeof(r->msg) - 1] = '\0';
 }
 
-/* In the submitting task (or its fallback when @dead). */
-static void chip_uring_finish(struct io_uring_cmd *cmd,
+/*
+ * In the submitting task (or its fallback when @dead): from task work, or
+ * from the issue itself for a run executed inline.
+ */
+void chip_uring_finish(struct io_uring_cmd *cmd,
 			      unsigned int issue_flags, bool dead)
 {
 	struct chip_uring_pdu *pdu = chip_uring_pdu(cmd);
@@ -103,15 +106,20 @@ void chip_uring_complete(struct chip_run *run)
 	io_uring_cmd_complete_in_task(run->ucmd, chip_uring_tw);
 }
 
-/* Before the run becomes visible to the worker. */
+/*
+ * Before the run becomes visible to the worker.  A run that executes in
+ * the issue itself is not @cancelable: it completes before the issue
+ * returns.
+ */
 void chip_uring_bind(struct chip_run *run, struct io_uring_cmd *cmd,
-		     unsigned int issue_flags)
+		     unsigned int issue_flags, bool cancelable)
 {
 	chip_uring_pdu(cmd)->run = run;
 	run->ucmd = cmd;
 	run->owner = get_task_struct(current);
 	run->uring_cqe32 = issue_flags & IO_URING_F_CQE32;
-	chip_compat_uring_cancelable(cmd, issue_flags);
+	if (cancelable)
+		chip_compat_uring_cancelable(cmd, issue_flags);
 }
 
 /*
@@ -190,14 +198,17 @@ static int chip_uring_run(struct chip_file *f, struct io_uring_cmd *cmd,
 		return -EFAULT;
 	chip_uring_pdu(cmd)->uptr = uptr;
 	ret = chip_run_submit(f, &args, cmd, issue_flags, &seq);
-	if (ret)
+	if (ret < 0)
 		return ret;
 	/*
-	 * The run is queued; a failed write-back cannot fail the command
-	 * any more, the seq is also in the result record and the CQE.
+	 * The run is queued or done; a failed write-back cannot fail the
+	 * command any more, the seq is also in the result record and the
+	 * CQE.
 	 */
 	if (put_user(seq, &uptr->run.seq))
 		pr_debug("uring run %llu: seq not written back\n", seq);
+	if (ret)	/* executed inline: complete it now, in this task */
+		chip_uring_finish(cmd, issue_flags, false);
 	return -EIOCBQUEUED;
 }
 

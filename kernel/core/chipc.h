@@ -170,6 +170,7 @@ struct chipc_code {
 	struct chipc_prog orch;	/* tensormap_and_ringbuffer only */
 	struct chipc_child_bind *children;	/* layout.child_count */
 	void *storage;		/* glue's allocation cookie */
+	u64 last_run_ns;	/* glue: device time of the latest run, + 1 */
 };
 
 /* How the table gets device memory for a resident image. */

@@ -344,6 +344,10 @@ struct drm_chip_wait {
  * @dev_runs: runs of the device queued, running or not yet consumed
  * @flags: must be zero
  * @pad: must be zero
+ * @inline_runs: this file's runs executed by the task that submitted
+ *	them (RUN ioctl or io_uring issue) instead of the device's worker:
+ *	short runs submitted while the device was idle (module parameter
+ *	inline_us); their results are the same either way
  */
 struct drm_chip_counters {
 	__u64 orch_loads;
@@ -364,6 +368,7 @@ struct drm_chip_counters {
 	__u64 dev_runs;
 	__u32 flags;
 	__u32 pad;
+	__u64 inline_runs;
 };
 
 /**
