@@ -126,7 +126,8 @@ static int chip_get_param_ioctl(struct drm_device *drm, void *data,
 	case DRM_CHIP_PARAM_FEATURES:
 		args->value = DRM_CHIP_FEATURE_STORES |
 			      DRM_CHIP_FEATURE_HOST_GRAPH |
-			      DRM_CHIP_FEATURE_URING;
+			      DRM_CHIP_FEATURE_URING |
+			      DRM_CHIP_FEATURE_RUN_INLINE;
 		if (chip_params.debug || capable(CAP_SYS_ADMIN))
 			args->value |= DRM_CHIP_FEATURE_DEBUG;
 		break;

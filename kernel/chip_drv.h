@@ -142,6 +142,9 @@ enum chip_run_state {
 
 struct io_uring_cmd;
 
+/* Argument blobs up to this size live in the run itself. */
+#define CHIP_RUN_ARGS_SMALL	256
+
 struct chip_run {
 	struct list_head qnode;		/* chip_device.queue */
 	struct list_head fnode;		/* chip_file.runs */
@@ -161,14 +164,14 @@ struct chip_run {
 	u32 aicpu_threads;
 	u64 timeout_ns;
 	u64 insn_budget;
+	bool inline_ok;		/* DRM_CHIP_RUN_INLINE */
 	struct chipc_run_result res;
 
 	u32 nstores;
-	struct drm_chip_store stores[DRM_CHIP_MAX_STORES];
 	u8 *snap;		/* store bytes captured at completion */
 	u64 snap_size;
 
-	void *args_blob;
+	void *args_blob;	/* @args_small or allocated */
 	void *graph_blob;
 
 	/* Submitted through io_uring (chip_uring.c); NULL for the ioctl. */
@@ -176,6 +179,10 @@ struct chip_run {
 	struct task_struct *owner;	/* the submitting task, referenced */
 	bool uring_claimed;	/* under run_lock: completion under way */
 	bool uring_cqe32;	/* the ring has 32-byte completions */
+
+	/* Not zeroed at allocation: only the first @nstores / bytes used. */
+	struct drm_chip_store stores[DRM_CHIP_MAX_STORES];
+	u8 args_small[CHIP_RUN_ARGS_SMALL];
 };
 
 static inline struct chip_device *to_chip_device(struct drm_device *drm)

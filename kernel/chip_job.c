@@ -25,7 +25,8 @@ static void chip_run_free(struct chip_run *run)
 		put_task_struct(run->owner);
 	kvfree(run->snap);
 	kvfree(run->graph_blob);
-	kvfree(run->args_blob);
+	if (run->args_blob != run->args_small)
+		kvfree(run->args_blob);
 	kfree(run);
 }
 
@@ -199,7 +200,12 @@ static int chip_worker_fn(void *arg)
 		/* An ioctl run may be consumed and freed from here on. */
 		if (uring)
 			chip_uring_complete(run);
-		wake_up_all(&cdev->done_wq);
+		/*
+		 * Waiters: WAIT and chip_file_cancel(); pairs with the barrier
+		 * in their prepare_to_wait().
+		 */
+		if (wq_has_sleeper(&cdev->done_wq))
+			wake_up_all(&cdev->done_wq);
 		cond_resched();
 	}
 	return 0;
@@ -344,11 +350,12 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 	    args->store_count > DRM_CHIP_MAX_STORES)
 		return NULL;
 
-	run = kzalloc(sizeof(*run), GFP_KERNEL);
+	run = kmalloc(sizeof(*run), GFP_KERNEL);
 	if (!run) {
 		*ret = -ENOMEM;
 		return NULL;
 	}
+	memset(run, 0, offsetof(struct chip_run, stores));
 	INIT_LIST_HEAD(&run->qnode);
 	INIT_LIST_HEAD(&run->fnode);
 	run->file = f;
@@ -356,6 +363,7 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 	run->aicpu_threads = args->aicpu_threads;
 	run->timeout_ns = args->timeout_ns;
 	run->insn_budget = args->insn_budget;
+	run->inline_ok = args->flags & DRM_CHIP_RUN_INLINE;
 	run->nstores = args->store_count;
 
 	if (run->nstores &&
@@ -385,9 +393,20 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 		run->snap_size = snap;
 	}
 
-	run->args_blob = chip_copy_blob(args->args_ptr, args->args_size, ret);
-	if (!run->args_blob)
-		goto err;
+	if (args->args_size <= sizeof(run->args_small)) {
+		run->args_blob = run->args_small;
+		if (copy_from_user(run->args_small,
+				   u64_to_user_ptr(args->args_ptr),
+				   args->args_size)) {
+			*ret = -EFAULT;
+			goto err;
+		}
+	} else {
+		run->args_blob = chip_copy_blob(args->args_ptr,
+						args->args_size, ret);
+		if (!run->args_blob)
+			goto err;
+	}
 	*ret = chipc_args_parse(run->args_blob, args->args_size, &run->args);
 	if (*ret)
 		goto err;
@@ -415,6 +434,8 @@ static int chip_run_check_stores(struct chip_file *f, struct chip_run *run)
 	int ret = 0;
 	u32 i;
 
+	if (!run->nstores)
+		return 0;
 	down_read(&f->vm_sem);
 	for (i = 0; i < run->nstores; i++)
 		if (!chipc_vm_translate(&f->vm, run->stores[i].va,
@@ -426,19 +447,22 @@ static int chip_run_check_stores(struct chip_file *f, struct chip_run *run)
 
 /*
  * Execute @run in the submitting task instead of handing it to the
- * device worker?  Only when that cannot delay anyone and is cheap: the
- * device is idle with nothing queued (so FIFO order holds), and the
- * callable's latest run took at most inline_us.  Waking the worker and
- * then the waiting submitter costs more than a short run itself; a long
- * run still goes to the worker, so submission does not block on it.
- * run_lock held.
+ * device worker?  Only for a caller that waits for it at once
+ * (DRM_CHIP_RUN_INLINE), and only when that cannot delay anyone and is
+ * cheap: the device is idle with nothing queued (so FIFO order holds),
+ * and the callable's latest run took at most inline_us.  Waking the
+ * worker and then the waiting submitter costs more than a short run
+ * itself; a long run still goes to the worker, where it can be
+ * cancelled like any other.  Runs submitted without the flag (batches)
+ * go to the worker, which executes them while the submitter prepares
+ * the next ones.  run_lock held.
  */
 static bool chip_run_inline(struct chip_device *cdev, struct chip_run *run)
 {
 	u64 last = READ_ONCE(run->code->last_run_ns);
 
-	return last && last - 1 <= chip_params.inline_ns && !cdev->running &&
-	       list_empty(&cdev->queue);
+	return run->inline_ok && last && last - 1 <= chip_params.inline_ns &&
+	       !cdev->running && list_empty(&cdev->queue);
 }
 
 /*
@@ -547,7 +571,8 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 
 	chip_run_execute(cdev, run);
 	chip_run_retire(cdev, run);
-	wake_up_all(&cdev->done_wq);
+	if (wq_has_sleeper(&cdev->done_wq))
+		wake_up_all(&cdev->done_wq);
 	return 1;
 
 err_unlock:

@@ -11,6 +11,8 @@
  *		same validation as the RUN ioctl.  A malformed or invalid
  *		request completes at once with -errno.  A queued run keeps
  *		the command in run->ucmd and the run in the command's pdu.
+ *		A short DRM_CHIP_RUN_INLINE run on an idle device executes
+ *		right there and completes before the issue returns.
  *  done	whoever ends the run (the device worker, the CANCEL ioctl,
  *		io_uring's cancel callback) first claims it under run_lock:
  *		exactly one path completes a command.  The worker and the
@@ -77,8 +79,8 @@ static void chip_uring_result(const struct chip_run *run,
  * In the submitting task (or its fallback when @dead): from task work, or
  * from the issue itself for a run executed inline.
  */
-void chip_uring_finish(struct io_uring_cmd *cmd,
-			      unsigned int issue_flags, bool dead)
+void chip_uring_finish(struct io_uring_cmd *cmd, unsigned int issue_flags,
+		       bool dead)
 {
 	struct chip_uring_pdu *pdu = chip_uring_pdu(cmd);
 	struct chip_run *run = pdu->run;

@@ -82,9 +82,11 @@ static long null_args_len;
 static double dev_ns_sum;
 static long dev_ns_n;
 
-static void null_run(struct drm_chip_run *r, int32_t cid)
+/* @sync: the caller waits for the run at once (DRM_CHIP_RUN_INLINE). */
+static void null_run(struct drm_chip_run *r, int32_t cid, int sync)
 {
 	memset(r, 0, sizeof(*r));
+	r->flags = sync ? DRM_CHIP_RUN_INLINE : 0;
 	r->args_ptr = (uintptr_t)null_args;
 	r->args_size = (uint64_t)null_args_len;
 	r->cid = cid;
@@ -129,7 +131,7 @@ static double bench_ring(int fd, struct chip_kring *r, int batch, long op,
 				struct drm_chip_uring_cmd c = { 0 };
 
 				if (u) {
-					null_run(&u[i].run, 1);
+					null_run(&u[i].run, 1, batch == 1);
 					c.ptr = (uintptr_t)&u[i];
 				}
 				sqe->opcode = IORING_OP_URING_CMD;
@@ -171,9 +173,16 @@ static void bench_ioctl_runs(int fd)
 	uint64_t t;
 	int i, j;
 
+	/* Warm up: the first run of a file allocates its heap. */
+	null_run(&r, 1, 1);
+	xioctl(fd, DRM_IOCTL_CHIP_RUN, &r);
+	memset(&w, 0, sizeof(w));
+	w.seq = r.seq;
+	xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
+
 	t = now_ns();
 	for (i = 0; i < iters; i++) {
-		null_run(&r, 1);
+		null_run(&r, 1, 1);
 		xioctl(fd, DRM_IOCTL_CHIP_RUN, &r);
 		memset(&w, 0, sizeof(w));
 		w.seq = r.seq;
@@ -186,7 +195,7 @@ static void bench_ioctl_runs(int fd)
 	t = now_ns();
 	for (i = 0; i < iters / 32; i++) {
 		for (j = 0; j < 32; j++) {
-			null_run(&r, 1);
+			null_run(&r, 1, 0);
 			xioctl(fd, DRM_IOCTL_CHIP_RUN, &r);
 		}
 		for (j = 0; j < 32; j++) {
@@ -199,7 +208,7 @@ static void bench_ioctl_runs(int fd)
 	/* The same sync run, polling WAIT instead of sleeping in it. */
 	t = now_ns();
 	for (i = 0; i < iters; i++) {
-		null_run(&r, 1);
+		null_run(&r, 1, 1);
 		xioctl(fd, DRM_IOCTL_CHIP_RUN, &r);
 		do {
 			memset(&w, 0, sizeof(w));
@@ -335,6 +344,21 @@ static int bench_raw(void)
 		poll = 0;
 		chip_kring_exit(&r);
 	}
+	/*
+	 * A ring a single-threaded runtime would use: completions are
+	 * processed only when the submitter waits, which then wakes once
+	 * its batch is complete instead of at every completion.
+	 */
+	if (!chip_kring_setup(&r, 256, 1024, IORING_SETUP_SINGLE_ISSUER |
+			      IORING_SETUP_DEFER_TASKRUN)) {
+		bench_ring(fd, &r, 32, -1, NULL,
+			   "floor: io_uring NOP b32, defer");
+		bench_ring(fd, &r, 32, DRM_CHIP_URING_RUN, u,
+			   "run: uring_cmd b32, defer");
+		bench_ring(fd, &r, 256, DRM_CHIP_URING_RUN, u,
+			   "run: uring_cmd b256, defer");
+		chip_kring_exit(&r);
+	}
 	if (dev_ns_n)
 		printf("# device time of a null run (mean of %ld): %.0f ns\n",
 		       dev_ns_n, dev_ns_sum / (double)dev_ns_n);
@@ -369,6 +393,7 @@ static void bench_lib(const char *tag, int nouring)
 		return;
 	}
 	chip_args_init(&args);
+	chip_run(dev, 1, &args, NULL, &res[0]);	/* warm up: heap */
 	t = now_ns();
 	for (i = 0; i < iters; i++)
 		chip_run(dev, 1, &args, NULL, &res[0]);

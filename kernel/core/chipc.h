@@ -343,6 +343,7 @@ struct chipc_env {
 	u64 heap_size;
 	u8 *heap_host;
 	u64 deadline_ns;		/* watchdog, CLOCK_MONOTONIC; 0: none */
+	u64 now_ns;			/* a recent clock reading; 0: none */
 	u64 insn_budget;		/* per program execution; 0: none */
 	const int *abort;		/* non-zero: stop as cancelled/faulted */
 	const int *cancel;		/* the same, set from outside the run */
@@ -364,10 +365,11 @@ struct chipc_core {
  * the byte size of a tensor argument, 0 for a scalar).  Orchestration
  * opcodes call @ops with @s (may be NULL for kernels).
  * Memory accesses go through @env: the heap, else @env->vm; anything else
- * is CHIP_STATUS_FAULT with the address.  The deadline is checked at least
- * every 1024 instructions and inside long tile operations; exceeding it or
- * the budget is CHIP_STATUS_TIMEOUT; *@env->abort set is
- * CHIP_STATUS_CANCELLED.
+ * is CHIP_STATUS_FAULT with the address.  The deadline is checked before
+ * the first instruction (against @env->now_ns when set, saving a clock
+ * read), then at least every 1024 instructions and inside long tile
+ * operations; exceeding it or the budget is CHIP_STATUS_TIMEOUT;
+ * *@env->abort set is CHIP_STATUS_CANCELLED.
  * Return: 0 at HALT, else -1 with @f filled.
  */
 int chipc_exec(struct chipc_core *core, const struct chipc_env *env,

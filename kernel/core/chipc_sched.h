@@ -126,6 +126,7 @@ struct chipc_run {
 	u32 remaining;		/* graph tasks not completed */
 	u64 tasks;
 	u64 insns;
+	u64 start_ns;		/* clock at chipc_device_run() entry */
 };
 
 struct chipc_sched {
@@ -180,6 +181,8 @@ void chipc_sched_fail(struct chipc_sched *s, u32 status, s32 code,
 		      const char *msg);
 void chipc_sched_fail_fault(struct chipc_sched *s, const struct chipc_fault *f);
 int chipc_sched_check(struct chipc_sched *s);
+/* The same against clock reading @now. */
+int chipc_sched_check_at(struct chipc_sched *s, u64 now);
 void chipc_sched_wait(struct chipc_sched *s);
 
 bool chipc_sched_pick(struct chipc_sched *s, struct chipc_worker *w,

@@ -173,6 +173,8 @@ static void run_begin(struct chipc_device *dev,
 	r->env.heap_size = req->heap_size;
 	r->env.heap_host = req->heap_host;
 	r->env.deadline_ns = start + timeout < start ? ~0ull : start + timeout;
+	r->env.now_ns = start;
+	r->start_ns = start;
 	r->env.insn_budget = req->insn_budget;
 	r->env.abort = &r->abort;
 	r->env.cancel = req->abort;
@@ -231,7 +233,7 @@ void chipc_device_run(struct chipc_device *dev, const struct chipc_run_req *req,
 
 	chipc_mutex_lock(&s->lock);
 	run_begin(dev, req, start);
-	if (!chipc_sched_check(s)) {
+	if (!chipc_sched_check_at(s, start)) {
 		chipc_mutex_unlock(&s->lock);
 		if (r->runtime == CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER)
 			chipc_trb_run(s);

@@ -180,6 +180,22 @@ static int check_stop(struct xstate *x)
 	return 0;
 }
 
+/* Before the first instruction: as check_stop(), maybe without a clock read. */
+static int check_start(struct xstate *x)
+{
+	const struct chipc_env *env = x->env;
+
+	x->units = 0;
+	if ((env->abort && CHIPC_READ_ONCE(*env->abort)) ||
+	    (env->cancel && CHIPC_READ_ONCE(*env->cancel)))
+		return fail_at(x, CHIP_STATUS_CANCELLED, 0, 0, "cancelled",
+			       false);
+	if (env->deadline_ns &&
+	    (env->now_ns ? env->now_ns : chipc_now_ns()) >= env->deadline_ns)
+		return fail_at(x, CHIP_STATUS_TIMEOUT, 0, 0, "watchdog", false);
+	return 0;
+}
+
 /* Account for a tile operation over @elems elements. */
 static int tile_work(struct xstate *x, u64 elems)
 {
@@ -426,8 +442,8 @@ static int run(struct xstate *x, const struct chipc_prog *prog,
 	int rc = 0;
 
 	memset(r, 0, sizeof(r));
-	x->units = CHECK_UNITS;		/* check before the first one */
-	for (;;) {
+	rc = check_start(x);
+	while (!rc) {
 		const struct chip_insn *in;
 		u64 *ra, rb, rc_;
 

@@ -254,11 +254,16 @@ static bool sched_cancelled(struct chipc_sched *s)
  */
 int chipc_sched_check(struct chipc_sched *s)
 {
+	return chipc_sched_check_at(s, chipc_now_ns());
+}
+
+int chipc_sched_check_at(struct chipc_sched *s, u64 now)
+{
 	struct chipc_run *r = &s->run;
 
 	if (r->failed || sched_cancelled(s))
 		return -1;
-	if (chipc_now_ns() >= r->env.deadline_ns) {
+	if (now >= r->env.deadline_ns) {
 		chipc_sched_fail(s, CHIP_STATUS_TIMEOUT, 0,
 				 "watchdog deadline expired");
 		return -1;
@@ -952,7 +957,7 @@ void chipc_trb_run(struct chipc_sched *s)
 	s->ocore.core_type = CHIP_CORE_AICPU;
 	s->ocore.count = 1;
 
-	s->orch_start = chipc_now_ns();
+	s->orch_start = r->start_ns;
 	rc = chipc_exec(&s->ocore, &r->env, &r->req->code->orch, s->oargs,
 			s->osizes, n, &trb_ops, s, &s->ofault);
 	if (!rc && b->open)

@@ -90,6 +90,7 @@ struct kdev {
 	int fd;
 	volatile int closing;
 	struct kuring *ur;		/* NULL: the ioctl path */
+	uint32_t sync_flags;		/* drm_chip_run.flags of chip_run() */
 };
 
 static struct kdev *kdev_of(struct chip_dev *dev)
@@ -380,9 +381,10 @@ static struct kuring *uring_init(int fd)
 }
 
 static void fill_run(struct drm_chip_run *r, const struct chip_submit_req *req,
-		     const struct drm_chip_store *stores)
+		     const struct drm_chip_store *stores, uint32_t sync_flags)
 {
 	memset(r, 0, sizeof(*r));
+	r->flags = req->sync ? sync_flags : 0;
 	r->args_ptr = (uintptr_t)req->args;
 	r->args_size = req->args_len;
 	r->graph_ptr = (uintptr_t)req->graph;
@@ -400,7 +402,8 @@ static void fill_run(struct drm_chip_run *r, const struct chip_submit_req *req,
 
 static int uring_submit(struct kuring *u, int fd,
 			const struct chip_submit_req *req,
-			const struct drm_chip_store *stores, uint64_t *seq)
+			const struct drm_chip_store *stores, uint32_t sync_flags,
+			uint64_t *seq)
 {
 	struct drm_chip_uring_cmd cmd = { 0 };
 	struct io_uring_sqe *sqe;
@@ -420,7 +423,7 @@ static int uring_submit(struct kuring *u, int fd,
 	}
 	u->free = s->hnext;
 	memset(&s->u, 0, sizeof(s->u));
-	fill_run(&s->u.run, req, stores);
+	fill_run(&s->u.run, req, stores, sync_flags);
 	s->state = KS_SUBMIT;
 	s->seq = 0;
 	u->inflight++;
@@ -557,6 +560,7 @@ static int kernel_open(struct chip_dev *dev, uint32_t platform,
 		       const struct chip_open_opts *opts)
 {
 	char path[64];
+	uint64_t feat;
 	struct kdev *k;
 	int fd = -1, ret = -ENODEV, i;
 
@@ -584,6 +588,9 @@ static int kernel_open(struct chip_dev *dev, uint32_t platform,
 	}
 	k->fd = fd;
 	k->ur = uring_init(fd);
+	if (!get_param(fd, DRM_CHIP_PARAM_FEATURES, &feat) &&
+	    (feat & DRM_CHIP_FEATURE_RUN_INLINE))
+		k->sync_flags = DRM_CHIP_RUN_INLINE;
 	dev->priv = k;
 	return 0;
 }
@@ -749,8 +756,9 @@ static int kernel_submit(struct chip_dev *dev,
 		stores[i].size = req->stores[i].size;
 	}
 	if (k->ur)
-		return uring_submit(k->ur, k->fd, req, stores, seq);
-	fill_run(&r, req, stores);
+		return uring_submit(k->ur, k->fd, req, stores, k->sync_flags,
+				    seq);
+	fill_run(&r, req, stores, k->sync_flags);
 	ret = kioctl(k->fd, DRM_IOCTL_CHIP_RUN, &r);
 	if (!ret)
 		*seq = r.seq;

@@ -208,7 +208,7 @@ static int test_reserved_flags_handles(void)
 	run.args_size = 8;
 	run.block_dim = 1;
 	run.aicpu_threads = 1;
-	run.flags = 1;
+	run.flags = (__u32)~DRM_CHIP_RUN_FLAGS;
 	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_RUN, &run), -EINVAL);
 	run.flags = 0;
 	run.pad = 1;

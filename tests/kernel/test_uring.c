@@ -184,7 +184,7 @@ static int test_malformed(void)
 	memcpy(&run, &u.run, sizeof(run));
 	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_RUN, &run), -EINVAL);
 	null_run(&u, 1);
-	u.run.flags = 1;
+	u.run.flags = (__u32)~DRM_CHIP_RUN_FLAGS;
 	prep(&r, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u, 6);
 	CHECK_EQ(one(&r, NULL), -EINVAL);
 	null_run(&u, 1);
@@ -584,6 +584,159 @@ static int test_disabled_fallback(void)
 	return 0;
 }
 
+/* The module's inline_us, -1 if unreadable. */
+static long inline_us(void)
+{
+	FILE *f = fopen("/sys/module/chip/parameters/inline_us", "r");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/* RUN @u's request; with @wait, WAIT for it and return its status. */
+static int run_ioctl(int fd, struct drm_chip_uring_run *u, uint64_t *seq,
+		     int wait)
+{
+	struct drm_chip_run run;
+	struct drm_chip_wait w;
+	int ret;
+
+	memcpy(&run, &u->run, sizeof(run));
+	ret = xioctl(fd, DRM_IOCTL_CHIP_RUN, &run);
+	if (ret)
+		return 1000 + ret;
+	*seq = run.seq;
+	if (!wait)
+		return 0;
+	memset(&w, 0, sizeof(w));
+	w.seq = run.seq;
+	ret = xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
+	return ret ? 2000 + ret : (int)w.status;
+}
+
+/* Is run @seq complete right now?  1, 0, or -errno. */
+static int done_now(int fd, uint64_t seq, uint32_t *status)
+{
+	struct drm_chip_wait w;
+	int ret;
+
+	memset(&w, 0, sizeof(w));
+	w.seq = seq;
+	w.timeout_ns = 1;	/* a deadline already past: never sleeps */
+	ret = xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
+	if (ret == -ETIMEDOUT)
+		return 0;
+	if (ret)
+		return ret;
+	*status = w.status;
+	return 1;
+}
+
+/*
+ * DRM_CHIP_RUN_INLINE: a short run on an idle device executes in the
+ * submitting task (complete when RUN or the io_uring issue returns,
+ * counted in inline_runs); without the flag, behind a queued run, or for
+ * a callable whose last run was long it goes to the device worker.  With
+ * inline_us=0 nothing executes inline.
+ */
+static int test_inline(void)
+{
+	struct drm_chip_uring_run u, spin;
+	struct drm_chip_counters c0, c;
+	struct io_uring_cqe *cqe;
+	struct chip_kring r;
+	uint64_t seq, sseq;
+	uint32_t st = 0;
+	long inl = inline_us();
+	int fd = open_node(), i, expect;
+
+	CHECK(fd >= 0);
+	CHECK(inl >= 0);
+	printf("# inline_us=%ld\n", inl);
+	CHECK_EQ(reg(fd, 1, CT_NULL), 0);
+	CHECK_EQ(reg(fd, 2, CT_SPIN), 0);
+	null_run(&u, 1);
+	u.run.flags = DRM_CHIP_RUN_INLINE;
+	null_run(&spin, 2);
+	spin.run.timeout_ns = 100000000ull;	/* spins into its watchdog */
+
+	/* The first run of a callable has no history: the worker runs it. */
+	CHECK_EQ(counters(fd, &c0), 0);
+	CHECK_EQ(run_ioctl(fd, &u, &seq, 1), CHIP_STATUS_OK);
+	CHECK_EQ(counters(fd, &c), 0);
+	CHECK_EQ(c.inline_runs, c0.inline_runs);
+
+	/* Sync runs: done when RUN returns, each counted. */
+	for (i = 0; i < 20; i++) {
+		if (inl) {
+			CHECK_EQ(run_ioctl(fd, &u, &seq, 0), 0);
+			CHECK_EQ(done_now(fd, seq, &st), 1);
+			CHECK_EQ(st, CHIP_STATUS_OK);
+		} else {
+			CHECK_EQ(run_ioctl(fd, &u, &seq, 1), CHIP_STATUS_OK);
+		}
+	}
+	CHECK_EQ(counters(fd, &c), 0);
+	expect = inl ? 20 : 0;
+	CHECK_EQ(c.inline_runs - c0.inline_runs, (uint64_t)expect);
+	CHECK_EQ(c.dev_runs, 0);
+
+	/* Without the flag: never executed by the submitter. */
+	c0 = c;
+	u.run.flags = 0;
+	for (i = 0; i < 10; i++)
+		CHECK_EQ(run_ioctl(fd, &u, &seq, 1), CHIP_STATUS_OK);
+	u.run.flags = DRM_CHIP_RUN_INLINE;
+	CHECK_EQ(counters(fd, &c), 0);
+	CHECK_EQ(c.inline_runs, c0.inline_runs);
+
+	/* Behind a queued run: FIFO holds, the worker runs both. */
+	CHECK_EQ(run_ioctl(fd, &spin, &sseq, 0), 0);
+	CHECK_EQ(run_ioctl(fd, &u, &seq, 1), CHIP_STATUS_OK);
+	CHECK_EQ(done_now(fd, sseq, &st), 1);
+	CHECK_EQ(st, CHIP_STATUS_TIMEOUT);
+	CHECK_EQ(counters(fd, &c), 0);
+	CHECK_EQ(c.inline_runs, c0.inline_runs);
+
+	/* A callable whose last run took 100 ms: not inline, even flagged. */
+	spin.run.flags = DRM_CHIP_RUN_INLINE;
+	CHECK_EQ(run_ioctl(fd, &spin, &sseq, 0), 0);
+	CHECK_EQ(done_now(fd, sseq, &st), 0);
+	CHECK_EQ(run_ioctl(fd, &u, &seq, 1), CHIP_STATUS_OK);
+	CHECK_EQ(done_now(fd, sseq, &st), 1);
+	CHECK_EQ(st, CHIP_STATUS_TIMEOUT);
+	CHECK_EQ(counters(fd, &c), 0);
+	CHECK_EQ(c.inline_runs, c0.inline_runs);
+
+	/* io_uring: the completion is posted by the issue itself. */
+	CHECK_EQ(chip_kring_setup(&r, 8, 16, IORING_SETUP_CQE32), 0);
+	for (i = 0; i < 8; i++) {
+		null_run(&u, 1);
+		u.run.flags = DRM_CHIP_RUN_INLINE;
+		prep(&r, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u, 77);
+		CHECK_EQ(chip_kring_enter(&r, 1, inl ? 0 : 1, 5000000000ull), 1);
+		cqe = chip_kring_cqe(&r);
+		CHECK(cqe != NULL);
+		CHECK_EQ(cqe->res, CHIP_STATUS_OK);
+		CHECK_EQ(cqe->user_data, 77);
+		CHECK(cqe->big_cqe[0] > 0);
+		CHECK_EQ(cqe->big_cqe[0], u.result.seq);
+		CHECK_EQ(u.result.status, CHIP_STATUS_OK);
+		chip_kring_seen(&r);
+	}
+	chip_kring_exit(&r);
+	CHECK_EQ(counters(fd, &c), 0);
+	CHECK_EQ(c.inline_runs - c0.inline_runs, (uint64_t)(inl ? 8 : 0));
+	CHECK_EQ(c.dev_runs, 0);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct chip_args a;
@@ -607,5 +760,6 @@ int main(int argc, char **argv)
 	T_RUN(test_ring_exit);
 	T_RUN(test_task_exit);
 	T_RUN(test_disabled_fallback);
+	T_RUN(test_inline);
 	return T_DONE();
 }

@@ -243,8 +243,19 @@ struct drm_chip_store {
 
 #define DRM_CHIP_MAX_STORES	16
 
-/* Flags of struct drm_chip_run: none defined yet. */
-#define DRM_CHIP_RUN_FLAGS	0u
+/*
+ * Flags of struct drm_chip_run.
+ *
+ * DRM_CHIP_RUN_INLINE: the caller waits for this run at once (a
+ * synchronous run).  If the device is idle, nothing is queued and the
+ * callable's previous run took at most the module parameter inline_us,
+ * the run executes in the submitting task, inside the RUN ioctl or the
+ * io_uring issue, instead of being handed to the device worker; it is
+ * then complete when the call returns.  The outcome is the same either
+ * way.  Without the flag submission never executes a run.
+ */
+#define DRM_CHIP_RUN_INLINE	_BITUL(0)
+#define DRM_CHIP_RUN_FLAGS	DRM_CHIP_RUN_INLINE
 
 /**
  * struct drm_chip_run - queue a run of a registered cid
@@ -448,6 +459,7 @@ struct drm_chip_debug {
 
 /* Features (DRM_CHIP_PARAM_FEATURES), continued. */
 #define DRM_CHIP_FEATURE_URING		_BITULL(3)	/* uring_cmd supported */
+#define DRM_CHIP_FEATURE_RUN_INLINE	_BITULL(4)	/* DRM_CHIP_RUN_INLINE */
 
 /**
  * struct drm_chip_uring_cmd - the command area of the submission entry
