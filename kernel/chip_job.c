@@ -99,27 +99,34 @@ static void chip_run_execute(struct chip_device *cdev, struct chip_run *run)
 }
 
 /*
- * @run has executed (or was cancelled before it started): account it and
- * give the device back.  Returns true if the caller is to complete its
- * io_uring command.
+ * @run has executed: account it, give the device back and wake whoever
+ * waits for that.  Returns true if the caller is to complete its io_uring
+ * command; an ioctl run may be consumed and freed as soon as this returns.
  */
 static bool chip_run_retire(struct chip_device *cdev, struct chip_run *run)
 {
+	bool worker = current == cdev->worker;
 	bool uring, more;
 
 	chip_run_put_code(run);
 	spin_lock(&cdev->run_lock);
 	if (run->res.status < CHIP_STATUS_COUNT)
 		run->file->runs_by_status[run->res.status]++;
-	if (current != cdev->worker)
+	if (!worker)
 		run->file->inline_runs++;
 	run->state = CHIP_RUN_DONE;
 	cdev->running = NULL;
 	uring = run->ucmd && chip_uring_claim(run);
 	more = !list_empty(&cdev->queue);
 	spin_unlock(&cdev->run_lock);
-	if (more && current != cdev->worker)
+	if (more && !worker)
 		wake_up(&cdev->run_wq);
+	/*
+	 * Waiters: WAIT and chip_file_cancel(); pairs with the barrier in
+	 * their prepare_to_wait().
+	 */
+	if (wq_has_sleeper(&cdev->done_wq))
+		wake_up_all(&cdev->done_wq);
 	return uring;
 }
 
@@ -173,7 +180,6 @@ static int chip_worker_fn(void *arg)
 {
 	struct chip_device *cdev = arg;
 	struct chip_run *run;
-	bool uring;
 
 	while (!kthread_should_stop()) {
 		wait_event_interruptible(cdev->run_wq,
@@ -196,16 +202,8 @@ static int chip_worker_fn(void *arg)
 			chip_owner_watch_start(cdev, run);
 
 		chip_run_execute(cdev, run);
-		uring = chip_run_retire(cdev, run);
-		/* An ioctl run may be consumed and freed from here on. */
-		if (uring)
+		if (chip_run_retire(cdev, run))
 			chip_uring_complete(run);
-		/*
-		 * Waiters: WAIT and chip_file_cancel(); pairs with the barrier
-		 * in their prepare_to_wait().
-		 */
-		if (wq_has_sleeper(&cdev->done_wq))
-			wake_up_all(&cdev->done_wq);
 		cond_resched();
 	}
 	return 0;
@@ -306,16 +304,25 @@ void chip_file_release_runs(struct chip_file *f)
 	}
 }
 
-static void *chip_copy_blob(u64 uptr, u64 size, int *ret)
+/*
+ * Copy @size bytes from user pointer @uptr into @small when they fit in
+ * its @small_size bytes, else into a new allocation.
+ */
+static void *chip_copy_blob(u64 uptr, u64 size, void *small, u64 small_size,
+			    int *ret)
 {
-	void *p = kvmalloc(size ? size : 1, GFP_KERNEL);
+	void *p = small;
 
-	if (!p) {
-		*ret = -ENOMEM;
-		return NULL;
+	if (size > small_size) {
+		p = kvmalloc(size, GFP_KERNEL);
+		if (!p) {
+			*ret = -ENOMEM;
+			return NULL;
+		}
 	}
 	if (copy_from_user(p, u64_to_user_ptr(uptr), size)) {
-		kvfree(p);
+		if (p != small)
+			kvfree(p);
 		*ret = -EFAULT;
 		return NULL;
 	}
@@ -393,26 +400,17 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 		run->snap_size = snap;
 	}
 
-	if (args->args_size <= sizeof(run->args_small)) {
-		run->args_blob = run->args_small;
-		if (copy_from_user(run->args_small,
-				   u64_to_user_ptr(args->args_ptr),
-				   args->args_size)) {
-			*ret = -EFAULT;
-			goto err;
-		}
-	} else {
-		run->args_blob = chip_copy_blob(args->args_ptr,
-						args->args_size, ret);
-		if (!run->args_blob)
-			goto err;
-	}
+	run->args_blob = chip_copy_blob(args->args_ptr, args->args_size,
+					run->args_small, sizeof(run->args_small),
+					ret);
+	if (!run->args_blob)
+		goto err;
 	*ret = chipc_args_parse(run->args_blob, args->args_size, &run->args);
 	if (*ret)
 		goto err;
 	if (args->graph_size) {
 		run->graph_blob = chip_copy_blob(args->graph_ptr,
-						 args->graph_size, ret);
+						 args->graph_size, NULL, 0, ret);
 		if (!run->graph_blob)
 			goto err;
 		*ret = chipc_graph_parse(run->graph_blob, args->graph_size,
@@ -571,8 +569,6 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 
 	chip_run_execute(cdev, run);
 	chip_run_retire(cdev, run);
-	if (wq_has_sleeper(&cdev->done_wq))
-		wake_up_all(&cdev->done_wq);
 	return 1;
 
 err_unlock:

@@ -166,32 +166,25 @@ static void local_move(u8 *dst, const u8 *src, u64 bytes)
 
 /* ---- watchdog ----------------------------------------------------------- */
 
-static int check_stop(struct xstate *x)
+/*
+ * Stop for cancellation or the deadline?  @first: before the first
+ * instruction, where the caller's recent clock reading (@env->now_ns)
+ * stands in for a clock read.
+ */
+static int check_stop(struct xstate *x, bool first)
 {
 	const struct chipc_env *env = x->env;
+	u64 now;
 
 	x->units = 0;
 	if ((env->abort && CHIPC_READ_ONCE(*env->abort)) ||
 	    (env->cancel && CHIPC_READ_ONCE(*env->cancel)))
 		return fail_at(x, CHIP_STATUS_CANCELLED, 0, 0, "cancelled",
 			       false);
-	if (env->deadline_ns && chipc_now_ns() >= env->deadline_ns)
-		return fail_at(x, CHIP_STATUS_TIMEOUT, 0, 0, "watchdog", false);
-	return 0;
-}
-
-/* Before the first instruction: as check_stop(), maybe without a clock read. */
-static int check_start(struct xstate *x)
-{
-	const struct chipc_env *env = x->env;
-
-	x->units = 0;
-	if ((env->abort && CHIPC_READ_ONCE(*env->abort)) ||
-	    (env->cancel && CHIPC_READ_ONCE(*env->cancel)))
-		return fail_at(x, CHIP_STATUS_CANCELLED, 0, 0, "cancelled",
-			       false);
-	if (env->deadline_ns &&
-	    (env->now_ns ? env->now_ns : chipc_now_ns()) >= env->deadline_ns)
+	if (!env->deadline_ns)
+		return 0;
+	now = first && env->now_ns ? env->now_ns : chipc_now_ns();
+	if (now >= env->deadline_ns)
 		return fail_at(x, CHIP_STATUS_TIMEOUT, 0, 0, "watchdog", false);
 	return 0;
 }
@@ -201,7 +194,7 @@ static int tile_work(struct xstate *x, u64 elems)
 {
 	x->units += elems / CHECK_ELEMS;
 	if (x->units >= CHECK_UNITS)
-		return check_stop(x);
+		return check_stop(x, false);
 	return 0;
 }
 
@@ -442,7 +435,7 @@ static int run(struct xstate *x, const struct chipc_prog *prog,
 	int rc = 0;
 
 	memset(r, 0, sizeof(r));
-	rc = check_start(x);
+	rc = check_stop(x, true);
 	while (!rc) {
 		const struct chip_insn *in;
 		u64 *ra, rb, rc_;
@@ -450,7 +443,7 @@ static int run(struct xstate *x, const struct chipc_prog *prog,
 		if (x->pc >= prog->count)
 			break;
 		if (x->units >= CHECK_UNITS) {
-			rc = check_stop(x);
+			rc = check_stop(x, false);
 			if (rc)
 				break;
 			if (ops && ops->tick)
