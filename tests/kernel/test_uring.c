@@ -127,6 +127,81 @@ static int counters(int fd, struct drm_chip_counters *c)
 	return xioctl(fd, DRM_IOCTL_CHIP_COUNTERS, c);
 }
 
+/*
+ * Poll the counters into *@c until the device holds no run and, with
+ * @files nonzero, exactly @files open files, or @secs seconds pass.
+ * 0 or the COUNTERS error; the caller checks *@c.
+ */
+static int settle(int fd, uint64_t files, unsigned int secs,
+		  struct drm_chip_counters *c)
+{
+	uint64_t end = now_ns() + secs * 1000000000ull;
+	int ret;
+
+	do {
+		ret = counters(fd, c);
+		if (ret)
+			return ret;
+		if (c->dev_runs == 0 && (!files || c->dev_files == files))
+			break;
+		usleep(10000);
+	} while (now_ns() < end);
+	return 0;
+}
+
+/* The module's inline_us, -1 if unreadable. */
+static long inline_us(void)
+{
+	FILE *f = fopen("/sys/module/chip/parameters/inline_us", "r");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/* RUN @u's request; with @wait, WAIT for it and return its status. */
+static int run_ioctl(int fd, struct drm_chip_uring_run *u, uint64_t *seq,
+		     int wait)
+{
+	struct drm_chip_run run;
+	struct drm_chip_wait w;
+	int ret;
+
+	memcpy(&run, &u->run, sizeof(run));
+	ret = xioctl(fd, DRM_IOCTL_CHIP_RUN, &run);
+	if (ret)
+		return 1000 + ret;
+	*seq = run.seq;
+	if (!wait)
+		return 0;
+	memset(&w, 0, sizeof(w));
+	w.seq = run.seq;
+	ret = xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
+	return ret ? 2000 + ret : (int)w.status;
+}
+
+/* Is run @seq complete right now?  1, 0, or -errno. */
+static int done_now(int fd, uint64_t seq, uint32_t *status)
+{
+	struct drm_chip_wait w;
+	int ret;
+
+	memset(&w, 0, sizeof(w));
+	w.seq = seq;
+	w.timeout_ns = 1;	/* a deadline already past: never sleeps */
+	ret = xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
+	if (ret == -ETIMEDOUT)
+		return 0;
+	if (ret)
+		return ret;
+	*status = w.status;
+	return 1;
+}
+
 #define RESIZE(req, size) \
 	(((req) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT)) | \
 	 ((unsigned int)(size) << _IOC_SIZESHIFT))
@@ -435,13 +510,7 @@ static int test_close_256(void)
 	/* The file is gone with everything it held. */
 	fd2 = open_node();
 	CHECK(fd2 >= 0);
-	end = now_ns() + 10000000000ull;
-	do {
-		CHECK_EQ(counters(fd2, &c), 0);
-		if (c.dev_files == 1 && c.dev_runs == 0)
-			break;
-		usleep(10000);
-	} while (now_ns() < end);
+	CHECK_EQ(settle(fd2, 1, 10, &c), 0);
 	CHECK_EQ(c.dev_files, 1);
 	CHECK_EQ(c.dev_runs, 0);
 	close(fd2);
@@ -454,10 +523,8 @@ static int test_ring_exit(void)
 	enum { N = 128 };
 	static struct drm_chip_uring_run u[N + 1];
 	struct drm_chip_counters c;
-	struct drm_chip_run run;
-	struct drm_chip_wait w;
 	struct chip_kring r;
-	uint64_t end;
+	uint64_t seq;
 	int fd = open_node(), i;
 
 	CHECK(fd >= 0);
@@ -473,23 +540,12 @@ static int test_ring_exit(void)
 		CHECK_EQ(submit_null(&r, fd, u, N, 1), 0);
 		chip_kring_exit(&r);	/* nothing reaped */
 		/* Every run ends and is freed: the counters return to zero. */
-		end = now_ns() + 20000000000ull;
-		do {
-			CHECK_EQ(counters(fd, &c), 0);
-			if (c.dev_runs == 0)
-				break;
-			usleep(10000);
-		} while (now_ns() < end);
+		CHECK_EQ(settle(fd, 0, 20, &c), 0);
 		CHECK_EQ(c.dev_runs, 0);
 	}
 	/* The file still works through the ioctls. */
 	null_run(&u[0], 1);
-	memcpy(&run, &u[0].run, sizeof(run));
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_RUN, &run), 0);
-	memset(&w, 0, sizeof(w));
-	w.seq = run.seq;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w), 0);
-	CHECK_EQ(w.status, CHIP_STATUS_OK);
+	CHECK_EQ(run_ioctl(fd, &u[0], &seq, 1), CHIP_STATUS_OK);
 	close(fd);
 	return 0;
 }
@@ -498,7 +554,6 @@ static int test_ring_exit(void)
 static int test_task_exit(void)
 {
 	struct drm_chip_counters c;
-	uint64_t end;
 	int fd2, status;
 	pid_t pid = fork();
 
@@ -528,13 +583,7 @@ static int test_task_exit(void)
 	CHECK(WIFSIGNALED(status));
 	fd2 = open_node();
 	CHECK(fd2 >= 0);
-	end = now_ns() + 20000000000ull;
-	do {
-		CHECK_EQ(counters(fd2, &c), 0);
-		if (c.dev_files == 1 && c.dev_runs == 0)
-			break;
-		usleep(10000);
-	} while (now_ns() < end);
+	CHECK_EQ(settle(fd2, 1, 20, &c), 0);
 	CHECK_EQ(c.dev_files, 1);
 	CHECK_EQ(c.dev_runs, 0);
 	close(fd2);
@@ -582,59 +631,6 @@ static int test_disabled_fallback(void)
 	CHECK_EQ(res.status, CHIP_STATUS_OK);
 	CHECK_EQ(ct_mismatches(out, 1024, 47.0f), 0);
 	return 0;
-}
-
-/* The module's inline_us, -1 if unreadable. */
-static long inline_us(void)
-{
-	FILE *f = fopen("/sys/module/chip/parameters/inline_us", "r");
-	long v = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
-/* RUN @u's request; with @wait, WAIT for it and return its status. */
-static int run_ioctl(int fd, struct drm_chip_uring_run *u, uint64_t *seq,
-		     int wait)
-{
-	struct drm_chip_run run;
-	struct drm_chip_wait w;
-	int ret;
-
-	memcpy(&run, &u->run, sizeof(run));
-	ret = xioctl(fd, DRM_IOCTL_CHIP_RUN, &run);
-	if (ret)
-		return 1000 + ret;
-	*seq = run.seq;
-	if (!wait)
-		return 0;
-	memset(&w, 0, sizeof(w));
-	w.seq = run.seq;
-	ret = xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
-	return ret ? 2000 + ret : (int)w.status;
-}
-
-/* Is run @seq complete right now?  1, 0, or -errno. */
-static int done_now(int fd, uint64_t seq, uint32_t *status)
-{
-	struct drm_chip_wait w;
-	int ret;
-
-	memset(&w, 0, sizeof(w));
-	w.seq = seq;
-	w.timeout_ns = 1;	/* a deadline already past: never sleeps */
-	ret = xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
-	if (ret == -ETIMEDOUT)
-		return 0;
-	if (ret)
-		return ret;
-	*status = w.status;
-	return 1;
 }
 
 /*
