@@ -156,7 +156,10 @@ get_kernel() {
 	kbuild=$(papt_cache depends "linux-headers-$kver" |
 		awk '/Depends: linux-kbuild-/ { print $2; exit }')
 	img=linux-image-$kver
-	papt_cache show "$img" >/dev/null 2>&1 || img=linux-image-$kver-unsigned
+	# The signed image may be listed (named by another package) before it
+	# is published: take the unsigned one unless the signed one can be had.
+	[ -n "$(papt_cache madison "$img" 2>/dev/null)" ] ||
+		img=linux-image-$kver-unsigned
 	# Newer images are split into linux-binary-* and linux-modules-*.
 	deps=$(papt_cache depends "$img" | awk '/Depends: linux-(binary|modules)-/ { print $2 }')
 	fetch "$img" $deps "linux-headers-$kver" "$common" "$kbuild"
