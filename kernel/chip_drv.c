@@ -259,6 +259,8 @@ static int chip_open(struct drm_device *drm, struct drm_file *file)
 	mutex_init(&f->lock);
 	init_rwsem(&f->vm_sem);
 	INIT_LIST_HEAD(&f->runs);
+	spin_lock_init(&f->cache_lock);
+	INIT_LIST_HEAD(&f->cache);
 	f->bo_next = CHIP_BO_BASE;
 	ret = chipc_vm_init(&f->vm, CHIP_MAX_BOS);
 	if (ret)
@@ -295,6 +297,7 @@ static void chip_postclose(struct drm_device *drm, struct drm_file *file)
 	/* Runs were stopped in chip_release(); handles are gone. */
 	chip_file_cancel(f);
 	chip_file_release_runs(f);
+	chip_file_free_cache(f);
 	chip_registry_release(f);
 	if (chip_params.dedup_scope == DRM_CHIP_DEDUP_FILE)
 		chipc_dedup_fini(&f->dedup);

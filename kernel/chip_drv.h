@@ -123,6 +123,10 @@ struct chip_file {
 	u32 nruns;
 	u64 runs_by_status[CHIP_STATUS_COUNT];
 	u64 inline_runs;	/* executed by their submitter */
+
+	spinlock_t cache_lock;	/* @cache, @ncache */
+	struct list_head cache;	/* freed runs for reuse, by qnode */
+	u32 ncache;
 };
 
 struct chip_bo {
@@ -236,6 +240,7 @@ int chip_worker_start(struct chip_device *cdev);
 void chip_worker_stop(struct chip_device *cdev);
 u64 chip_file_cancel(struct chip_file *f);
 void chip_file_release_runs(struct chip_file *f);
+void chip_file_free_cache(struct chip_file *f);
 int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 		    struct io_uring_cmd *ucmd, unsigned int issue_flags,
 		    u64 *seq);

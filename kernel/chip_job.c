@@ -19,15 +19,56 @@
 
 #include "chip_drv.h"
 
+/*
+ * A file keeps up to CHIP_RUN_CACHE freed runs for its next ones, so a
+ * stream of runs allocates nothing; chip_file_free_cache() frees them
+ * with the file.
+ */
+#define CHIP_RUN_CACHE	64
+
+static struct chip_run *chip_run_alloc(struct chip_file *f)
+{
+	struct chip_run *run;
+
+	spin_lock(&f->cache_lock);
+	run = list_first_entry_or_null(&f->cache, struct chip_run, qnode);
+	if (run) {
+		list_del(&run->qnode);
+		f->ncache--;
+	}
+	spin_unlock(&f->cache_lock);
+	return run ? run : kmalloc(sizeof(*run), GFP_KERNEL);
+}
+
 static void chip_run_free(struct chip_run *run)
 {
+	struct chip_file *f = run->file;
+
 	if (run->owner)
 		put_task_struct(run->owner);
 	kvfree(run->snap);
 	kvfree(run->graph_blob);
 	if (run->args_blob != run->args_small)
 		kvfree(run->args_blob);
+	spin_lock(&f->cache_lock);
+	if (f->ncache < CHIP_RUN_CACHE) {
+		list_add(&run->qnode, &f->cache);
+		f->ncache++;
+		run = NULL;
+	}
+	spin_unlock(&f->cache_lock);
 	kfree(run);
+}
+
+/* With the file: no run of @f is left. */
+void chip_file_free_cache(struct chip_file *f)
+{
+	struct chip_run *run, *tmp;
+
+	list_for_each_entry_safe(run, tmp, &f->cache, qnode)
+		kfree(run);
+	INIT_LIST_HEAD(&f->cache);
+	f->ncache = 0;
 }
 
 static void chip_run_put_code(struct chip_run *run)
@@ -357,7 +398,7 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 	    args->store_count > DRM_CHIP_MAX_STORES)
 		return NULL;
 
-	run = kmalloc(sizeof(*run), GFP_KERNEL);
+	run = chip_run_alloc(f);
 	if (!run) {
 		*ret = -ENOMEM;
 		return NULL;
@@ -563,7 +604,9 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 	spin_unlock(&cdev->run_lock);
 	atomic64_inc(&cdev->runs);
 	if (!inl) {
-		wake_up(&cdev->run_wq);
+		/* Pairs with the barrier in the worker's prepare_to_wait(). */
+		if (wq_has_sleeper(&cdev->run_wq))
+			wake_up(&cdev->run_wq);
 		return 0;
 	}
 
