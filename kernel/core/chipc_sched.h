@@ -92,23 +92,31 @@ struct chipc_worker {
 	u64 task_ns;		/* start, then duration, of its task */
 };
 
-/* The orchestrator's private state (tensormap_and_ringbuffer). */
+/*
+ * The orchestrator's private state (tensormap_and_ringbuffer).  A run
+ * zeroes it up to @dirs; the arrays are written before they are read
+ * (the first @nargs, the first @nscope).
+ */
 struct chipc_build {
 	const struct chipc_child_bind *fn;
 	bool open;		/* between TASK and SUBMIT */
 	bool reported;		/* the run's failure is an op's error */
 	u32 nargs;
 	u32 ntens;
-	u8 dirs[CHIP_CORE_MAX_ARGS];
-	u64 args[CHIP_CORE_MAX_ARGS];
-	u64 sizes[CHIP_CORE_MAX_ARGS];
 	u64 next_id;
 	u64 heap_top;		/* bytes used from heap_va */
 	u32 nscope;
+	u8 dirs[CHIP_CORE_MAX_ARGS];
+	u64 args[CHIP_CORE_MAX_ARGS];
+	u64 sizes[CHIP_CORE_MAX_ARGS];
 	u64 scope_top[CHIPC_MAX_SCOPES];
 };
 
-/* The one run in progress; reset at its start in O(block_dim). */
+/*
+ * The one run in progress; reset at its start in O(block_dim): zeroed
+ * up to @fail, which is valid only while @failed, and @free_core, whose
+ * first @ncores entries per type run_begin() sets.
+ */
 struct chipc_run {
 	const struct chipc_run_req *req;
 	const struct chipc_functab *ft;
@@ -117,16 +125,16 @@ struct chipc_run {
 	int abort;		/* internal; env.abort points here */
 	bool active;		/* workers may pick tasks */
 	bool failed;		/* @fail holds the first failure */
-	struct chipc_fault fail;
 	u32 ncores[2];		/* per core type: AIC, AIV */
 	u32 nfree[2];
-	u8 free_core[2][CHIPC_MAX_CORES];
 	u32 running;		/* tasks executing on a worker */
 	u32 live;		/* submitted, not completed (ring) */
 	u32 remaining;		/* graph tasks not completed */
 	u64 tasks;
 	u64 insns;
 	u64 start_ns;		/* clock at chipc_device_run() entry */
+	struct chipc_fault fail;
+	u8 free_core[2][CHIPC_MAX_CORES];
 };
 
 struct chipc_sched {

@@ -164,7 +164,7 @@ static void run_begin(struct chipc_device *dev,
 	u64 timeout = req->timeout_ns ? req->timeout_ns : CHIPC_DEFAULT_TIMEOUT;
 	u32 t, i;
 
-	memset(r, 0, sizeof(*r));
+	memset(r, 0, offsetof(struct chipc_run, fail));
 	r->req = req;
 	r->ft = &dev->functab;
 	r->runtime = req->code->runtime;

@@ -944,7 +944,7 @@ void chipc_trb_run(struct chipc_sched *s)
 	u32 i, n = 0;
 	int rc;
 
-	memset(b, 0, sizeof(*b));
+	memset(b, 0, offsetof(struct chipc_build, dirs));
 	for (i = 0; i < a->tensor_count; i++, n++) {
 		s->oargs[n] = a->tensors[i].addr;
 		s->osizes[n] = chipc_tensor_bytes(&a->tensors[i]);
