@@ -400,27 +400,21 @@ static void fill_run(struct drm_chip_run *r, const struct chip_submit_req *req,
 	r->insn_budget = req->insn_budget;
 }
 
-static int uring_submit(struct kuring *u, int fd,
-			const struct chip_submit_req *req,
-			const struct drm_chip_store *stores, uint32_t sync_flags,
-			uint64_t *seq)
+/* Take a free slot and SQE for @req.  NULL when either is exhausted. */
+static struct kslot *uring_queue(struct kuring *u, int fd,
+				 const struct chip_submit_req *req,
+				 const struct drm_chip_store *stores,
+				 uint32_t sync_flags)
 {
 	struct drm_chip_uring_cmd cmd = { 0 };
 	struct io_uring_sqe *sqe;
-	struct kslot *s;
-	int ret;
+	struct kslot *s = u->free;
 
-	pthread_mutex_lock(&u->lock);
-	s = u->free;
-	if (!s) {
-		pthread_mutex_unlock(&u->lock);
-		return -EBUSY;
-	}
+	if (!s)
+		return NULL;
 	sqe = chip_kring_sqe(&u->ring);
-	if (!sqe) {
-		pthread_mutex_unlock(&u->lock);
-		return -EBUSY;
-	}
+	if (!sqe)
+		return NULL;
 	u->free = s->hnext;
 	memset(&s->u, 0, sizeof(s->u));
 	fill_run(&s->u.run, req, stores, sync_flags);
@@ -433,28 +427,58 @@ static int uring_submit(struct kuring *u, int fd,
 	sqe->cmd_op = DRM_CHIP_URING_RUN;
 	sqe->user_data = (uint64_t)(s - u->slots) + 1;
 	memcpy(sqe->cmd, &cmd, sizeof(cmd));
-	do {
-		ret = chip_kring_enter(&u->ring, 1, 0, 0);
-	} while (ret == -EINTR || ret == -EAGAIN || ret == -EBUSY);
-	/* An invalid request completed at once; a queued one has its seq. */
+	return s;
+}
+
+/*
+ * Hand the @n SQEs queued last to the kernel.  Returns how many it
+ * consumed; on a hard error the others are taken back off the queue and
+ * *@err says why.
+ */
+static unsigned int uring_flush(struct kuring *u, unsigned int n, int *err)
+{
+	struct chip_kring *r = &u->ring;
+	unsigned int head0 = __atomic_load_n(r->sq_head, __ATOMIC_ACQUIRE);
+	unsigned int done = 0;
+	int ret;
+
+	*err = 0;
+	while (done < n) {
+		ret = chip_kring_enter(r, n - done, 0, 0);
+		if (ret > 0) {
+			done += (unsigned int)ret;
+		} else if (ret < 0 && ret != -EINTR && ret != -EAGAIN &&
+			   ret != -EBUSY) {
+			*err = ret;
+			break;
+		}
+	}
+	if (done < n) {
+		/* Not consumed (no SQ thread): withdraw them. */
+		done = __atomic_load_n(r->sq_head, __ATOMIC_ACQUIRE) - head0;
+		__atomic_store_n(r->sq_tail, head0 + done, __ATOMIC_RELEASE);
+	}
+	return done;
+}
+
+/*
+ * After the issue of @s: an invalid request completed at once with its
+ * -errno; a queued one has its seq written back.  Lock held.
+ */
+static int uring_settle(struct kuring *u, struct kslot *s, uint64_t *seq)
+{
+	int ret;
+
 	for (;;) {
 		harvest(u);
 		if (s->state == KS_DONE && s->res < 0) {
 			ret = s->res;
 			u->inflight--;
 			slot_free(u, s);
-			pthread_mutex_unlock(&u->lock);
 			return ret;
 		}
 		if (__atomic_load_n(&s->u.run.seq, __ATOMIC_ACQUIRE))
 			break;
-		if (ret < 0 && s->state == KS_SUBMIT) {
-			/* Not consumed by the kernel: nothing to wait for. */
-			u->inflight--;
-			slot_free(u, s);
-			pthread_mutex_unlock(&u->lock);
-			return ret;
-		}
 		block(u, 0);	/* issued asynchronously: rare */
 	}
 	s->seq = s->u.run.seq;
@@ -467,8 +491,88 @@ static int uring_submit(struct kuring *u, int fd,
 		s->state = KS_FLIGHT;
 	}
 	*seq = s->seq;
-	pthread_mutex_unlock(&u->lock);
 	return 0;
+}
+
+/* A slot whose SQE the kernel never consumed. */
+static void uring_unqueue(struct kuring *u, struct kslot *s)
+{
+	u->inflight--;
+	slot_free(u, s);
+}
+
+static int uring_submit(struct kuring *u, int fd,
+			const struct chip_submit_req *req,
+			const struct drm_chip_store *stores, uint32_t sync_flags,
+			uint64_t *seq)
+{
+	struct kslot *s;
+	int ret, err;
+
+	pthread_mutex_lock(&u->lock);
+	s = uring_queue(u, fd, req, stores, sync_flags);
+	if (!s) {
+		pthread_mutex_unlock(&u->lock);
+		return -EBUSY;
+	}
+	if (uring_flush(u, 1, &err) == 1) {
+		ret = uring_settle(u, s, seq);
+	} else {
+		uring_unqueue(u, s);
+		ret = err;
+	}
+	pthread_mutex_unlock(&u->lock);
+	return ret;
+}
+
+/*
+ * @n requests, as many per io_uring_enter() as the free slots and the
+ * submission queue take (all of a batch of CHIP_BATCH_MAX on an idle
+ * ring).  @stores[i] are request i's converted store ranges.
+ */
+static void uring_submit_many(struct kuring *u, int fd,
+			      const struct chip_submit_req *reqs,
+			      const struct drm_chip_store *const *stores,
+			      int n, uint32_t sync_flags, uint64_t *seqs,
+			      int *rets)
+{
+	struct kslot *ss[CHIP_BATCH_MAX];
+	unsigned int k, done, j;
+	int i = 0, err;
+
+	pthread_mutex_lock(&u->lock);
+	while (i < n) {
+		int first = i;
+
+		for (k = 0; i < n && k < CHIP_BATCH_MAX; i++, k++) {
+			ss[k] = uring_queue(u, fd, &reqs[i], stores[i],
+					    sync_flags);
+			if (!ss[k])
+				break;
+		}
+		if (!k) {
+			for (; i < n; i++)
+				rets[i] = -EBUSY;
+			break;
+		}
+		done = uring_flush(u, k, &err);
+		for (j = 0; j < k; j++) {
+			if (j < done) {
+				rets[first + (int)j] =
+					uring_settle(u, ss[j],
+						     &seqs[first + (int)j]);
+			} else {
+				uring_unqueue(u, ss[j]);
+				rets[first + (int)j] = err;
+			}
+		}
+		if (done < k) {
+			for (; i < n; i++)
+				rets[i] = err;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&u->lock);
 }
 
 /* Consume completed slot @s into @res.  Lock held. */
@@ -765,6 +869,45 @@ static int kernel_submit(struct chip_dev *dev,
 	return ret;
 }
 
+static int kernel_submit_many(struct chip_dev *dev,
+			      const struct chip_submit_req *reqs, int n,
+			      uint64_t *seqs, int *rets)
+{
+	const struct drm_chip_store *sp[CHIP_BATCH_MAX];
+	struct kdev *k = kdev_of(dev);
+	struct drm_chip_store *st, *stores;
+	size_t total = 0;
+	uint32_t j;
+	int i;
+
+	if (k->closing)
+		return -EBADF;
+	if (!k->ur || n > CHIP_BATCH_MAX) {
+		for (i = 0; i < n; i++)
+			rets[i] = kernel_submit(dev, &reqs[i], &seqs[i]);
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		total += reqs[i].nstores;
+	stores = malloc((total ? total : 1) * sizeof(*stores));
+	if (!stores)
+		return -ENOMEM;
+	for (i = 0, st = stores; i < n; i++) {
+		sp[i] = st;
+		if (reqs[i].nstores > DRM_CHIP_MAX_STORES)
+			continue;	/* the kernel says -E2BIG */
+		for (j = 0; j < reqs[i].nstores; j++, st++) {
+			st->va = reqs[i].stores[j].dev_addr;
+			st->user_ptr = (uintptr_t)reqs[i].stores[j].host;
+			st->size = reqs[i].stores[j].size;
+		}
+	}
+	uring_submit_many(k->ur, k->fd, reqs, sp, n, k->sync_flags, seqs,
+			  rets);
+	free(stores);
+	return 0;
+}
+
 static int wait_one(struct kdev *k, uint64_t seq, uint64_t deadline,
 		    struct chip_run_result *res)
 {
@@ -863,6 +1006,7 @@ const struct chip_backend_ops chip_kernel_backend = {
 	.reg = kernel_reg,
 	.unreg = kernel_unreg,
 	.submit = kernel_submit,
+	.submit_many = kernel_submit_many,
 	.wait = kernel_wait,
 	.reap = kernel_reap,
 	.counters = kernel_counters,

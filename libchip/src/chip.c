@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include "internal.h"
+#include "chipc.h"
 
 /*
  * Live handles.  Every call looks its handle up here and holds a use
@@ -414,49 +415,178 @@ static int resolve_opts(struct chip_dev *dev, const struct chip_run_opts *opts,
 	return 0;
 }
 
+/*
+ * Turn chip_submit()'s arguments into @req, its argument blob encoded
+ * into @blob (@cap bytes) and, for a host orchestration, its graph built
+ * (*@graph, freed by the caller).  host_lock held for reading.  Returns
+ * 0 with @req ready; 1 when the host orchestration settled the run
+ * without the device (*@seq is its completion); -errno.
+ */
+static int prepare_req(struct chip_dev *dev, int32_t cid,
+		       const struct chip_args *args,
+		       const struct chip_run_opts *opts, int sync,
+		       struct chip_submit_req *req, void *blob, size_t cap,
+		       void **graph, uint64_t *seq)
+{
+	struct chip_host_cid *hc;
+	size_t glen = 0;
+	long alen;
+	int rc;
+
+	memset(req, 0, sizeof(*req));
+	req->cid = cid;
+	req->sync = (uint32_t)sync;
+	*graph = NULL;
+	if (cid < 0 || cid >= CHIP_MAX_CIDS || !args)
+		return -EINVAL;
+	rc = resolve_opts(dev, opts, req);
+	if (rc)
+		return rc;
+	alen = chip_args_encode(args, blob, cap);
+	if (alen < 0)
+		return (int)alen;
+	req->args = blob;
+	req->args_len = (size_t)alen;
+
+	hc = &dev->host_cids[cid];
+	if (!hc->used)
+		return 0;
+	rc = chip_host_build_graph(dev, hc->fn, args, graph, &glen);
+	if (rc > 0) {
+		*seq = add_synth(dev, rc);
+		return *seq ? 1 : -ENOMEM;
+	}
+	if (rc < 0)
+		return rc;
+	req->graph = *graph;
+	req->graph_len = glen;
+	return 0;
+}
+
 static int submit_locked(struct chip_dev *dev, int32_t cid,
 			 const struct chip_args *args,
 			 const struct chip_run_opts *opts, uint64_t *seq,
 			 int sync)
 {
-	struct chip_submit_req req = { .cid = cid, .sync = (uint32_t)sync };
 	unsigned char blob[CHIP_ARGS_MAX_SIZE];
-	struct chip_host_cid *hc;
-	void *graph = NULL;
-	size_t glen = 0;
-	long alen;
+	struct chip_submit_req req;
+	void *graph;
 	int rc;
 
-	if (cid < 0 || cid >= CHIP_MAX_CIDS || !args || !seq)
+	if (!seq)
 		return -EINVAL;
-	rc = resolve_opts(dev, opts, &req);
-	if (rc)
-		return rc;
-	alen = chip_args_encode(args, blob, sizeof(blob));
-	if (alen < 0)
-		return (int)alen;
-	req.args = blob;
-	req.args_len = (size_t)alen;
-
 	pthread_rwlock_rdlock(&dev->host_lock);
-	hc = &dev->host_cids[cid];
-	if (hc->used) {
-		rc = chip_host_build_graph(dev, hc->fn, args, &graph, &glen);
-		if (rc > 0) {
-			pthread_rwlock_unlock(&dev->host_lock);
-			*seq = add_synth(dev, rc);
-			return *seq ? 0 : -ENOMEM;
-		}
-		if (rc < 0) {
-			pthread_rwlock_unlock(&dev->host_lock);
-			return rc;
-		}
-		req.graph = graph;
-		req.graph_len = glen;
-	}
-	rc = dev->ops->submit(dev, &req, seq);
+	rc = prepare_req(dev, cid, args, opts, sync, &req, blob, sizeof(blob),
+			 &graph, seq);
+	if (!rc)
+		rc = dev->ops->submit(dev, &req, seq);
 	pthread_rwlock_unlock(&dev->host_lock);
 	free(graph);
+	return rc > 0 ? 0 : rc;
+}
+
+/*
+ * The batch for a backend with submit_many: every request prepared
+ * first (argument blobs in one allocation, kept until the backend has
+ * taken them), then handed over at once.  Entries that fail preparation
+ * or were settled on the host are left out.
+ */
+static int submit_batch_many(struct chip_dev *dev, struct chip_batch_run *runs,
+			     int n)
+{
+	struct chip_submit_req *reqs;
+	uint64_t *seqs;
+	void **graphs;
+	int *rets, *idx;
+	unsigned char *blobs;
+	size_t total = 0, off = 0;
+	int i, k = 0, queued = 0, rc;
+
+	for (i = 0; i < n; i++) {
+		const struct chip_args *a = runs[i].args;
+
+		if (a && a->tensor_count <= CHIP_MAX_TENSOR_ARGS &&
+		    a->scalar_count <= CHIP_MAX_SCALAR_ARGS)
+			total += chipc_args_size(a->tensor_count,
+						 a->scalar_count);
+	}
+	reqs = calloc((size_t)n, sizeof(*reqs));
+	seqs = calloc((size_t)n, sizeof(*seqs));
+	graphs = calloc((size_t)n, sizeof(*graphs));
+	rets = calloc((size_t)n, sizeof(*rets));
+	idx = calloc((size_t)n, sizeof(*idx));
+	blobs = malloc(total ? total : 1);
+	rc = -ENOMEM;
+	if (!reqs || !seqs || !graphs || !rets || !idx || !blobs)
+		goto out;
+
+	pthread_rwlock_rdlock(&dev->host_lock);
+	for (i = 0; i < n; i++) {
+		const struct chip_args *a = runs[i].args;
+		size_t cap = a && a->tensor_count <= CHIP_MAX_TENSOR_ARGS &&
+			     a->scalar_count <= CHIP_MAX_SCALAR_ARGS ?
+			     chipc_args_size(a->tensor_count, a->scalar_count) :
+			     0;
+
+		rc = prepare_req(dev, runs[i].cid, a, runs[i].opts, 0,
+				 &reqs[k], blobs + off, cap, &graphs[i],
+				 &runs[i].seq);
+		off += cap;
+		if (rc) {
+			runs[i].ret = rc < 0 ? rc : 0;
+			queued += rc > 0;
+			continue;
+		}
+		idx[k++] = i;
+	}
+	rc = k ? dev->ops->submit_many(dev, reqs, k, seqs, rets) : 0;
+	pthread_rwlock_unlock(&dev->host_lock);
+	for (i = 0; i < k; i++) {
+		struct chip_batch_run *r = &runs[idx[i]];
+
+		r->ret = rc ? rc : rets[i];
+		r->seq = r->ret ? 0 : seqs[i];
+		queued += !r->ret;
+	}
+	rc = queued;
+	for (i = 0; i < n; i++)
+		free(graphs[i]);
+out:
+	free(reqs);
+	free(seqs);
+	free(graphs);
+	free(rets);
+	free(idx);
+	free(blobs);
+	return rc;
+}
+
+int chip_submit_batch(struct chip_dev *dev, struct chip_batch_run *runs,
+		      int n)
+{
+	int i, rc, queued = 0;
+
+	if (!runs || n <= 0 || n > CHIP_BATCH_MAX)
+		return -EINVAL;
+	rc = dev_get(dev);
+	if (rc)
+		return rc;
+	for (i = 0; i < n; i++) {
+		runs[i].ret = 0;
+		runs[i].seq = 0;
+	}
+	if (dev->ops->submit_many) {
+		rc = submit_batch_many(dev, runs, n);
+	} else {
+		for (i = 0; i < n; i++) {
+			runs[i].ret = submit_locked(dev, runs[i].cid,
+						    runs[i].args, runs[i].opts,
+						    &runs[i].seq, 0);
+			queued += !runs[i].ret;
+		}
+		rc = queued;
+	}
+	dev_put(dev);
 	return rc;
 }
 

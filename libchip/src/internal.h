@@ -56,6 +56,14 @@ struct chip_backend_ops {
 	int (*unreg)(struct chip_dev *dev, int32_t cid);
 	int (*submit)(struct chip_dev *dev, const struct chip_submit_req *req,
 		      uint64_t *seq);
+	/*
+	 * Optional: submit @n requests at once, in order; @rets[i] and
+	 * @seqs[i] as submit's return and *seq.  Returns 0, or -errno when
+	 * none was attempted.  Without it, submit is called @n times.
+	 */
+	int (*submit_many)(struct chip_dev *dev,
+			   const struct chip_submit_req *reqs, int n,
+			   uint64_t *seqs, int *rets);
 	int (*wait)(struct chip_dev *dev, uint64_t seq, uint64_t deadline_ns,
 		    struct chip_run_result *res);
 	int (*reap)(struct chip_dev *dev, struct chip_run_result *out, int max,

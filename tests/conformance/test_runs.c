@@ -277,6 +277,130 @@ static int test_async_batches(void)
 }
 
 /*
+ * chip_submit_batch(): every entry is queued or refused on its own, in
+ * array order, with chip_submit()'s errors; the queued ones complete
+ * once each with the right results, store-to-host copies included.
+ */
+static int test_submit_batch(void)
+{
+	enum { RUNS = 40, NV = 4, VN = 2048 };
+	static struct chip_batch_run b[RUNS];
+	static struct chip_run_result res[RUNS];
+	static float in[VN], outv[NV][VN];
+	static char seen[RUNS];
+	struct chip_args nargs, vargs[NV];
+	struct chip_run_opts vo[NV];
+	struct chip_store st[NV];
+	struct chip_counters c0, c;
+	uint64_t da[NV], db[NV], df[NV], last;
+	struct chip_dev *dev;
+	int i, j, k, n, got, want, bad;
+	uint32_t rt;
+
+	CHECK_EQ(ct_open(&dev, NULL), 0);
+	CHECK_EQ(chip_submit_batch(dev, NULL, 1), -EINVAL);
+	CHECK_EQ(chip_submit_batch(dev, b, 0), -EINVAL);
+	CHECK_EQ(chip_submit_batch(dev, b, CHIP_BATCH_MAX + 1), -EINVAL);
+	FOR_EACH_RUNTIME(rt) {
+		CHECK_EQ(ct_register(dev, 0, CT_NULL, rt), 0);
+		CHECK_EQ(ct_register(dev, 1, CT_VECTOR, rt), 0);
+		CHECK_EQ(chip_counters(dev, &c0), 0);
+		chip_args_init(&nargs);
+		for (j = 0; j < NV; j++) {
+			CHECK_EQ(chip_malloc(dev, VN * 4, &da[j]), 0);
+			CHECK_EQ(chip_malloc(dev, VN * 4, &db[j]), 0);
+			CHECK_EQ(chip_malloc(dev, VN * 4, &df[j]), 0);
+			for (i = 0; i < VN; i++)
+				in[i] = (float)(j + 1);
+			CHECK_EQ(chip_copy_to(dev, da[j], in, sizeof(in)), 0);
+			for (i = 0; i < VN; i++)
+				in[i] = 3.0f;
+			CHECK_EQ(chip_copy_to(dev, db[j], in, sizeof(in)), 0);
+			chip_args_init(&vargs[j]);
+			CHECK_EQ(ct_add_f32(&vargs[j], da[j], VN), 0);
+			CHECK_EQ(ct_add_f32(&vargs[j], db[j], VN), 0);
+			CHECK_EQ(ct_add_f32(&vargs[j], df[j], VN), 0);
+			memset(outv[j], 0, sizeof(outv[j]));
+			st[j].dev_addr = df[j];
+			st[j].host = outv[j];
+			st[j].size = sizeof(outv[j]);
+			memset(&vo[j], 0, sizeof(vo[j]));
+			vo[j].sz = sizeof(vo[j]);
+			vo[j].stores = &st[j];
+			vo[j].nstores = 1;
+		}
+		/* Null runs, four vector runs, and refusals in between. */
+		memset(b, 0, sizeof(b));
+		for (i = 0, want = 0; i < RUNS; i++) {
+			b[i].args = &nargs;
+			b[i].seq = ~0ull;
+			b[i].ret = 12345;
+			if (i >= 24 && i < 24 + NV) {
+				b[i].cid = 1;
+				b[i].args = &vargs[i - 24];
+				b[i].opts = &vo[i - 24];
+			}
+			bad = i % 10 == 3 || i == 7 || i == 11;
+			if (i % 10 == 3)
+				b[i].cid = 5;		/* not registered */
+			if (i == 7)
+				b[i].cid = -1;
+			if (i == 11)
+				b[i].args = NULL;
+			want += !bad;
+		}
+		CHECK_EQ(chip_submit_batch(dev, b, RUNS), want);
+		last = 0;
+		for (i = 0; i < RUNS; i++) {
+			if (i % 10 == 3) {
+				CHECK_EQ(b[i].ret, -ENOENT);
+			} else if (i == 7 || i == 11) {
+				CHECK_EQ(b[i].ret, -EINVAL);
+			} else {
+				CHECK_EQ(b[i].ret, 0);
+				/* Queued in array order. */
+				CHECK(b[i].seq > last);
+				last = b[i].seq;
+				continue;
+			}
+			CHECK_U64(b[i].seq, 0);
+		}
+		memset(seen, 0, sizeof(seen));
+		for (got = 0; got < want; got += n) {
+			n = chip_reap(dev, res, RUNS, 1,
+				      chip_now_ns() + 5000000000ull);
+			CHECK(n > 0);
+			for (k = 0; k < n; k++) {
+				CHECK_EQ(res[k].status, CHIP_STATUS_OK);
+				for (i = 0; i < RUNS && (b[i].ret ||
+				     b[i].seq != res[k].seq); i++)
+					;
+				CHECK(i < RUNS);
+				CHECK_EQ(seen[i], 0);
+				seen[i] = 1;
+			}
+		}
+		CHECK_EQ(chip_reap(dev, res, RUNS, 0, 0), 0);
+		for (j = 0; j < NV; j++) {
+			CHECK_EQ(ct_mismatches(outv[j], VN,
+					       ct_vector_ref((float)(j + 1),
+							     3.0f)), 0);
+			CHECK_EQ(chip_free(dev, df[j]), 0);
+			CHECK_EQ(chip_free(dev, db[j]), 0);
+			CHECK_EQ(chip_free(dev, da[j]), 0);
+		}
+		CHECK_EQ(chip_counters(dev, &c), 0);
+		CHECK_EQ(c.runs[CHIP_STATUS_OK] - c0.runs[CHIP_STATUS_OK], want);
+		CHECK_EQ(chip_unregister(dev, 0), 0);
+		CHECK_EQ(chip_unregister(dev, 1), 0);
+	}
+	chip_close(dev);
+	/* A closed handle is refused. */
+	CHECK_EQ(chip_submit_batch(dev, b, 1), -EBADF);
+	return 0;
+}
+
+/*
  * A wait whose deadline passes while the run is still queued behind a
  * long one returns -ETIMEDOUT and leaves the run to be waited for again;
  * closing the device then aborts the long run promptly.
@@ -419,6 +543,7 @@ int main(int argc, char **argv)
 	T_RUN(test_timeout_then_recover);
 	T_RUN(test_fault_touches_nothing);
 	T_RUN(test_async_batches);
+	T_RUN(test_submit_batch);
 	T_RUN(test_wait_semantics);
 	T_RUN(test_run_options);
 	T_RUN(test_many_tasks);

@@ -257,6 +257,31 @@ int chip_submit(struct chip_dev *dev, int32_t cid,
 		const struct chip_args *args, const struct chip_run_opts *opts,
 		uint64_t *seq);
 /*
+ * One run of chip_submit_batch(): chip_submit()'s arguments (@opts may be
+ * NULL) and, on return, its outcome: @ret 0 and the run's @seq, or the
+ * -errno chip_submit() would have returned (@seq 0).
+ */
+struct chip_batch_run {
+	int32_t cid;
+	int32_t ret;
+	const struct chip_args *args;
+	const struct chip_run_opts *opts;
+	uint64_t seq;
+};
+
+#define CHIP_BATCH_MAX	256
+
+/*
+ * Queue @n (1..CHIP_BATCH_MAX) runs in array order, as @n chip_submit()
+ * calls would, and fill in each entry's @ret and @seq: a run that cannot
+ * be queued does not stop the others.  On the kernel backend's io_uring
+ * path the whole batch reaches the device in one system call.  Returns
+ * the number of runs queued, or -EINVAL for a NULL @runs or @n out of
+ * range, -EBADF for a closed device (nothing queued).
+ */
+int chip_submit_batch(struct chip_dev *dev, struct chip_batch_run *runs,
+		      int n);
+/*
  * Wait for run @seq until CLOCK_MONOTONIC @deadline_ns (0: forever) and
  * consume its completion.  -ETIMEDOUT, -ENOENT (unknown or already
  * consumed seq).
