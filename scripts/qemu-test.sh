@@ -13,6 +13,10 @@
 #   CHIP_KERNELS="6.12" scripts/qemu-test.sh
 #   CHIP_BENCH=1 scripts/qemu-test.sh  also run tools/uringbench in the
 #                                      guest (its table: bench-NAME.txt)
+#   CHIP_BENCH=1 CHIP_PERF="uring_cmd b32" scripts/qemu-test.sh
+#                                      and profile that row with perf in
+#                                      the guest (perf-NAME.txt; needs the
+#                                      host's perf, package linux-perf)
 #
 # Environment: CHIP_WORK (default /var/tmp/chip-ci), CHIP_KERNELS,
 # CHIP_QEMU_TIMEOUT (seconds per boot, default 900), CHIP_NO_INSTALL=1
@@ -81,7 +85,7 @@ for t in "$P"/tests/kernel/*.c; do
 		-pthread -ldl -lm > "$KT/$n.log" 2>&1 ||
 		{ cat "$KT/$n.log"; kt_ok=0; }
 done
-if [ -n "${CHIP_BENCH:-}" ]; then
+if [ -n "${CHIP_BENCH:-}${CHIP_PERF:-}" ]; then
 	mkdir -p "$KT/bench"
 	gcc -O2 -g -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 		-D_GNU_SOURCE -pthread -I"$P/uapi" -I"$P/libchip/include" \
@@ -220,6 +224,19 @@ run_kernel() {
 		mkdir -p "$R/bench"
 		cp "$KT/bench/uringbench" "$R/bench/"
 	fi
+	# CHIP_PERF=ROW: perf (the host's) profiles that benchmark row.
+	if [ -n "${CHIP_PERF:-}" ] && [ -x "$KT/bench/uringbench" ]; then
+		f=$(command -v perf)
+		mkdir -p "$R/perf"
+		cp "$KT/bench/uringbench" "$R/perf/"
+		printf '%s\n' "$CHIP_PERF" > "$R/perf/row"
+		cp -L "$f" "$R/bin/perf"
+		ldd "$f" | awk '/=>/ { print $3 } /ld-linux/ { print $1 }' |
+		while read -r lib; do
+			mkdir -p "$R/$(dirname "$lib")"
+			cp -L "$lib" "$R/$lib"
+		done
+	fi
 	cp "$P/scripts/guest/init" "$R/init"
 	chmod +x "$R/init"
 	(cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) > "$W/initrd-$name.gz"
@@ -249,6 +266,11 @@ run_kernel() {
 			tee "$W/bench-$name.txt"
 		grep '^GUEST_BENCH_END' "$guest.txt" | grep -qv 'rc=0$' &&
 			bad "$name: benchmark" || ok "$name: benchmark ran"
+	fi
+	if grep -q '^GUEST_PERF_BEGIN' "$guest.txt"; then
+		sed -n '/^GUEST_PERF_BEGIN/,/^GUEST_PERF_END/p' "$guest.txt" \
+			> "$W/perf-$name.txt"
+		echo "profile: $W/perf-$name.txt"
 	fi
 	if grep -nE 'BUG:|WARNING:|Oops|Call Trace|KASAN|GUEST_FAIL' "$guest.txt"; then
 		bad "$name: kernel log clean"

@@ -7,9 +7,11 @@
  * throughput against memcpy of the same bytes.  The libchip rows run on
  * every backend (a2a3sim too); the raw rows need the device node.
  *
- *   uringbench [platform] [iterations]
+ *   uringbench [platform] [iterations] [row]
  *
- * Prints a table of ns per operation and ratios, then the targets.
+ * Prints a table of ns per operation and ratios, then the targets.  With
+ * @row, only the ring rows whose name contains it run (for a profile of
+ * one path: scripts/qemu-test.sh with CHIP_PERF=1).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +31,7 @@
 #include "kring.h"
 
 static int iters = 2000;
+static const char *only;	/* run only the ring rows matching this */
 
 static uint64_t now_ns(void)
 {
@@ -119,6 +122,8 @@ static double bench_ring(int fd, struct chip_kring *r, int batch, long op,
 	uint64_t t;
 	int i, got;
 
+	if (only && !strstr(name, only))
+		return 0;
 	n = n / batch * batch;
 	t = now_ns();
 	while (total < n) {
@@ -310,7 +315,8 @@ static int bench_raw(void)
 		return -EIO;
 	}
 	free(img);
-	bench_null_ioctl(fd);
+	if (!only)
+		bench_null_ioctl(fd);
 	if (chip_kring_setup(&r, 256, 1024, 0)) {
 		printf("# io_uring unavailable: uring rows skipped\n");
 	} else {
@@ -328,7 +334,8 @@ static int bench_raw(void)
 	}
 	dev_ns_sum = 0;
 	dev_ns_n = 0;
-	bench_ioctl_runs(fd);
+	if (!only)
+		bench_ioctl_runs(fd);
 	if (r.fd > 0) {
 		for (i = 0; i < 3; i++) {
 			snprintf(name, sizeof(name), "run: uring_cmd b%d",
@@ -362,7 +369,8 @@ static int bench_raw(void)
 	if (dev_ns_n)
 		printf("# device time of a null run (mean of %ld): %.0f ns\n",
 		       dev_ns_n, dev_ns_sum / (double)dev_ns_n);
-	bench_upload(fd);
+	if (!only)
+		bench_upload(fd);
 	close(fd);
 	return 0;
 }
@@ -372,6 +380,7 @@ static int bench_raw(void)
 static void bench_lib(const char *tag, int nouring)
 {
 	static struct chip_run_result res[256];
+	static struct chip_batch_run batch[256];
 	static const int batches[] = { 1, 32, 256 };
 	struct chip_args args;
 	struct chip_dev *dev;
@@ -418,6 +427,33 @@ static void bench_lib(const char *tag, int nouring)
 			 batches[b]);
 		add(name, now_ns() - t, total);
 	}
+	for (b = 1; b < 3; b++) {
+		long total = iters / batches[b] * batches[b];
+
+		for (j = 0; j < batches[b]; j++) {
+			batch[j].cid = 1;
+			batch[j].args = &args;
+			batch[j].opts = NULL;
+		}
+		t = now_ns();
+		for (i = 0; i < total; i += batches[b]) {
+			if (chip_submit_batch(dev, batch, batches[b]) !=
+			    batches[b]) {
+				printf("# %s: submit_batch failed\n", tag);
+				break;
+			}
+			for (n = 0; n < batches[b];) {
+				int k = chip_reap(dev, res, 256, batches[b] - n, 0);
+
+				if (k <= 0)
+					break;
+				n += k;
+			}
+		}
+		snprintf(name, sizeof(name), "lib%s: submit_batch+reap b%d",
+			 tag, batches[b]);
+		add(name, now_ns() - t, total);
+	}
 	chip_close(dev);
 }
 
@@ -441,12 +477,16 @@ int main(int argc, char **argv)
 	ct_init(argc, argv);
 	if (argc > 2)
 		iters = atoi(argv[2]) > 64 ? atoi(argv[2]) : 64;
+	if (argc > 3)
+		only = argv[3];
 	chip_args_init(&a);
 	null_args_len = chip_args_encode(&a, null_args, sizeof(null_args));
 	printf("# uringbench on %s, %d iterations per row\n", ct_platform(),
 	       iters);
 	if (!ct_is_sim() && bench_raw())
 		printf("# no device node: raw rows skipped\n");
+	if (only)
+		return 0;
 	bench_lib("", 0);
 	if (!ct_is_sim())
 		bench_lib("(ioctl)", 1);
@@ -472,5 +512,8 @@ int main(int argc, char **argv)
 	ratio("lib(ioctl) submit+reap b32 / lib submit+reap b32",
 	      get("lib(ioctl): submit+reap b32"), get("lib: submit+reap b32"),
 	      1, 0);
+	ratio("lib(ioctl) submit+reap b32 / lib submit_batch+reap b32",
+	      get("lib(ioctl): submit+reap b32"),
+	      get("lib: submit_batch+reap b32"), 1, 0);
 	return 0;
 }
