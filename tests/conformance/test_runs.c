@@ -229,18 +229,47 @@ static int test_fault_touches_nothing(void)
 	return 0;
 }
 
+/*
+ * Reap @want completions: each OK, each the seq of one entry of @seqs
+ * (@n entries, 0: no run) and none twice; then nothing is left.
+ */
+static int reap_each_once(struct chip_dev *dev, const uint64_t *seqs, int n,
+			  int want)
+{
+	static struct chip_run_result res[256];
+	static char seen[256];
+	int i, k, got, m;
+
+	CHECK(n <= 256);
+	memset(seen, 0, sizeof(seen));
+	for (got = 0; got < want; got += m) {
+		m = chip_reap(dev, res, 256, 1, chip_now_ns() + 5000000000ull);
+		CHECK(m > 0);
+		for (k = 0; k < m; k++) {
+			CHECK_EQ(res[k].status, CHIP_STATUS_OK);
+			for (i = 0; i < n && (!seqs[i] || seqs[i] != res[k].seq);
+			     i++)
+				;
+			CHECK(i < n);
+			CHECK_EQ(seen[i], 0);
+			seen[i] = 1;
+		}
+	}
+	CHECK_EQ(got, want);
+	CHECK_EQ(chip_reap(dev, res, 256, 0, 0), 0);
+	return 0;
+}
+
 /* Many runs submitted at once: every completion once, all correct. */
 static int test_async_batches(void)
 {
 	enum { RUNS = 96 };
-	static struct chip_run_result res[RUNS];
 	static uint64_t seqs[RUNS];
-	static char seen[RUNS];
 	struct chip_counters c0, c;
 	struct chip_args args;
 	struct chip_dev *dev;
 	uint32_t rt;
-	int i, got, n;
+	int i;
 
 	CHECK_EQ(ct_open(&dev, NULL), 0);
 	FOR_EACH_RUNTIME(rt) {
@@ -249,24 +278,7 @@ static int test_async_batches(void)
 		chip_args_init(&args);
 		for (i = 0; i < RUNS; i++)
 			CHECK_EQ(chip_submit(dev, 0, &args, NULL, &seqs[i]), 0);
-		memset(seen, 0, sizeof(seen));
-		for (got = 0; got < RUNS; got += n) {
-			n = chip_reap(dev, res, RUNS, 1,
-				      chip_now_ns() + 5000000000ull);
-			CHECK(n > 0);
-			for (i = 0; i < n; i++) {
-				int k;
-
-				CHECK_EQ(res[i].status, CHIP_STATUS_OK);
-				for (k = 0; k < RUNS && seqs[k] != res[i].seq; k++)
-					;
-				CHECK(k < RUNS);
-				CHECK_EQ(seen[k], 0);
-				seen[k] = 1;
-			}
-		}
-		/* Nothing left over. */
-		CHECK_EQ(chip_reap(dev, res, RUNS, 0, 0), 0);
+		CHECK_EQ(reap_each_once(dev, seqs, RUNS, RUNS), 0);
 		CHECK_EQ(chip_wait(dev, seqs[0], 0, NULL), -ENOENT);
 		CHECK_EQ(chip_counters(dev, &c), 0);
 		CHECK_EQ(c.runs[CHIP_STATUS_OK] - c0.runs[CHIP_STATUS_OK], RUNS);
@@ -285,16 +297,15 @@ static int test_submit_batch(void)
 {
 	enum { RUNS = 40, NV = 4, VN = 2048 };
 	static struct chip_batch_run b[RUNS];
-	static struct chip_run_result res[RUNS];
+	static uint64_t seqs[RUNS];
 	static float in[VN], outv[NV][VN];
-	static char seen[RUNS];
 	struct chip_args nargs, vargs[NV];
 	struct chip_run_opts vo[NV];
 	struct chip_store st[NV];
 	struct chip_counters c0, c;
 	uint64_t da[NV], db[NV], df[NV], last;
 	struct chip_dev *dev;
-	int i, j, k, n, got, want, bad;
+	int i, j, want, bad;
 	uint32_t rt;
 
 	CHECK_EQ(ct_open(&dev, NULL), 0);
@@ -365,22 +376,9 @@ static int test_submit_batch(void)
 			}
 			CHECK_U64(b[i].seq, 0);
 		}
-		memset(seen, 0, sizeof(seen));
-		for (got = 0; got < want; got += n) {
-			n = chip_reap(dev, res, RUNS, 1,
-				      chip_now_ns() + 5000000000ull);
-			CHECK(n > 0);
-			for (k = 0; k < n; k++) {
-				CHECK_EQ(res[k].status, CHIP_STATUS_OK);
-				for (i = 0; i < RUNS && (b[i].ret ||
-				     b[i].seq != res[k].seq); i++)
-					;
-				CHECK(i < RUNS);
-				CHECK_EQ(seen[i], 0);
-				seen[i] = 1;
-			}
-		}
-		CHECK_EQ(chip_reap(dev, res, RUNS, 0, 0), 0);
+		for (i = 0; i < RUNS; i++)
+			seqs[i] = b[i].seq;
+		CHECK_EQ(reap_each_once(dev, seqs, RUNS, want), 0);
 		for (j = 0; j < NV; j++) {
 			CHECK_EQ(ct_mismatches(outv[j], VN,
 					       ct_vector_ref((float)(j + 1),
