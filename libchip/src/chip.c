@@ -485,6 +485,15 @@ static int submit_locked(struct chip_dev *dev, int32_t cid,
 	return rc > 0 ? 0 : rc;
 }
 
+/* Bytes of @a's argument blob; 0 for arguments chip_args_encode() refuses. */
+static size_t args_blob_size(const struct chip_args *a)
+{
+	if (!a || a->tensor_count > CHIP_MAX_TENSOR_ARGS ||
+	    a->scalar_count > CHIP_MAX_SCALAR_ARGS)
+		return 0;
+	return chipc_args_size(a->tensor_count, a->scalar_count);
+}
+
 /*
  * The batch for a backend with submit_many: every request prepared
  * first (argument blobs in one allocation, kept until the backend has
@@ -502,14 +511,8 @@ static int submit_batch_many(struct chip_dev *dev, struct chip_batch_run *runs,
 	size_t total = 0, off = 0;
 	int i, k = 0, queued = 0, rc;
 
-	for (i = 0; i < n; i++) {
-		const struct chip_args *a = runs[i].args;
-
-		if (a && a->tensor_count <= CHIP_MAX_TENSOR_ARGS &&
-		    a->scalar_count <= CHIP_MAX_SCALAR_ARGS)
-			total += chipc_args_size(a->tensor_count,
-						 a->scalar_count);
-	}
+	for (i = 0; i < n; i++)
+		total += args_blob_size(runs[i].args);
 	reqs = calloc((size_t)n, sizeof(*reqs));
 	seqs = calloc((size_t)n, sizeof(*seqs));
 	graphs = calloc((size_t)n, sizeof(*graphs));
@@ -522,13 +525,9 @@ static int submit_batch_many(struct chip_dev *dev, struct chip_batch_run *runs,
 
 	pthread_rwlock_rdlock(&dev->host_lock);
 	for (i = 0; i < n; i++) {
-		const struct chip_args *a = runs[i].args;
-		size_t cap = a && a->tensor_count <= CHIP_MAX_TENSOR_ARGS &&
-			     a->scalar_count <= CHIP_MAX_SCALAR_ARGS ?
-			     chipc_args_size(a->tensor_count, a->scalar_count) :
-			     0;
+		size_t cap = args_blob_size(runs[i].args);
 
-		rc = prepare_req(dev, runs[i].cid, a, runs[i].opts, 0,
+		rc = prepare_req(dev, runs[i].cid, runs[i].args, runs[i].opts, 0,
 				 &reqs[k], blobs + off, cap, &graphs[i],
 				 &runs[i].seq);
 		off += cap;

@@ -276,8 +276,8 @@ struct chip_batch_run {
  * calls would, and fill in each entry's @ret and @seq: a run that cannot
  * be queued does not stop the others.  On the kernel backend's io_uring
  * path the whole batch reaches the device in one system call.  Returns
- * the number of runs queued, or -EINVAL for a NULL @runs or @n out of
- * range, -EBADF for a closed device (nothing queued).
+ * the number of runs queued, or (nothing queued) -EINVAL for a NULL
+ * @runs or @n out of range, -EBADF for a closed device, -ENOMEM.
  */
 int chip_submit_batch(struct chip_dev *dev, struct chip_batch_run *runs,
 		      int n);
