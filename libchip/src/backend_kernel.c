@@ -501,30 +501,6 @@ static void uring_unqueue(struct kuring *u, struct kslot *s)
 	slot_free(u, s);
 }
 
-static int uring_submit(struct kuring *u, int fd,
-			const struct chip_submit_req *req,
-			const struct drm_chip_store *stores, uint32_t sync_flags,
-			uint64_t *seq)
-{
-	struct kslot *s;
-	int ret, err;
-
-	pthread_mutex_lock(&u->lock);
-	s = uring_queue(u, fd, req, stores, sync_flags);
-	if (!s) {
-		pthread_mutex_unlock(&u->lock);
-		return -EBUSY;
-	}
-	if (uring_flush(u, 1, &err) == 1) {
-		ret = uring_settle(u, s, seq);
-	} else {
-		uring_unqueue(u, s);
-		ret = err;
-	}
-	pthread_mutex_unlock(&u->lock);
-	return ret;
-}
-
 /*
  * @n requests, as many per io_uring_enter() as the free slots and the
  * submission queue take (all of a batch of CHIP_BATCH_MAX on an idle
@@ -573,6 +549,17 @@ static void uring_submit_many(struct kuring *u, int fd,
 		}
 	}
 	pthread_mutex_unlock(&u->lock);
+}
+
+static int uring_submit(struct kuring *u, int fd,
+			const struct chip_submit_req *req,
+			const struct drm_chip_store *stores, uint32_t sync_flags,
+			uint64_t *seq)
+{
+	int ret;
+
+	uring_submit_many(u, fd, req, &stores, 1, sync_flags, seq, &ret);
+	return ret;
 }
 
 /* Consume completed slot @s into @res.  Lock held. */
@@ -841,24 +828,32 @@ static int kernel_unreg(struct chip_dev *dev, int32_t cid)
 	return kioctl(kdev_of(dev)->fd, DRM_IOCTL_CHIP_UNREGISTER, &u);
 }
 
+/* @req's store ranges in the uAPI's form, into @dst. */
+static void put_stores(struct drm_chip_store *dst,
+		       const struct chip_submit_req *req)
+{
+	uint32_t i;
+
+	for (i = 0; i < req->nstores; i++) {
+		dst[i].va = req->stores[i].dev_addr;
+		dst[i].user_ptr = (uintptr_t)req->stores[i].host;
+		dst[i].size = req->stores[i].size;
+	}
+}
+
 static int kernel_submit(struct chip_dev *dev,
 			 const struct chip_submit_req *req, uint64_t *seq)
 {
 	struct drm_chip_store stores[DRM_CHIP_MAX_STORES];
 	struct kdev *k = kdev_of(dev);
 	struct drm_chip_run r;
-	uint32_t i;
 	int ret;
 
 	if (k->closing)
 		return -EBADF;
 	if (req->nstores > DRM_CHIP_MAX_STORES)
 		return -E2BIG;
-	for (i = 0; i < req->nstores; i++) {
-		stores[i].va = req->stores[i].dev_addr;
-		stores[i].user_ptr = (uintptr_t)req->stores[i].host;
-		stores[i].size = req->stores[i].size;
-	}
+	put_stores(stores, req);
 	if (k->ur)
 		return uring_submit(k->ur, k->fd, req, stores, k->sync_flags,
 				    seq);
@@ -877,7 +872,6 @@ static int kernel_submit_many(struct chip_dev *dev,
 	struct kdev *k = kdev_of(dev);
 	struct drm_chip_store *st, *stores;
 	size_t total = 0;
-	uint32_t j;
 	int i;
 
 	if (k->closing)
@@ -896,11 +890,8 @@ static int kernel_submit_many(struct chip_dev *dev,
 		sp[i] = st;
 		if (reqs[i].nstores > DRM_CHIP_MAX_STORES)
 			continue;	/* the kernel says -E2BIG */
-		for (j = 0; j < reqs[i].nstores; j++, st++) {
-			st->va = reqs[i].stores[j].dev_addr;
-			st->user_ptr = (uintptr_t)reqs[i].stores[j].host;
-			st->size = reqs[i].stores[j].size;
-		}
+		put_stores(st, &reqs[i]);
+		st += reqs[i].nstores;
 	}
 	uring_submit_many(k->ur, k->fd, reqs, sp, n, k->sync_flags, seqs,
 			  rets);
