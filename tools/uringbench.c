@@ -20,15 +20,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/io_uring.h>
+#include <liburing.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
 
 #include "chiptest.h"
+#include "cmdline.h"
 #include "drm/chip_accel.h"
 #include "chip_callable.h"
-#include "kring.h"
 
 static int iters = 2000;
 static const char *only;	/* run only the ring rows matching this */
@@ -114,7 +112,7 @@ static void bench_null_ioctl(int fd)
 /* @op < 0: IORING_OP_NOP; else a uring_cmd with @op, ptr from @u. */
 static int poll;
 
-static double bench_ring(int fd, struct chip_kring *r, int batch, long op,
+static double bench_ring(int fd, struct io_uring *r, int batch, long op,
 			 struct drm_chip_uring_run *u, const char *name)
 {
 	struct io_uring_cqe *cqe;
@@ -128,10 +126,10 @@ static double bench_ring(int fd, struct chip_kring *r, int batch, long op,
 	t = now_ns();
 	while (total < n) {
 		for (i = 0; i < batch; i++) {
-			struct io_uring_sqe *sqe = chip_kring_sqe(r);
+			struct io_uring_sqe *sqe = io_uring_get_sqe(r);
 
 			if (op < 0) {
-				sqe->opcode = IORING_OP_NOP;
+				io_uring_prep_nop(sqe);
 			} else {
 				struct drm_chip_uring_cmd c = { 0 };
 
@@ -139,20 +137,26 @@ static double bench_ring(int fd, struct chip_kring *r, int batch, long op,
 					null_run(&u[i].run, 1, batch == 1);
 					c.ptr = (uintptr_t)&u[i];
 				}
-				sqe->opcode = IORING_OP_URING_CMD;
-				sqe->fd = fd;
+				io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd,
+						 NULL, 0, 0);
 				sqe->cmd_op = (uint32_t)op;
 				memcpy(sqe->cmd, &c, sizeof(c));
 			}
-			sqe->user_data = (uint64_t)i + 1;
+			io_uring_sqe_set_data64(sqe, (uint64_t)i + 1);
 		}
-		chip_kring_enter(r, (unsigned int)batch, poll ? 0 : (unsigned int)batch, 0);
+		if (poll)
+			io_uring_submit(r);
+		else
+			io_uring_submit_and_wait(r, (unsigned int)batch);
 		got = 0;
 		while (got < batch) {
-			cqe = chip_kring_cqe(r);
-			if (!cqe) {
+			if (io_uring_peek_cqe(r, &cqe)) {
 				/* poll: a bare enter runs the task work */
-				chip_kring_enter(r, 0, poll ? 0 : (unsigned int)(batch - got), 0);
+				if (poll)
+					io_uring_get_events(r);
+				else
+					io_uring_wait_cqe_nr(r, &cqe,
+							     (unsigned int)(batch - got));
 				continue;
 			}
 			if (cqe->res < 0) {
@@ -163,7 +167,7 @@ static double bench_ring(int fd, struct chip_kring *r, int batch, long op,
 				dev_ns_sum += (double)u[cqe->user_data - 1].result.device_ns;
 				dev_ns_n++;
 			}
-			chip_kring_seen(r);
+			io_uring_cqe_seen(r, cqe);
 			got++;
 		}
 		total += batch;
@@ -298,11 +302,12 @@ static int bench_raw(void)
 {
 	static struct drm_chip_uring_run u[256];
 	static const int batches[] = { 1, 32, 256 };
+	struct io_uring_params p;
+	struct io_uring r;
+	int fd, i, ring = 0;
+	char name[64];
 	void *img;
 	size_t len;
-	struct chip_kring r;
-	char name[64];
-	int fd, i;
 
 	fd = open("/dev/accel/accel0", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
@@ -317,9 +322,13 @@ static int bench_raw(void)
 	free(img);
 	if (!only)
 		bench_null_ioctl(fd);
-	if (chip_kring_setup(&r, 256, 1024, 0)) {
+	memset(&p, 0, sizeof(p));
+	p.flags = IORING_SETUP_CQSIZE;
+	p.cq_entries = 1024;
+	if (io_uring_queue_init_params(256, &r, &p)) {
 		printf("# io_uring unavailable: uring rows skipped\n");
 	} else {
+		ring = 1;
 		for (i = 0; i < 3; i++) {
 			snprintf(name, sizeof(name), "floor: io_uring NOP b%d",
 				 batches[i]);
@@ -336,7 +345,7 @@ static int bench_raw(void)
 	dev_ns_n = 0;
 	if (!only)
 		bench_ioctl_runs(fd);
-	if (r.fd > 0) {
+	if (ring) {
 		for (i = 0; i < 3; i++) {
 			snprintf(name, sizeof(name), "run: uring_cmd b%d",
 				 batches[i]);
@@ -349,22 +358,25 @@ static int bench_raw(void)
 		bench_ring(fd, &r, 32, DRM_CHIP_URING_RUN, u,
 			   "run: uring_cmd b32, CQ polled");
 		poll = 0;
-		chip_kring_exit(&r);
+		io_uring_queue_exit(&r);
 	}
 	/*
 	 * A ring a single-threaded runtime would use: completions are
 	 * processed only when the submitter waits, which then wakes once
 	 * its batch is complete instead of at every completion.
 	 */
-	if (!chip_kring_setup(&r, 256, 1024, IORING_SETUP_SINGLE_ISSUER |
-			      IORING_SETUP_DEFER_TASKRUN)) {
+	memset(&p, 0, sizeof(p));
+	p.cq_entries = 1024;
+	p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SINGLE_ISSUER |
+		  IORING_SETUP_DEFER_TASKRUN;
+	if (!io_uring_queue_init_params(256, &r, &p)) {
 		bench_ring(fd, &r, 32, -1, NULL,
 			   "floor: io_uring NOP b32, defer");
 		bench_ring(fd, &r, 32, DRM_CHIP_URING_RUN, u,
 			   "run: uring_cmd b32, defer");
 		bench_ring(fd, &r, 256, DRM_CHIP_URING_RUN, u,
 			   "run: uring_cmd b256, defer");
-		chip_kring_exit(&r);
+		io_uring_queue_exit(&r);
 	}
 	if (dev_ns_n)
 		printf("# device time of a null run (mean of %ld): %.0f ns\n",
@@ -472,11 +484,27 @@ static void ratio(const char *what, double num, double den, double target,
 
 int main(int argc, char **argv)
 {
+	static const char usage[] =
+		"usage: uringbench [platform [iterations [row]]]\n"
+		"  platform    a2a3 (the device; default: $CHIP_PLATFORM), a5, a2a3sim, a5sim\n"
+		"  iterations  runs per row, 64 or more (default 2000)\n"
+		"  row         run only the ring rows whose name contains this\n";
 	struct chip_args a;
+	unsigned long v;
 
+	if (cmdline_help(argc, argv)) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (argc > 4)
+		return cmdline_bad("uringbench", "too many arguments", usage);
+	if (argc > 1 && !cmdline_platform(argv[1]))
+		return cmdline_bad("uringbench", argv[1], usage);
+	if (argc > 2 && cmdline_uint(argv[2], 64, 100000000, &v))
+		return cmdline_bad("uringbench", argv[2], usage);
 	ct_init(argc, argv);
 	if (argc > 2)
-		iters = atoi(argv[2]) > 64 ? atoi(argv[2]) : 64;
+		iters = (int)v;
 	if (argc > 3)
 		only = argv[3];
 	chip_args_init(&a);

@@ -2,60 +2,39 @@
 /*
  * The kernel backend: chip.ko through its device node.
  *
- * "a2a3" and "a5" open the first chip device of that platform (accel
- * nodes first, then render nodes), or opts->node.  Every operation is one
- * or two ioctls of uapi/drm/chip_accel.h; the kernel owns all state, so
- * this file keeps only the descriptor.  Errors are the kernel's errnos,
- * which match the simulated backend's.
+ * "a2a3" and "a5" open a chip device of that platform: the one that
+ * opts->node or opts->device names, else $CHIP_DEVICE's, else the first.
+ * Devices are found in sysfs (/sys/class/accel, then the render nodes of
+ * /sys/class/drm for kernels without accel) and counted in minor order;
+ * other drivers' nodes are never opened (chip.h lists chip_open()'s
+ * errors; chip_last_error() names the node).  Every operation is one or two
+ * ioctls of uapi/drm/chip_accel.h through libdrm's drmIoctl(); the kernel
+ * owns all state, so this file keeps only the descriptor.  Errors are the
+ * kernel's errnos, which match the simulated backend's.
  *
  * Runs go through io_uring when the kernel allows it (DRM_CHIP_URING_RUN
- * on a ring of this descriptor, raw system calls, no library needed):
- * chip_submit() is one io_uring_enter() that queues the run and returns
- * its seq or the validation error, and completions are read from the
- * completion queue in batches, without a system call when they are
- * already there.  When io_uring_setup() fails (kernel.io_uring_disabled,
- * seccomp, no kernel support) or $CHIP_NO_URING is set, runs use the RUN
- * and WAIT ioctls; results are the same.
+ * on a liburing ring of this descriptor): chip_submit() is one
+ * io_uring_enter() that queues the run and returns its seq or the
+ * validation error, and completions are read from the completion queue
+ * in batches, without a system call when they are already there.  When
+ * io_uring_setup() fails (kernel.io_uring_disabled, seccomp, no kernel
+ * support) or $CHIP_NO_URING is set, runs use the RUN and WAIT ioctls;
+ * results are the same.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/io_uring.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
+#include <liburing.h>
+#include <xf86drm.h>
 
 #include "internal.h"
-#include "kring.h"
-#include "../../uapi/drm/chip_accel.h"
-
-/* The two DRM core ioctls used here, without a libdrm include path. */
-struct chip_drm_version {
-	int version_major;
-	int version_minor;
-	int version_patchlevel;
-	size_t name_len;
-	char *name;
-	size_t date_len;
-	char *date;
-	size_t desc_len;
-	char *desc;
-};
-
-struct chip_drm_gem_close {
-	uint32_t handle;
-	uint32_t pad;
-};
-
-#define CHIP_DRM_IOCTL_VERSION	_IOWR('d', 0x00, struct chip_drm_version)
-#define CHIP_DRM_IOCTL_GEM_CLOSE _IOW('d', 0x09, struct chip_drm_gem_close)
-
-
-/* ---- a minimal io_uring (raw system calls) ------------------------------ */
+#include "drm/chip_accel.h"
 
 /* ---- runs through io_uring ---------------------------------------------- */
 
@@ -75,7 +54,7 @@ struct kslot {
 };
 
 struct kuring {
-	struct chip_kring ring;
+	struct io_uring ring;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	int blocker;			/* a thread sleeps in io_uring_enter */
@@ -98,15 +77,10 @@ static struct kdev *kdev_of(struct chip_dev *dev)
 	return dev->priv;
 }
 
-/* ioctl() returning 0 or -errno, restarted after a signal. */
+/* drmIoctl() (restarted after a signal) returning 0 or -errno. */
 static int kioctl(int fd, unsigned long req, void *arg)
 {
-	int ret;
-
-	do {
-		ret = ioctl(fd, req, arg);
-	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
-	return ret == -1 ? -errno : 0;
+	return drmIoctl(fd, req, arg) ? -errno : 0;
 }
 
 static int get_param(int fd, uint32_t param, uint64_t *value)
@@ -122,16 +96,15 @@ static int get_param(int fd, uint32_t param, uint64_t *value)
 /* Is @fd a chip device of @platform? */
 static int is_chip(int fd, uint32_t platform)
 {
-	struct chip_drm_version v;
-	char name[16] = { 0 };
+	drmVersionPtr v = drmGetVersion(fd);
 	uint64_t plat;
+	int ours;
 
-	memset(&v, 0, sizeof(v));
-	v.name = name;
-	v.name_len = sizeof(name) - 1;
-	if (kioctl(fd, CHIP_DRM_IOCTL_VERSION, &v) || strcmp(name, "chip"))
+	if (!v)
 		return 0;
-	if (get_param(fd, DRM_CHIP_PARAM_PLATFORM, &plat))
+	ours = v->name && !strcmp(v->name, "chip");
+	drmFreeVersion(v);
+	if (!ours || get_param(fd, DRM_CHIP_PARAM_PLATFORM, &plat))
 		return 0;
 	return plat == platform;
 }
@@ -141,7 +114,7 @@ static int open_node(const char *path, uint32_t platform, int *fdp)
 	int fd = open(path, O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
-		return -errno;
+		return errno == ENOENT || errno == ENXIO ? -ENODEV : -errno;
 	if (!is_chip(fd, platform)) {
 		close(fd);
 		return -ENODEV;
@@ -233,14 +206,14 @@ static void slot_free(struct kuring *u, struct kslot *s)
 /* Move what the completion queue holds into the slots.  Lock held. */
 static int harvest(struct kuring *u)
 {
-	struct chip_kring *r = &u->ring;
-	unsigned int head = *r->cq_head;
-	unsigned int tail = __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE);
+	struct io_uring_cqe *cqe;
+	unsigned int head;
 	int n = 0;
 
-	for (; head != tail; head++, n++) {
-		const struct io_uring_cqe *cqe = &r->cqes[head & *r->cq_mask];
+	io_uring_for_each_cqe(&u->ring, head, cqe) {
 		uint64_t idx = cqe->user_data;
+
+		n++;
 		struct kslot *s;
 
 		if (!idx || idx > KSLOTS)
@@ -265,7 +238,7 @@ static int harvest(struct kuring *u)
 		}
 		done_push(u, s);
 	}
-	__atomic_store_n(r->cq_head, head, __ATOMIC_RELEASE);
+	io_uring_cq_advance(&u->ring, (unsigned int)n);
 	if (n)
 		pthread_cond_broadcast(&u->cond);
 	return n;
@@ -279,6 +252,8 @@ static int harvest(struct kuring *u)
 static void block(struct kuring *u, uint64_t deadline)
 {
 	uint64_t now = now_ns(), left = KWAIT_SLICE_NS;
+	struct __kernel_timespec kts;
+	struct io_uring_cqe *cqe;
 	struct timespec ts;
 
 	if (deadline && deadline - now < left)
@@ -286,7 +261,12 @@ static void block(struct kuring *u, uint64_t deadline)
 	if (!u->blocker) {
 		u->blocker = 1;
 		pthread_mutex_unlock(&u->lock);
-		chip_kring_enter(&u->ring, 0, 1, left ? left : 1);
+		if (!left)
+			left = 1;
+		kts.tv_sec = (long long)(left / 1000000000ull);
+		kts.tv_nsec = (long long)(left % 1000000000ull);
+		/* Only a wake-up: harvest() consumes, under the lock. */
+		io_uring_wait_cqe_timeout(&u->ring, &cqe, &kts);
 		pthread_mutex_lock(&u->lock);
 		u->blocker = 0;
 		pthread_cond_broadcast(&u->cond);
@@ -315,7 +295,7 @@ static void uring_fini(struct kuring *u, int fd)
 			block(u, end);
 	}
 	pthread_mutex_unlock(&u->lock);
-	chip_kring_exit(&u->ring);
+	io_uring_queue_exit(&u->ring);
 	if (u->inflight)
 		return;		/* leaked rather than written after free */
 	pthread_cond_destroy(&u->cond);
@@ -324,11 +304,31 @@ static void uring_fini(struct kuring *u, int fd)
 	free(u);
 }
 
+/*
+ * A DRM_CHIP_URING_* command on @fd with @cmd in the SQE's command area.
+ * liburing 2.3 has no io_uring_prep_cmd(): io_uring_prep_rw() zeroes
+ * what the kernel checks, then cmd_op (sharing storage with off) is set.
+ */
+static void prep_cmd(struct io_uring_sqe *sqe, int fd, uint32_t op,
+		     const struct drm_chip_uring_cmd *cmd)
+{
+	io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, NULL, 0, 0);
+	sqe->cmd_op = op;
+	memcpy(sqe->cmd, cmd, sizeof(*cmd));
+}
+
 /* io_uring for runs, or NULL: the ioctl path. */
 static struct kuring *uring_init(int fd)
 {
 	struct drm_chip_uring_cmd nop = { 0 };
 	const char *env = getenv("CHIP_NO_URING");
+	struct __kernel_timespec ts = { .tv_sec = 1 };
+	struct io_uring_params p = {
+		/* the completion queue holds every slot's completion */
+		.flags = IORING_SETUP_CQSIZE,
+		.cq_entries = 2 * KSLOTS,
+	};
+	struct io_uring_cqe *cqe;
 	struct io_uring_sqe *sqe;
 	struct kuring *u;
 	uint64_t feat;
@@ -342,7 +342,7 @@ static struct kuring *uring_init(int fd)
 	if (!u)
 		return NULL;
 	u->slots = calloc(KSLOTS, sizeof(*u->slots));
-	if (!u->slots || chip_kring_setup(&u->ring, 256, 2 * KSLOTS, 0)) {
+	if (!u->slots || io_uring_queue_init_params(256, &u->ring, &p)) {
 		free(u->slots);
 		free(u);
 		return NULL;
@@ -353,24 +353,18 @@ static struct kuring *uring_init(int fd)
 		slot_free(u, &u->slots[i]);
 
 	/* Probe: a NOP command must complete with 0. */
-	sqe = chip_kring_sqe(&u->ring);
-	sqe->opcode = IORING_OP_URING_CMD;
-	sqe->fd = fd;
-	sqe->cmd_op = DRM_CHIP_URING_NOP;
-	memcpy(sqe->cmd, &nop, sizeof(nop));
-	ret = chip_kring_enter(&u->ring, 1, 1, 1000000000ull);
-	if (ret >= 0) {
-		unsigned int head = *u->ring.cq_head;
-
+	sqe = io_uring_get_sqe(&u->ring);
+	prep_cmd(sqe, fd, DRM_CHIP_URING_NOP, &nop);
+	cqe = NULL;
+	ret = io_uring_submit_and_wait_timeout(&u->ring, &cqe, 1, &ts, NULL);
+	if (ret >= 0 && cqe) {
+		ret = cqe->res;
+		io_uring_cqe_seen(&u->ring, cqe);
+	} else if (ret >= 0) {
 		ret = -EIO;
-		if (head != __atomic_load_n(u->ring.cq_tail, __ATOMIC_ACQUIRE)) {
-			ret = u->ring.cqes[head & *u->ring.cq_mask].res;
-			__atomic_store_n(u->ring.cq_head, head + 1,
-					 __ATOMIC_RELEASE);
-		}
 	}
 	if (ret) {
-		chip_kring_exit(&u->ring);
+		io_uring_queue_exit(&u->ring);
 		pthread_cond_destroy(&u->cond);
 		pthread_mutex_destroy(&u->lock);
 		free(u->slots);
@@ -412,7 +406,7 @@ static struct kslot *uring_queue(struct kuring *u, int fd,
 
 	if (!s)
 		return NULL;
-	sqe = chip_kring_sqe(&u->ring);
+	sqe = io_uring_get_sqe(&u->ring);
 	if (!sqe)
 		return NULL;
 	u->free = s->hnext;
@@ -422,41 +416,53 @@ static struct kslot *uring_queue(struct kuring *u, int fd,
 	s->seq = 0;
 	u->inflight++;
 	cmd.ptr = (uintptr_t)&s->u;
-	sqe->opcode = IORING_OP_URING_CMD;
-	sqe->fd = fd;
-	sqe->cmd_op = DRM_CHIP_URING_RUN;
-	sqe->user_data = (uint64_t)(s - u->slots) + 1;
-	memcpy(sqe->cmd, &cmd, sizeof(cmd));
+	prep_cmd(sqe, fd, DRM_CHIP_URING_RUN, &cmd);
+	io_uring_sqe_set_data64(sqe, (uint64_t)(s - u->slots) + 1);
 	return s;
+}
+
+/*
+ * Take back the SQEs that io_uring_submit() published but the kernel did
+ * not consume: what liburing has no call for.  Without an SQ thread the
+ * kernel reads the queue only inside io_uring_enter(), which this file
+ * calls with the lock held, so rewinding the tail to the head is safe.
+ */
+static void ring_withdraw(struct io_uring *ring)
+{
+	unsigned int head = io_uring_smp_load_acquire(ring->sq.khead);
+
+	ring->sq.sqe_head = head;
+	ring->sq.sqe_tail = head;
+	io_uring_smp_store_release(ring->sq.ktail, head);
 }
 
 /*
  * Hand the @n SQEs queued last to the kernel.  Returns how many it
  * consumed; on a hard error the others are taken back off the queue and
- * *@err says why.
+ * *@err says why.  (An SQE the kernel rejects completes with its error;
+ * the ones after it stay queued for the next io_uring_submit().)
  */
 static unsigned int uring_flush(struct kuring *u, unsigned int n, int *err)
 {
-	struct chip_kring *r = &u->ring;
-	unsigned int head0 = __atomic_load_n(r->sq_head, __ATOMIC_ACQUIRE);
+	unsigned int head0 = *u->ring.sq.khead;
 	unsigned int done = 0;
 	int ret;
 
 	*err = 0;
 	while (done < n) {
-		ret = chip_kring_enter(r, n - done, 0, 0);
+		ret = io_uring_submit(&u->ring);
 		if (ret > 0) {
 			done += (unsigned int)ret;
-		} else if (ret < 0 && ret != -EINTR && ret != -EAGAIN &&
-			   ret != -EBUSY) {
-			*err = ret;
+		} else if (ret == -EBUSY || ret == -EAGAIN) {
+			harvest(u);	/* room in the completion queue */
+		} else if (ret != -EINTR) {
+			*err = ret ? ret : -EAGAIN;
 			break;
 		}
 	}
 	if (done < n) {
-		/* Not consumed (no SQ thread): withdraw them. */
-		done = __atomic_load_n(r->sq_head, __ATOMIC_ACQUIRE) - head0;
-		__atomic_store_n(r->sq_tail, head0 + done, __ATOMIC_RELEASE);
+		done = io_uring_smp_load_acquire(u->ring.sq.khead) - head0;
+		ring_withdraw(&u->ring);
 	}
 	return done;
 }
@@ -647,32 +653,193 @@ static int uring_reap(struct kuring *u, struct chip_run_result *out, int max,
 	return n;
 }
 
+/* ---- finding the device ------------------------------------------------- */
+
+/*
+ * Is the sysfs device @cls/@name (a class link such as
+ * /sys/class/accel/accel0) a chip device?  Its parent is bound to the
+ * "chip" driver or is one of the module's "chip.N" devices.
+ */
+static int sysfs_is_chip(const char *cls, const char *name)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%s/device/driver", cls, name);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n > 0) {
+		link[n] = '\0';
+		base = strrchr(link, '/');
+		if (!strcmp(base ? base + 1 : link, "chip"))
+			return 1;
+	}
+	snprintf(path, sizeof(path), "%s/%s/device", cls, name);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return 0;
+	link[n] = '\0';
+	base = strrchr(link, '/');
+	base = base ? base + 1 : link;
+	return !strncmp(base, "chip.", 5);
+}
+
+static int minor_cmp(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/*
+ * The minors of the chip nodes of class @cls whose names are @prefix
+ * followed by a number, ascending, into @minors (up to @max).
+ */
+static int sysfs_nodes(const char *cls, const char *prefix, int *minors,
+		       int max)
+{
+	size_t plen = strlen(prefix);
+	struct dirent *de;
+	DIR *d = opendir(cls);
+	int n = 0;
+	char *end;
+	long m;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) && n < max) {
+		if (strncmp(de->d_name, prefix, plen))
+			continue;
+		m = strtol(de->d_name + plen, &end, 10);
+		if (end == de->d_name + plen || *end || m < 0 || m > INT_MAX)
+			continue;
+		if (sysfs_is_chip(cls, de->d_name))
+			minors[n++] = (int)m;
+	}
+	closedir(d);
+	qsort(minors, (size_t)n, sizeof(*minors), minor_cmp);
+	return n;
+}
+
+#define KMAX_NODES	64
+
+/*
+ * Open device number @index (counted from 0) among the chip devices of
+ * @platform: accel nodes, else (kernels before accel) render nodes.
+ */
+static int open_index(uint32_t platform, const char *pname, unsigned int index,
+		      int *fdp)
+{
+	static const struct {
+		const char *cls, *prefix, *dev;
+	} kinds[] = {
+		{ "/sys/class/accel", "accel", "/dev/accel/accel%d" },
+		{ "/sys/class/drm", "renderD", "/dev/dri/renderD%d" },
+	};
+	char path[64], denied[64] = "";
+	int minors[KMAX_NODES];
+	unsigned int found = 0, seen = 0;
+	size_t k;
+	int i, n, ret;
+
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		n = sysfs_nodes(kinds[k].cls, kinds[k].prefix, minors,
+				KMAX_NODES);
+		for (i = 0; i < n; i++) {
+			snprintf(path, sizeof(path), kinds[k].dev, minors[i]);
+			seen++;
+			ret = open_node(path, platform, fdp);
+			if (ret == -EACCES || ret == -EPERM) {
+				if (!denied[0])
+					snprintf(denied, sizeof(denied), "%s",
+						 path);
+				continue;
+			}
+			if (ret)
+				continue;
+			if (found++ == index) {
+				chip_set_error("%s: %s", pname, path);
+				return 0;
+			}
+			close(*fdp);
+		}
+		if (seen)
+			break;	/* accel nodes: render nodes are not ours */
+	}
+	if (denied[0]) {
+		chip_set_error("%s: %s: permission denied (the udev rule gives "
+			       "group render access: Documentation/install.rst)",
+			       pname, denied);
+		return -EACCES;
+	}
+	if (!seen)
+		chip_set_error("%s: no chip device in /sys/class/accel or "
+			       "/sys/class/drm (is chip.ko loaded?)", pname);
+	else
+		chip_set_error("%s: device %u not found: %u %s device%s of %u "
+			       "chip device node%s", pname, index, found,
+			       pname, found == 1 ? "" : "s", seen,
+			       seen == 1 ? "" : "s");
+	return -ENODEV;
+}
+
+/* Open @path, which must be a chip device of @platform. */
+static int open_path(uint32_t platform, const char *pname, const char *path,
+		     int *fdp)
+{
+	int ret = open_node(path, platform, fdp);
+
+	if (ret == -EPERM)
+		ret = -EACCES;
+	if (!ret)
+		chip_set_error("%s: %s", pname, path);
+	else if (ret == -ENODEV && access(path, F_OK))
+		chip_set_error("%s: %s: no such device node", pname, path);
+	else if (ret == -ENODEV)
+		chip_set_error("%s: %s: not a chip %s device", pname, path,
+			       pname);
+	else
+		chip_set_error("%s: %s: %s", pname, path, strerror(-ret));
+	return ret;
+}
+
+/*
+ * opts->node, else opts->device (CHIP_DEVICE_INDEX()), else $CHIP_DEVICE
+ * (an index counted from 0, or a node path), else the first device.
+ */
+static int open_device(uint32_t platform, const char *pname,
+		       const struct chip_open_opts *opts, int *fdp)
+{
+	const char *env = getenv("CHIP_DEVICE");
+	unsigned long idx = 0;
+	char *end;
+
+	if (opts && opts->node)
+		return open_path(platform, pname, opts->node, fdp);
+	if (opts && opts->device)
+		return open_index(platform, pname, opts->device - 1, fdp);
+	if (env && *env) {
+		if (strchr(env, '/'))
+			return open_path(platform, pname, env, fdp);
+		idx = strtoul(env, &end, 10);
+		if (*end || idx >= KMAX_NODES) {
+			chip_set_error("%s: CHIP_DEVICE=%s: not a device index "
+				       "or node path", pname, env);
+			return -EINVAL;
+		}
+	}
+	return open_index(platform, pname, (unsigned int)idx, fdp);
+}
+
 static int kernel_open(struct chip_dev *dev, uint32_t platform,
 		       const struct chip_open_opts *opts)
 {
-	char path[64];
 	uint64_t feat;
 	struct kdev *k;
-	int fd = -1, ret = -ENODEV, i;
+	int fd = -1, ret;
 
 	k = calloc(1, sizeof(*k));
 	if (!k)
 		return -ENOMEM;
-	if (opts && opts->node) {
-		ret = open_node(opts->node, platform, &fd);
-		if (ret == -ENOENT)
-			ret = -ENODEV;
-	} else {
-		for (i = 0; i < 64 && fd < 0; i++) {
-			snprintf(path, sizeof(path), "/dev/accel/accel%d", i);
-			open_node(path, platform, &fd);
-		}
-		for (i = 128; i < 192 && fd < 0; i++) {
-			snprintf(path, sizeof(path), "/dev/dri/renderD%d", i);
-			open_node(path, platform, &fd);
-		}
-		ret = fd < 0 ? -ENODEV : 0;
-	}
+	ret = open_device(platform, dev->name, opts, &fd);
 	if (ret) {
 		free(k);
 		return ret;
@@ -771,14 +938,12 @@ static int kernel_mem_free(struct chip_dev *dev, uint64_t addr)
 		.flags = DRM_CHIP_BO_INFO_BY_VA,
 		.va = addr,
 	};
-	struct chip_drm_gem_close c = { 0 };
 	int ret;
 
 	ret = kioctl(k->fd, DRM_IOCTL_CHIP_BO_INFO, &i);
 	if (ret)
 		return ret;
-	c.handle = i.handle;
-	ret = kioctl(k->fd, CHIP_DRM_IOCTL_GEM_CLOSE, &c);
+	ret = drmCloseBufferHandle(k->fd, i.handle) ? -errno : 0;
 	/* Freed by another thread in between. */
 	return ret == -EINVAL ? -ENOENT : ret;
 }

@@ -92,11 +92,14 @@ int chip_open(const char *platform, const struct chip_open_opts *opts,
 	size_t i;
 	int rc;
 
+	chip_set_error("%s", "");
 	if (!platform || !devp || !OPTS_OK(opts, struct chip_open_opts))
 		return -EINVAL;
 	*devp = NULL;
 	if (opts)
 		memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
+	if (o.pad)
+		return -EINVAL;
 	for (i = 0; i < sizeof(platforms) / sizeof(platforms[0]); i++) {
 		if (!strcmp(platform, platforms[i].name)) {
 			plat = platforms[i].platform;
@@ -105,8 +108,11 @@ int chip_open(const char *platform, const struct chip_open_opts *opts,
 			break;
 		}
 	}
-	if (!ops)
+	if (!ops) {
+		chip_set_error("%s: unknown platform (a2a3, a5, a2a3sim, a5sim)",
+			       platform);
 		return -EINVAL;
+	}
 
 	dev = calloc(1, sizeof(*dev));
 	if (!dev)

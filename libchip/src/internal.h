@@ -115,6 +115,10 @@ struct chip_dev {
 	int closing;
 };
 
+/* Set chip_last_error()'s message (error.c). */
+void chip_set_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
 /* Host orchestration loading (hostorch.c). */
 int chip_host_load(const void *so, size_t size, const char *entry,
 		   chip_host_orch_fn *fn, void **dl);

@@ -6,7 +6,7 @@
  * queued, tearing the ring down (and exiting the task) with runs in
  * flight, and libchip's ioctl fallback when io_uring is disabled.
  *
- * The ring is driven with raw system calls, as libchip does.
+ * The rings are liburing's, as libchip's; SQE128/CQE32 rings too.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,17 +17,14 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/io_uring.h>
+#include <liburing.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "helpers.h"
 #include "chiptest.h"
 #include "drm/chip_accel.h"
 #include "chip_callable.h"
-#include "kring.h"
 
 static int xioctl(int fd, unsigned long req, void *arg)
 {
@@ -89,35 +86,73 @@ static void null_run(struct drm_chip_uring_run *u, int32_t cid)
 	u->run.timeout_ns = 2000000000ull;
 }
 
-static void prep(struct chip_kring *r, int fd, uint32_t op, uint64_t ptr,
-		 uint64_t user_data)
+/* A ring of @entries SQEs and @cq CQEs with IORING_SETUP_* @flags. */
+static int ring_init(struct io_uring *r, unsigned int entries, unsigned int cq,
+		     unsigned int flags)
 {
-	struct io_uring_sqe *sqe = chip_kring_sqe(r);
+	struct io_uring_params p;
+
+	memset(&p, 0, sizeof(p));
+	p.flags = IORING_SETUP_CQSIZE | flags;
+	p.cq_entries = cq;
+	return io_uring_queue_init_params(entries, r, &p);
+}
+
+/* The next SQE, zeroed (all 128 bytes on an SQE128 ring). */
+static struct io_uring_sqe *get_sqe(struct io_uring *r)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(r);
+
+	if (sqe)
+		memset(sqe, 0, sizeof(*sqe) <<
+		       !!(r->flags & IORING_SETUP_SQE128));
+	return sqe;
+}
+
+/* A uring_cmd with opcode @op; its command area (reserved fields 0). */
+static struct io_uring_sqe *prep_op(struct io_uring *r, int fd, uint32_t op)
+{
+	struct io_uring_sqe *sqe = get_sqe(r);
+
+	io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, NULL, 0, 0);
+	sqe->cmd_op = op;
+	return sqe;
+}
+
+static struct io_uring_sqe *prep(struct io_uring *r, int fd, uint32_t op,
+				 uint64_t ptr, uint64_t user_data)
+{
+	struct io_uring_sqe *sqe = prep_op(r, fd, op);
 	struct drm_chip_uring_cmd c = { .ptr = ptr };
 
-	sqe->opcode = IORING_OP_URING_CMD;
-	sqe->fd = fd;
-	sqe->cmd_op = op;
-	sqe->user_data = user_data;
+	io_uring_sqe_set_data64(sqe, user_data);
 	memcpy(sqe->cmd, &c, sizeof(c));
+	return sqe;
+}
+
+static struct __kernel_timespec secs(long long s, long long ns)
+{
+	struct __kernel_timespec ts = { .tv_sec = s, .tv_nsec = ns };
+
+	return ts;
 }
 
 /* Submit what is queued and wait for one completion; its res. */
-static int one(struct chip_kring *r, uint64_t *res2)
+static int one(struct io_uring *r, uint64_t *res2)
 {
-	struct io_uring_cqe *cqe;
+	struct __kernel_timespec ts = secs(5, 0);
+	struct io_uring_cqe *cqe = NULL;
 	int ret;
 
-	ret = chip_kring_enter(r, 1, 1, 5000000000ull);
+	ret = io_uring_submit_and_wait_timeout(r, &cqe, 1, &ts, NULL);
 	if (ret < 0)
 		return 1000 + ret;
-	cqe = chip_kring_cqe(r);
 	if (!cqe)
 		return 2000;
 	ret = cqe->res;
-	if (res2 && r->cqe32)
+	if (res2 && (r->flags & IORING_SETUP_CQE32))
 		*res2 = cqe->big_cqe[0];
-	chip_kring_seen(r);
+	io_uring_cqe_seen(r, cqe);
 	return ret;
 }
 
@@ -222,13 +257,13 @@ static int test_malformed(void)
 	struct drm_chip_uring_run u;
 	struct drm_chip_run run;
 	struct io_uring_sqe *sqe;
-	struct chip_kring r, big;
+	struct io_uring r, big;
 	uint64_t res2 = 0;
 	int fd = open_node();
 
 	CHECK(fd >= 0);
 	CHECK_EQ(reg(fd, 1, CT_NULL), 0);
-	CHECK_EQ(chip_kring_setup(&r, 8, 16, 0), 0);
+	CHECK_EQ(ring_init(&r, 8, 16, 0), 0);
 
 	prep(&r, fd, DRM_CHIP_URING_NOP, 0, 1);
 	CHECK_EQ(one(&r, NULL), 0);
@@ -248,16 +283,10 @@ static int test_malformed(void)
 	prep(&r, fd, RESIZE(DRM_CHIP_URING_NOP, 8), 0, 4);
 	CHECK_EQ(one(&r, NULL), -EINVAL);
 	/* Nonzero reserved fields of the command area. */
-	sqe = chip_kring_sqe(&r);
-	sqe->opcode = IORING_OP_URING_CMD;
-	sqe->fd = fd;
-	sqe->cmd_op = DRM_CHIP_URING_NOP;
+	sqe = prep_op(&r, fd, DRM_CHIP_URING_NOP);
 	sqe->cmd[8] = 1;	/* flags */
 	CHECK_EQ(one(&r, NULL), -EINVAL);
-	sqe = chip_kring_sqe(&r);
-	sqe->opcode = IORING_OP_URING_CMD;
-	sqe->fd = fd;
-	sqe->cmd_op = DRM_CHIP_URING_NOP;
+	sqe = prep_op(&r, fd, DRM_CHIP_URING_NOP);
 	sqe->cmd[12] = 1;	/* pad */
 	CHECK_EQ(one(&r, NULL), -EINVAL);
 	prep(&r, fd, DRM_CHIP_URING_NOP, 8, 5);
@@ -303,20 +332,20 @@ static int test_malformed(void)
 		w.seq = u.run.seq;
 		CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w), -ENOENT);
 	}
-	chip_kring_exit(&r);
+	io_uring_queue_exit(&r);
 
 	/* 128-byte entries: the tail of the command area is reserved. */
-	CHECK_EQ(chip_kring_setup(&big, 8, 16, IORING_SETUP_SQE128 |
-			    IORING_SETUP_CQE32), 0);
+	CHECK_EQ(ring_init(&big, 8, 16, IORING_SETUP_SQE128 |
+			   IORING_SETUP_CQE32), 0);
 	null_run(&u, 1);
 	prep(&big, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u, 11);
 	CHECK_EQ(one(&big, &res2), CHIP_STATUS_OK);
 	CHECK_U64(res2, u.run.seq);
 	null_run(&u, 1);
-	prep(&big, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u, 12);
-	big.sqes[((*big.sq_tail - 1) & *big.sq_mask) << 1].cmd[40] = 1;
+	sqe = prep(&big, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u, 12);
+	sqe->cmd[40] = 1;
 	CHECK_EQ(one(&big, NULL), -EINVAL);
-	chip_kring_exit(&big);
+	io_uring_queue_exit(&big);
 	close(fd);
 	return 0;
 }
@@ -461,7 +490,7 @@ static int test_order(void)
 }
 
 /* Submit @n null runs on a raw ring; 0 or an error. */
-static int submit_null(struct chip_kring *r, int fd, struct drm_chip_uring_run *u,
+static int submit_null(struct io_uring *r, int fd, struct drm_chip_uring_run *u,
 		       int n, int32_t cid)
 {
 	int i, done = 0, ret;
@@ -470,7 +499,7 @@ static int submit_null(struct chip_kring *r, int fd, struct drm_chip_uring_run *
 		null_run(&u[i], cid);
 		prep(r, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u[i], (uint64_t)i + 1);
 		if ((i + 1) % 64 == 0 || i + 1 == n) {
-			ret = chip_kring_enter(r, (unsigned int)(i + 1 - done), 0, 0);
+			ret = io_uring_submit(r);
 			if (ret != i + 1 - done)
 				return ret < 0 ? ret : -EIO;
 			done = i + 1;
@@ -485,22 +514,23 @@ static int test_close_256(void)
 	enum { N = 256 };
 	static struct drm_chip_uring_run u[N];
 	static unsigned char seen[N + 1];
+	struct __kernel_timespec ts = secs(0, 100000000);
 	struct io_uring_cqe *cqe;
 	struct drm_chip_counters c;
-	struct chip_kring r;
+	struct io_uring r;
 	int fd = open_node(), fd2, got = 0, ok = 0, cancelled = 0;
 	uint64_t end;
 
 	CHECK(fd >= 0);
 	CHECK_EQ(reg(fd, 1, CT_NULL), 0);
-	CHECK_EQ(chip_kring_setup(&r, 256, 1024, 0), 0);
+	CHECK_EQ(ring_init(&r, 256, 1024, 0), 0);
 	memset(seen, 0, sizeof(seen));
 	CHECK_EQ(submit_null(&r, fd, u, N, 1), 0);
 	close(fd);
 	end = now_ns() + 30000000000ull;
 	while (got < N && now_ns() < end) {
-		chip_kring_enter(&r, 0, 1, 100000000ull);
-		while ((cqe = chip_kring_cqe(&r))) {
+		io_uring_wait_cqe_timeout(&r, &cqe, &ts);
+		while (!io_uring_peek_cqe(&r, &cqe)) {
 			CHECK(cqe->user_data >= 1 && cqe->user_data <= N);
 			CHECK_EQ(seen[cqe->user_data], 0);
 			seen[cqe->user_data] = 1;
@@ -511,13 +541,13 @@ static int test_close_256(void)
 			else
 				CHECK_EQ(cqe->res, CHIP_STATUS_OK);
 			got++;
-			chip_kring_seen(&r);
+			io_uring_cqe_seen(&r, cqe);
 		}
 	}
 	CHECK_EQ(got, N);
 	printf("# close with %d queued: %d ok, %d cancelled\n", N, ok,
 	       cancelled);
-	chip_kring_exit(&r);
+	io_uring_queue_exit(&r);
 	/* The file is gone with everything it held. */
 	fd2 = open_node();
 	CHECK(fd2 >= 0);
@@ -534,7 +564,7 @@ static int test_ring_exit(void)
 	enum { N = 128 };
 	static struct drm_chip_uring_run u[N + 1];
 	struct drm_chip_counters c;
-	struct chip_kring r;
+	struct io_uring r;
 	uint64_t seq;
 	int fd = open_node(), i;
 
@@ -542,14 +572,14 @@ static int test_ring_exit(void)
 	CHECK_EQ(reg(fd, 1, CT_NULL), 0);
 	CHECK_EQ(reg(fd, 2, CT_SPIN), 0);
 	for (i = 0; i < 3; i++) {
-		CHECK_EQ(chip_kring_setup(&r, 256, 1024, 0), 0);
+		CHECK_EQ(ring_init(&r, 256, 1024, 0), 0);
 		/* A spinning run first (watchdog 300 ms), then null runs. */
 		null_run(&u[N], 2);
 		u[N].run.timeout_ns = 300000000ull;
 		prep(&r, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u[N], 999);
-		CHECK_EQ(chip_kring_enter(&r, 1, 0, 0), 1);
+		CHECK_EQ(io_uring_submit(&r), 1);
 		CHECK_EQ(submit_null(&r, fd, u, N, 1), 0);
-		chip_kring_exit(&r);	/* nothing reaped */
+		io_uring_queue_exit(&r);	/* nothing reaped */
 		/* Every run ends and is freed: the counters return to zero. */
 		CHECK_EQ(settle(fd, 0, 20, &c), 0);
 		CHECK_EQ(c.dev_runs, 0);
@@ -571,16 +601,16 @@ static int test_task_exit(void)
 	CHECK(pid >= 0);
 	if (pid == 0) {
 		static struct drm_chip_uring_run u[256];
-		struct chip_kring r;
+		struct io_uring r;
 		int fd = open_node();
 
 		if (fd < 0 || reg(fd, 1, CT_NULL) || reg(fd, 2, CT_SPIN) ||
-		    chip_kring_setup(&r, 256, 1024, 0))
+		    ring_init(&r, 256, 1024, 0))
 			_exit(2);
 		null_run(&u[0], 2);
 		u[0].run.timeout_ns = 500000000ull;
 		prep(&r, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u[0], 1);
-		chip_kring_enter(&r, 1, 0, 0);
+		io_uring_submit(&r);
 		if (submit_null(&r, fd, u + 1, 200, 1))
 			_exit(3);
 		printf("# child: queued\n");
@@ -608,7 +638,7 @@ static int test_disabled_fallback(void)
 	float out[1024];
 	struct chip_run_result res;
 	struct chip_dev *dev;
-	struct chip_kring r;
+	struct io_uring r;
 	FILE *f = fopen(p, "r+");
 	int old = 0, ret;
 
@@ -622,9 +652,9 @@ static int test_disabled_fallback(void)
 	CHECK(f);
 	fprintf(f, "2\n");
 	fclose(f);
-	ret = chip_kring_setup(&r, 8, 16, 0);
+	ret = ring_init(&r, 8, 16, 0);
 	if (!ret)
-		chip_kring_exit(&r);
+		io_uring_queue_exit(&r);
 	CHECK(ret == -EPERM || ret == -ENOSYS);
 	ret = ct_open(&dev, NULL);
 	if (!ret) {
@@ -658,8 +688,9 @@ static int test_inline(void)
 {
 	struct drm_chip_uring_run u, spin;
 	struct drm_chip_counters c0, c;
+	struct __kernel_timespec ts = secs(5, 0);
 	struct io_uring_cqe *cqe;
-	struct chip_kring r;
+	struct io_uring r;
 	uint64_t seq, sseq, prev = 0;
 	uint32_t st = 0;
 	long inl = inline_us();
@@ -729,26 +760,30 @@ static int test_inline(void)
 	CHECK_EQ(c.inline_runs, c0.inline_runs);
 
 	/* io_uring: the completion is posted by the issue itself. */
-	CHECK_EQ(chip_kring_setup(&r, 8, 16, IORING_SETUP_CQE32), 0);
+	CHECK_EQ(ring_init(&r, 8, 16, IORING_SETUP_CQE32), 0);
 	for (i = 0, expect = 0; i < 8; i++) {
 		int now = inl && prev <= (uint64_t)inl * 1000;
 
 		null_run(&u, 1);
 		u.run.flags = DRM_CHIP_RUN_INLINE;
 		prep(&r, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u, 77);
-		CHECK_EQ(chip_kring_enter(&r, 1, now ? 0 : 1, 5000000000ull), 1);
-		cqe = chip_kring_cqe(&r);
+		CHECK_EQ(io_uring_submit(&r), 1);
+		cqe = NULL;
+		if (now)
+			CHECK_EQ(io_uring_peek_cqe(&r, &cqe), 0);
+		else
+			CHECK_EQ(io_uring_wait_cqe_timeout(&r, &cqe, &ts), 0);
 		CHECK(cqe != NULL);
 		CHECK_EQ(cqe->res, CHIP_STATUS_OK);
 		CHECK_EQ(cqe->user_data, 77);
 		CHECK(cqe->big_cqe[0] > 0);
 		CHECK_EQ(cqe->big_cqe[0], u.result.seq);
 		CHECK_EQ(u.result.status, CHIP_STATUS_OK);
-		chip_kring_seen(&r);
+		io_uring_cqe_seen(&r, cqe);
 		prev = u.result.device_ns;
 		expect += now;
 	}
-	chip_kring_exit(&r);
+	io_uring_queue_exit(&r);
 	CHECK_EQ(counters(fd, &c), 0);
 	CHECK_EQ(c.inline_runs - c0.inline_runs, (uint64_t)expect);
 	CHECK(!inl || expect > 0);

@@ -16,14 +16,21 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "../../../uapi/chip_callable.h"
-#include "../../../uapi/chip_isa.h"
+#include "version.h"
+#include "uapi/chip_callable.h"
+#include "uapi/chip_isa.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 struct chip_dev;
+
+/*
+ * The library's version (CHIP_VERSION_NUM() of it); each out-parameter
+ * may be NULL.  Compare with CHIP_VERSION of the headers built against.
+ */
+int chip_version(int *major, int *minor, int *patch);
 
 /* ---- device -------------------------------------------------------- */
 
@@ -34,7 +41,10 @@ struct chip_dev;
  * @workers: host threads executing cores (simulated backend; 0: 4)
  * @ring_window: task ring slots (0: 1024)
  * @heap_size: per-context heap for intermediate buffers (0: 16 MiB)
- * @node: device node path for the kernel backend (NULL: first chip node)
+ * @node: device node path for the kernel backend (NULL: see @device)
+ * @device: kernel backend: CHIP_DEVICE_INDEX(i) opens device i (counted
+ *	    from 0) among the platform's devices; 0: $CHIP_DEVICE, else
+ *	    the first
  */
 struct chip_open_opts {
 	size_t sz;
@@ -43,16 +53,37 @@ struct chip_open_opts {
 	uint32_t ring_window;
 	uint64_t heap_size;
 	const char *node;
+	uint32_t device;
+	uint32_t pad;		/* must be 0 */
 };
+
+#define CHIP_DEVICE_INDEX(i)	((uint32_t)(i) + 1)
 
 /*
  * Open a device by the runtime's platform name: "a2a3sim" and "a5sim"
  * select the in-process simulated backend; "a2a3" and "a5" the kernel
- * driver.  Returns 0, -EINVAL (unknown name or bad option), -ENODEV (no
- * such device), -ENOMEM.
+ * driver.  The kernel backend opens, in this order of precedence,
+ * @opts->node, the device @opts->device names, the one $CHIP_DEVICE names
+ * (an index counted from 0, or a node path such as /dev/accel/accel1), or
+ * the first device of the platform.  Devices of a platform are counted
+ * in the order of their nodes' minor numbers (accel0 before accel1).
+ *
+ * Returns 0, -EINVAL (unknown name, bad option or $CHIP_DEVICE), -ENODEV
+ * (no such device: no chip node, none of this platform, or fewer than
+ * the index asks for), -EACCES (a chip node exists but this user may not
+ * open it: see the udev rule in Documentation/install.rst), -ENOMEM.
+ * chip_last_error() then says which node was tried and why.
  */
 int chip_open(const char *platform, const struct chip_open_opts *opts,
 	      struct chip_dev **devp);
+/*
+ * A message about the last chip_open() in the calling thread: on failure
+ * the node it tried and why ("a2a3: /dev/accel/accel0: permission
+ * denied ..."), on success the node it opened ("a2a3: /dev/accel/accel0";
+ * "" for a simulated platform).  Valid until the thread's next
+ * chip_open().
+ */
+const char *chip_last_error(void);
 /* Cancels queued runs, waits for the running one, frees everything. */
 void chip_close(struct chip_dev *dev);
 
