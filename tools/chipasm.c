@@ -11,16 +11,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <getopt.h>
 #include <unistd.h>
 #include "chip/chip.h"
 #include "common/programs.h"
 
-static void usage(void)
+static void usage(FILE *f)
 {
-	fprintf(stderr,
+	fprintf(f,
 		"usage: chipasm [-d] [-o out] file\n"
 		"  assemble ISA text into a raw program (default out: a.bin)\n"
-		"  -d  disassemble a raw program (default out: stdout)\n");
+		"  -d, --disassemble  disassemble a raw program (default out: stdout)\n"
+		"  -o, --output FILE  write to FILE (- for stdout)\n"
+		"  -h, --help         this text\n"
+		"  file               the input (- for stdin)\n");
 }
 
 static int read_all(const char *path, char **buf, size_t *len)
@@ -89,7 +93,14 @@ int main(int argc, char **argv)
 	size_t len = 0, size;
 	void *code;
 
-	while ((opt = getopt(argc, argv, "do:h")) != -1) {
+	static const struct option longopts[] = {
+		{ "disassemble", no_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	while ((opt = getopt_long(argc, argv, "do:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			dis = 1;
@@ -97,13 +108,16 @@ int main(int argc, char **argv)
 		case 'o':
 			out = optarg;
 			break;
+		case 'h':
+			usage(stdout);
+			return 0;
 		default:
-			usage();
-			return opt == 'h' ? 0 : 2;
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind != argc - 1) {
-		usage();
+		usage(stderr);
 		return 2;
 	}
 	in = argv[optind];

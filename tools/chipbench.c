@@ -21,6 +21,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "chiptest.h"
+#include "cmdline.h"
 
 static int quick;
 
@@ -62,7 +63,7 @@ int __wrap_posix_memalign(void **p, size_t a, size_t n)
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static void die(const char *what, int rc)
+static __attribute__((noreturn)) void die(const char *what, int rc)
 {
 	fprintf(stderr, "chipbench: %s: %s\n", what, strerror(rc < 0 ? -rc : rc));
 	exit(1);
@@ -405,9 +406,21 @@ int main(int argc, char **argv)
 	int i, reps;
 	long k;
 
-	for (i = 1; i < argc; i++)
+	static const char usage[] =
+		"usage: chipbench [platform] [-q]\n"
+		"  platform  a2a3sim (default: $CHIP_PLATFORM, else a2a3sim), a5sim, a2a3, a5\n"
+		"  -q        quick: fewer repetitions\n";
+
+	if (cmdline_help(argc, argv)) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-q"))
 			quick = 1;
+		else if (i > 1 || !cmdline_platform(argv[i]))
+			return cmdline_bad("chipbench", argv[i], usage);
+	}
 	ct_init(argc > 1 && argv[1][0] != '-' ? 2 : 1, argv);
 	reps = quick ? 2 : 5;
 	k = quick ? 1 : 4;

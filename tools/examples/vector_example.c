@@ -10,6 +10,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include "../cmdline.h"
 #include "chiptest.h"
 
 #define N 16384
@@ -48,12 +49,22 @@ int main(int argc, char **argv)
 	struct chip_counters c;
 	struct chip_dev *dev;
 	int rc, fails = 0;
+	static const char usage[] =
+		"usage: vector_example [platform]\n"
+		"  platform  a2a3sim (default: $CHIP_PLATFORM, else a2a3sim), a5sim, a2a3, a5\n"
+		"  On a2a3/a5, $CHIP_DEVICE picks the device (an index or a node path).\n";
 
+	if (cmdline_help(argc, argv)) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (argc > 2 || (argc > 1 && !cmdline_platform(argv[1])))
+		return cmdline_bad("vector_example", argv[argc - 1], usage);
 	ct_init(argc, argv);
 	rc = ct_open(&dev, NULL);
 	if (rc) {
-		fprintf(stderr, "chip_open(%s): %s\n", ct_platform(),
-			strerror(-rc));
+		fprintf(stderr, "chip_open(%s): %s: %s\n", ct_platform(),
+			strerror(-rc), chip_last_error());
 		return 1;
 	}
 	printf("vector example on %s: f = (a+b+1)*(a+b+2)+(a+b), a=2, b=3, "

@@ -12,6 +12,7 @@
  * (defaults 128 128 128, 100 1000; M, K, N multiples of 32).
  */
 #include <stdio.h>
+#include "../cmdline.h"
 #include <stdlib.h>
 #include <string.h>
 #include "chiptest.h"
@@ -47,21 +48,41 @@ int main(int argc, char **argv)
 {
 	struct chip_dev *dev;
 	int i, rc, fails = 0;
+	static const char usage[] =
+		"usage: workloads_example [platform [M K N [rows cols]]]\n"
+		"  platform  a2a3sim (default: $CHIP_PLATFORM, else a2a3sim), a5sim, a2a3, a5\n"
+		"  M K N     matmul sizes, multiples of 32 up to 4096 (default 128 128 128)\n"
+		"  rows cols softmax size, up to 4096 x 65536 (default 100 1000)\n";
+	unsigned long v[5];
 
+	if (cmdline_help(argc, argv)) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (argc != 1 && argc != 2 && argc != 5 && argc != 7)
+		return cmdline_bad("workloads_example", "wrong number of arguments",
+				   usage);
+	if (argc > 1 && !cmdline_platform(argv[1]))
+		return cmdline_bad("workloads_example", argv[1], usage);
+	for (i = 2; i < argc; i++) {
+		if (cmdline_uint(argv[i], 1, i == 6 ? 65536 : 4096, &v[i - 2]) ||
+		    (i < 5 && v[i - 2] % 32))
+			return cmdline_bad("workloads_example", argv[i], usage);
+	}
 	ct_init(argc > 1 ? 2 : 1, argv);
 	if (argc >= 5) {
-		m = (uint32_t)atoi(argv[2]);
-		k = (uint32_t)atoi(argv[3]);
-		n = (uint32_t)atoi(argv[4]);
+		m = (uint32_t)v[0];
+		k = (uint32_t)v[1];
+		n = (uint32_t)v[2];
 	}
 	if (argc >= 7) {
-		rows = (uint32_t)atoi(argv[5]);
-		cols = (uint32_t)atoi(argv[6]);
+		rows = (uint32_t)v[3];
+		cols = (uint32_t)v[4];
 	}
 	rc = ct_open(&dev, NULL);
 	if (rc) {
-		fprintf(stderr, "chip_open(%s): %s\n", ct_platform(),
-			strerror(-rc));
+		fprintf(stderr, "chip_open(%s): %s: %s\n", ct_platform(),
+			strerror(-rc), chip_last_error());
 		return 1;
 	}
 	for (i = 0; i < 2; i++) {
