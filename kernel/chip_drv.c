@@ -426,6 +426,13 @@ static void chip_device_destroy(u32 index)
 	}
 }
 
+/* A module parameter out of range: named in the kernel log. */
+#define chip_param_bad(name, fmt, val, range) ({			\
+	pr_err("invalid module parameter " #name "=" fmt " (" range ")\n", \
+	       val);							\
+	-EINVAL;							\
+})
+
 static int chip_params_init(void)
 {
 	if (!strcmp(platform, "a2a3"))
@@ -433,7 +440,7 @@ static int chip_params_init(void)
 	else if (!strcmp(platform, "a5"))
 		chip_params.platform = CHIP_PLATFORM_A5;
 	else
-		return -EINVAL;
+		return chip_param_bad(platform, "%s", platform, "a2a3 or a5");
 
 	if (!strcmp(dedup_scope, "device"))
 		chip_params.dedup_scope = DRM_CHIP_DEDUP_DEVICE;
@@ -442,12 +449,19 @@ static int chip_params_init(void)
 	else if (!strcmp(dedup_scope, "user"))
 		chip_params.dedup_scope = DRM_CHIP_DEDUP_USER;
 	else
-		return -EINVAL;
+		return chip_param_bad(dedup_scope, "%s", dedup_scope,
+				      "device, user or file");
 
-	if (!devices || devices > CHIP_MAX_DEVICES || !workers ||
-	    workers > 16 || !gm_size_mb || gm_size_mb > (1ul << 20) ||
-	    heap_size_mb > 1024 || !max_timeout_ms)
-		return -EINVAL;
+	if (!devices || devices > CHIP_MAX_DEVICES)
+		return chip_param_bad(devices, "%u", devices, "1-8");
+	if (!workers || workers > 16)
+		return chip_param_bad(workers, "%u", workers, "1-16");
+	if (!gm_size_mb || gm_size_mb > (1ul << 20))
+		return chip_param_bad(gm_size_mb, "%lu", gm_size_mb, "1-1048576");
+	if (heap_size_mb > 1024)
+		return chip_param_bad(heap_size_mb, "%lu", heap_size_mb, "0-1024");
+	if (!max_timeout_ms)
+		return chip_param_bad(max_timeout_ms, "%u", max_timeout_ms, ">= 1");
 
 	chip_params.gm_size = (u64)gm_size_mb << 20;
 	chip_params.heap_size = (u64)heap_size_mb << 20;
@@ -470,10 +484,8 @@ static int __init chip_init(void)
 	BUILD_BUG_ON(DRM_CHIP_STATUS_COUNT != CHIP_STATUS_COUNT);
 
 	ret = chip_params_init();
-	if (ret) {
-		pr_err("chip: invalid module parameters\n");
+	if (ret)
 		return ret;
-	}
 	for (i = 0; i < devices; i++) {
 		ret = chip_device_create(i);
 		if (ret)
