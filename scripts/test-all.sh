@@ -3,7 +3,10 @@
 #
 # Every test layer, in order; the README's test command.
 #
-#   1. userspace: unit tests + the conformance suite on a2a3sim and a5sim
+#   1. userspace: unit tests + the conformance suite on a2a3sim and a5sim;
+#      install: make install into a staging root, C and C++ programs
+#      built against it with pkg-config alone (tests/install/run.sh);
+#      clang: the whole userspace build and unit suite with CC=clang
 #   2. the same under ASan/UBSan, and under valgrind
 #   3. fuzz harnesses, bounded
 #   4. kernel: checkpatch, the QEMU matrix (module + the same conformance
@@ -90,8 +93,16 @@ valgrind_stage() {
 		--errors-for-leak-kinds=definite,indirect
 }
 
-need_pkgs build-essential make
+clang_stage() {
+	need_pkgs clang || return 1
+	make -s -j"$JOBS" O=build-clang CC=clang lib tools tests || return 1
+	CHIP_PLATFORM=a2a3sim tests/run.sh build-clang
+}
+
+need_pkgs build-essential make pkg-config liburing-dev libdrm-dev
 stage userspace userspace
+stage install tests/install/run.sh build
+stage clang clang_stage
 stage sanitizers sanitizers
 stage valgrind valgrind_stage
 [ -x scripts/fuzz.sh ] && stage fuzz scripts/fuzz.sh
