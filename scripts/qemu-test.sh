@@ -15,6 +15,10 @@
 #
 #   scripts/qemu-test.sh               all kernels
 #   CHIP_KERNELS="6.12" scripts/qemu-test.sh
+#   CHIP_DKMS=1 scripts/qemu-test.sh   also dkms add/build/install the
+#                                      module (dkms.conf) into a scratch
+#                                      tree for each kernel not built in
+#                                      a chroot (installs package dkms)
 #   CHIP_BENCH=1 scripts/qemu-test.sh  also run tools/uringbench in the
 #                                      guest (its table: bench-NAME.txt)
 #   CHIP_BENCH=1 CHIP_PERF="uring_cmd b32" scripts/qemu-test.sh
@@ -48,6 +52,7 @@ if [ -z "${CHIP_NO_INSTALL:-}" ]; then
 	      gcc make bc flex bison libelf-dev dwarves debootstrap perl
 	      linux-headers-amd64 libc6-dev liburing-dev libdrm-dev pkg-config
 	      udev"
+	[ -n "${CHIP_DKMS:-}" ] && pkgs="$pkgs dkms"
 	# shellcheck disable=SC2086
 	if ! dpkg -s $pkgs >/dev/null 2>&1; then
 		apt-get update -qq >/dev/null
@@ -228,6 +233,29 @@ run_kernel() {
 	else
 		tail -n 20 "$log"
 		bad "$name: modules_install into a scratch root"
+	fi
+
+	# 2b. CHIP_DKMS=1: dkms.conf builds and installs the same module.
+	if [ -n "${CHIP_DKMS:-}" ] && [ -z "$ch" ]; then
+		dk=$W/dkms-$name
+		rm -rf "$dk"
+		mkdir -p "$dk/var/lib/dkms" "$dk/lib/modules/$kver"
+		dkms_run() {
+			dkms --dkmstree "$dk/var/lib/dkms" --sourcetree "$dk/usr/src" \
+				--installtree "$dk/lib/modules" "$@"
+		}
+		v=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$P/dkms.conf")
+		if make -s -C "$P" install-dkms DESTDIR="$dk" DKMSDIR=/usr/src > "$W/dkms-$name.log" 2>&1 &&
+		   dkms_run add "chip/$v" >> "$W/dkms-$name.log" 2>&1 &&
+		   dkms_run install --no-depmod "chip/$v" -k "$kver" \
+			--kernelsourcedir "$k/build" >> "$W/dkms-$name.log" 2>&1 &&
+		   modinfo -F vermagic "$dk/lib/modules/$kver/updates/dkms/"chip.ko* |
+			grep -q "^$kver "; then
+			ok "$name: dkms add, build, install"
+		else
+			tail -n 20 "$W/dkms-$name.log"
+			bad "$name: dkms add, build, install"
+		fi
 	fi
 
 	# 3. initramfs: the scratch root's modules, busybox, kmod, udevadm,
