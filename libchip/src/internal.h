@@ -12,6 +12,7 @@
 #include "chip/chip.h"
 
 struct chip_dev;
+struct chipc_layout;
 
 /*
  * One submission as a backend sees it: the argument blob and, for
@@ -114,6 +115,12 @@ struct chip_dev {
 	unsigned int users;
 	int closing;
 };
+
+/*
+ * chipc_callable_check() of an image at any alignment (builder.c); it
+ * computes no hash.
+ */
+int chip_image_check(const void *img, size_t len, struct chipc_layout *cl);
 
 /* Host orchestration loading (hostorch.c). */
 int chip_host_load(const void *so, size_t size, const char *entry,
