@@ -10,7 +10,7 @@
 #     seed (first argument, default 100000).
 #  2. clang, if installed: each harness with libFuzzer, AddressSanitizer
 #     and UBSan (-DCHIP_LIBFUZZER), coverage-guided, for FUZZ_RUNS
-#     executions (default 200000), starting from a corpus the script
+#     executions (default 100000), starting from a corpus the script
 #     generates (the standalone harness writes its seed; nothing binary
 #     is kept in git).
 #
@@ -40,7 +40,7 @@ else
 	N=${1:-100000}
 	HARNESSES=$ALL
 fi
-FUZZ_RUNS=${LONG:-${FUZZ_RUNS:-200000}}
+FUZZ_RUNS=${LONG:-${FUZZ_RUNS:-100000}}
 
 # The core is included as "chipc.h"; -iquote keeps its headers from
 # shadowing system headers.
@@ -77,6 +77,18 @@ if ! command -v clang >/dev/null; then
 fi
 
 echo "== libFuzzer (clang, ASan + UBSan), $FUZZ_RUNS executions each"
+# The core, instrumented once for coverage and the sanitizers.
+LFO="$O/fuzz/lf_obj"
+mkdir -p "$LFO"
+LF_OBJS=
+for src in $CORE; do
+	obj="$LFO/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')"
+	clang $CFLAGS_F $INC -DCHIP_LIBFUZZER \
+		-fsanitize=fuzzer-no-link,address,undefined \
+		-fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+		-c -o "$obj" "$src"
+	LF_OBJS="$LF_OBJS $obj"
+done
 for h in $HARNESSES; do
 	bin="$O/fuzz/lf_$h"
 	corpus="$O/fuzz/corpus_$h"
@@ -84,12 +96,13 @@ for h in $HARNESSES; do
 	clang $CFLAGS_F $INC -DCHIP_LIBFUZZER \
 		-fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -fno-omit-frame-pointer \
-		-o "$bin" "tests/fuzz/fuzz_$h.c" $CORE -ldl -lm
+		-o "$bin" "tests/fuzz/fuzz_$h.c" $LF_OBJS -ldl -lm
 	# The seed corpus: the standalone harness's seed input.
 	mkdir -p "$corpus"
-	$CC $CFLAGS_F $INC -o "$O/fuzz/seed_$h" "tests/fuzz/fuzz_$h.c" \
-		"$O/libchip.a" -ldl -lm -pthread
-	"$O/fuzz/seed_$h" --seed "$corpus/seed"
+	[ -x "$O/fuzz/fuzz_$h" ] ||
+		$CC $CFLAGS_F $INC -o "$O/fuzz/fuzz_$h" "tests/fuzz/fuzz_$h.c" \
+			"$O/libchip.a" -ldl -lm -pthread
+	"$O/fuzz/fuzz_$h" --seed "$corpus/seed"
 	t0=$(date +%s)
 	if ! "$bin" -runs="$FUZZ_RUNS" -jobs="${FUZZ_JOBS:-1}" \
 		-rss_limit_mb=2048 -timeout=10 \
