@@ -21,8 +21,8 @@
 #            Documentation/testing.rst uses 10000000); prints the
 #            executions, coverage and corpus of each.
 # Environment: O (build directory, default build), CC (default cc),
-# FUZZ_RUNS, FUZZ_JOBS (libFuzzer -jobs, default 1), VALGRIND=1 (also run
-# each standalone harness under valgrind for ITERATIONS / 100 inputs).
+# FUZZ_RUNS, VALGRIND=1 (also run each standalone harness under valgrind
+# for ITERATIONS / 100 inputs).
 # A finding stops the script with the failing input in
 # $O/fuzz/crash_HARNESS_*; run the libFuzzer binary on it to reproduce.
 set -eu
@@ -104,8 +104,7 @@ for h in $HARNESSES; do
 			"$O/libchip.a" -ldl -lm -pthread
 	"$O/fuzz/fuzz_$h" --seed "$corpus/seed"
 	t0=$(date +%s)
-	if ! "$bin" -runs="$FUZZ_RUNS" -jobs="${FUZZ_JOBS:-1}" \
-		-rss_limit_mb=2048 -timeout=10 \
+	if ! "$bin" -runs="$FUZZ_RUNS" -rss_limit_mb=2048 -timeout=10 \
 		-artifact_prefix="$O/fuzz/crash_${h}_" -print_final_stats=1 \
 		"$corpus" >"$log" 2>&1; then
 		tail -40 "$log"
