@@ -15,24 +15,6 @@
  */
 #include "chipc.h"
 
-/* Operand field kinds (a, b, c). */
-enum {
-	OPK_ZERO = 0,	/* unused: must be zero */
-	OPK_REG,	/* register number < CHIP_ISA_NREGS */
-	OPK_CORE,	/* TASK core type: CHIP_CORE_AIC or CHIP_CORE_AIV */
-	OPK_DIR,	/* TTENS direction: CHIP_DIR_IN..CHIP_DIR_INOUT */
-};
-
-/* Immediate kinds. */
-enum {
-	IMK_ZERO = 0,	/* unused: must be zero */
-	IMK_ANY,	/* any 32-bit value */
-	IMK_BRANCH,	/* pc + imm inside the program */
-	IMK_ARG,	/* argument index */
-	IMK_FUNC,	/* func_id 0..CHIP_MAX_FUNC_ID - 1 */
-	IMK_FATAL,	/* orchestration error code 1..99 */
-};
-
 #define CT_AIC		BIT(CHIP_CORE_AIC)
 #define CT_AIV		BIT(CHIP_CORE_AIV)
 #define CT_AICPU	BIT(CHIP_CORE_AICPU)
@@ -40,162 +22,163 @@ enum {
 #define CT_TILE		(CT_AIC | CT_AIV)
 
 /*
- * What an opcode allows on one core type, compiled from ISA_OPS below: an
- * instruction is legal when it has no bit outside @allow (op, a, b, c, in
- * struct chip_insn's byte order) and its immediate lies in [lo, lo + range)
- * (for a branch, lo = -pc and range = the instruction count: pcmask ~0).
- * An entry of an opcode the core type may not run, or of no opcode, is
- * all zero: it allows no bit of the opcode byte and no immediate.
+ * What an opcode allows: an instruction is legal on a core type in @cores
+ * when it has no bit outside @allow (op, a, b, c, in struct chip_insn's
+ * byte order) and its immediate lies in [lo, lo + range); for a branch
+ * (pcmask ~0) lo is -pc and range the instruction count, so pc + imm lies
+ * inside the program.  The entry of an unknown opcode is all zero: it
+ * allows no bit of the opcode byte and no immediate.
  */
 struct isa_entry {
 	struct chip_insn allow;
 	s64 lo;
 	u64 range;
-	u32 pcmask;	/* ~0: the immediate is a branch offset */
-	u32 dir;	/* c is a direction (TTENS): also non-zero */
+	u32 pcmask;
+	u32 cores;	/* BIT(CHIP_CORE_*) */
 };
 
-/* Bits an operand field of a kind may have set. */
-#define FALLOW(k)	((k) == OPK_REG ? CHIP_ISA_NREGS - 1 : \
-			 (k) == OPK_CORE ? 0x01 : \
-			 (k) == OPK_DIR ? 0x03 : 0)
-/* The immediate's range for its kind; IMK_BRANCH is relative to pc. */
-#define ILO(k)		((k) == IMK_ANY ? -(1ll << 31) : \
-			 (k) == IMK_FATAL ? 1ll : 0ll)
-#define IRANGE(k)	((k) == IMK_ZERO ? 1ull : \
-			 (k) == IMK_ANY ? 1ull << 32 : \
-			 (k) == IMK_ARG ? (u64)(CHIP_MAX_TENSOR_ARGS + \
-						CHIP_MAX_SCALAR_ARGS) : \
-			 (k) == IMK_FUNC ? (u64)CHIP_MAX_FUNC_ID : \
-			 (k) == IMK_FATAL ? 99ull : 0ull)
+/*
+ * Operand fields (a, b, c), as the bits they may have set: Z unused (must
+ * be zero), R a register number < CHIP_ISA_NREGS, CORE a TASK core type
+ * (CHIP_CORE_AIC or CHIP_CORE_AIV), DIR a TTENS direction (CHIP_DIR_IN to
+ * CHIP_DIR_INOUT: these bits, and not zero, checked apart).
+ */
+#define Z		0
+#define R		(CHIP_ISA_NREGS - 1)
+#define CORE		0x01
+#define DIR		0x03
 
-/* The masks above are exact for these encodings. */
 static_assert((CHIP_ISA_NREGS & (CHIP_ISA_NREGS - 1)) == 0,
 	      "register numbers are checked with a mask");
 static_assert(CHIP_CORE_AIC == 0 && CHIP_CORE_AIV == 1,
 	      "TASK core types are checked with a mask");
 static_assert(CHIP_DIR_IN == 1 && CHIP_DIR_INOUT == 3,
-	      "TTENS directions are checked with a mask and dir");
+	      "TTENS directions are checked with a mask and against zero");
 static_assert(CHIP_OP_MAX == 0x80, "opcodes are checked with a mask");
 static_assert(sizeof(struct chip_insn) == 8, "instruction size");
 
-#define R	OPK_REG
-#define Z	OPK_ZERO
+/* Immediates: the range of each kind. */
+#define I_ZERO		.lo = 0, .range = 1		/* unused: zero */
+#define I_ANY		.lo = -(1ll << 31), .range = 1ull << 32
+#define I_BRANCH	.pcmask = ~0u			/* pc + imm inside */
+#define I_ARG		.lo = 0, .range = CHIP_MAX_TENSOR_ARGS + \
+					  CHIP_MAX_SCALAR_ARGS
+#define I_FUNC		.lo = 0, .range = CHIP_MAX_FUNC_ID
+#define I_FATAL		.lo = 1, .range = 99		/* error code 1..99 */
 
-/* X(core, opcode, a, b, c, immediate, core types) for every opcode. */
-#define ISA_OPS(X, core) \
-	X(core, NOP, Z, Z, Z, IMK_ZERO, CT_ALL) \
-	X(core, HALT, Z, Z, Z, IMK_ZERO, CT_ALL) \
-	X(core, LI, R, Z, Z, IMK_ANY, CT_ALL) \
-	X(core, LIH, R, Z, Z, IMK_ANY, CT_ALL) \
-	X(core, MOV, R, R, Z, IMK_ZERO, CT_ALL) \
-	X(core, ADD, R, R, R, IMK_ZERO, CT_ALL) \
-	X(core, SUB, R, R, R, IMK_ZERO, CT_ALL) \
-	X(core, MUL, R, R, R, IMK_ZERO, CT_ALL) \
-	X(core, DIVU, R, R, R, IMK_ZERO, CT_ALL) \
-	X(core, REMU, R, R, R, IMK_ZERO, CT_ALL) \
-	X(core, AND, R, R, R, IMK_ZERO, CT_ALL) \
-	X(core, OR, R, R, R, IMK_ZERO, CT_ALL) \
-	X(core, XOR, R, R, R, IMK_ZERO, CT_ALL) \
-	X(core, SHL, R, R, R, IMK_ZERO, CT_ALL) \
-	X(core, SHR, R, R, R, IMK_ZERO, CT_ALL) \
-	X(core, SAR, R, R, R, IMK_ZERO, CT_ALL) \
-	X(core, ADDI, R, R, Z, IMK_ANY, CT_ALL) \
-	X(core, MULI, R, R, Z, IMK_ANY, CT_ALL) \
-	X(core, ANDI, R, R, Z, IMK_ANY, CT_ALL) \
-	X(core, SHLI, R, R, Z, IMK_ANY, CT_ALL) \
-	X(core, SHRI, R, R, Z, IMK_ANY, CT_ALL) \
-	X(core, SLT, R, R, R, IMK_ZERO, CT_ALL) \
-	X(core, SLTU, R, R, R, IMK_ZERO, CT_ALL) \
-	X(core, JMP, Z, Z, Z, IMK_BRANCH, CT_ALL) \
-	X(core, BEQ, R, R, Z, IMK_BRANCH, CT_ALL) \
-	X(core, BNE, R, R, Z, IMK_BRANCH, CT_ALL) \
-	X(core, BLT, R, R, Z, IMK_BRANCH, CT_ALL) \
-	X(core, BGE, R, R, Z, IMK_BRANCH, CT_ALL) \
-	X(core, BLTU, R, R, Z, IMK_BRANCH, CT_ALL) \
-	X(core, BGEU, R, R, Z, IMK_BRANCH, CT_ALL) \
-	X(core, ARG, R, Z, Z, IMK_ARG, CT_ALL) \
-	X(core, NARG, R, Z, Z, IMK_ZERO, CT_ALL) \
-	X(core, CORE, R, Z, Z, IMK_ZERO, CT_ALL) \
-	X(core, NCORE, R, Z, Z, IMK_ZERO, CT_ALL) \
-	X(core, LIF, R, Z, Z, IMK_ANY, CT_ALL) \
-	X(core, ASIZE, R, Z, Z, IMK_ARG, CT_ALL) \
-	X(core, FADD, R, R, R, IMK_ZERO, CT_ALL) \
-	X(core, FSUB, R, R, R, IMK_ZERO, CT_ALL) \
-	X(core, FMUL, R, R, R, IMK_ZERO, CT_ALL) \
-	X(core, FDIV, R, R, R, IMK_ZERO, CT_ALL) \
-	X(core, SETVL, R, Z, Z, IMK_ZERO, CT_TILE) \
-	X(core, SHAPE, R, R, R, IMK_ZERO, CT_TILE) \
-	X(core, TLD, R, R, Z, IMK_ZERO, CT_TILE) \
-	X(core, TST, R, R, Z, IMK_ZERO, CT_TILE) \
-	X(core, TLD2, R, R, R, IMK_ZERO, CT_TILE) \
-	X(core, TST2, R, R, R, IMK_ZERO, CT_TILE) \
-	X(core, TFILL, R, R, Z, IMK_ZERO, CT_TILE) \
-	X(core, TMOV, R, R, Z, IMK_ZERO, CT_TILE) \
-	X(core, TADD, R, R, R, IMK_ZERO, CT_AIV) \
-	X(core, TSUB, R, R, R, IMK_ZERO, CT_AIV) \
-	X(core, TMUL, R, R, R, IMK_ZERO, CT_AIV) \
-	X(core, TDIV, R, R, R, IMK_ZERO, CT_AIV) \
-	X(core, TMAX, R, R, R, IMK_ZERO, CT_AIV) \
-	X(core, TMIN, R, R, R, IMK_ZERO, CT_AIV) \
-	X(core, TADDS, R, R, R, IMK_ZERO, CT_AIV) \
-	X(core, TSUBS, R, R, R, IMK_ZERO, CT_AIV) \
-	X(core, TMULS, R, R, R, IMK_ZERO, CT_AIV) \
-	X(core, TDIVS, R, R, R, IMK_ZERO, CT_AIV) \
-	X(core, TEXP, R, R, Z, IMK_ZERO, CT_AIV) \
-	X(core, TRSUM, R, R, Z, IMK_ZERO, CT_AIV) \
-	X(core, TRMAX, R, R, Z, IMK_ZERO, CT_AIV) \
-	X(core, TMMA, R, R, R, IMK_ZERO, CT_AIC) \
-	X(core, TASK, OPK_CORE, Z, Z, IMK_FUNC, CT_AICPU) \
-	X(core, TTENS, R, R, OPK_DIR, IMK_ZERO, CT_AICPU) \
-	X(core, TSCAL, R, Z, Z, IMK_ZERO, CT_AICPU) \
-	X(core, SUBMIT, R, Z, Z, IMK_ZERO, CT_AICPU) \
-	X(core, SCOPE, Z, Z, Z, IMK_ZERO, CT_AICPU) \
-	X(core, ENDSCOPE, Z, Z, Z, IMK_ZERO, CT_AICPU) \
-	X(core, ALLOC, R, R, Z, IMK_ZERO, CT_AICPU) \
-	X(core, FATAL, Z, Z, Z, IMK_FATAL, CT_AICPU)
+#define OP(o, ka, kb, kc, ki, ct) \
+	[CHIP_OP_##o] = { .allow = { .op = CHIP_OP_MAX - 1, .a = ka, .b = kb, \
+				     .c = kc, .imm = -1 }, \
+			  ki, .cores = ct }
 
-#define ISA_OK(core, ct)	(((ct) & BIT(core)) != 0)
-#define ISA_ENTRY(core, o, ka, kb, kc, ki, ct) \
-	[CHIP_OP_##o] = { \
-		.allow = { \
-			.op = ISA_OK(core, ct) ? CHIP_OP_MAX - 1 : 0, \
-			.a = ISA_OK(core, ct) ? FALLOW(ka) : 0, \
-			.b = ISA_OK(core, ct) ? FALLOW(kb) : 0, \
-			.c = ISA_OK(core, ct) ? FALLOW(kc) : 0, \
-			.imm = ISA_OK(core, ct) ? -1 : 0 }, \
-		.lo = ILO(ki), \
-		.range = ISA_OK(core, ct) ? IRANGE(ki) : 0, \
-		.pcmask = ISA_OK(core, ct) && (ki) == IMK_BRANCH ? ~0u : 0, \
-		.dir = (kc) == OPK_DIR },
+static const struct isa_entry isa_tab[CHIP_OP_MAX] = {
+	OP(NOP,		Z, Z, Z, I_ZERO,	CT_ALL),
+	OP(HALT,	Z, Z, Z, I_ZERO,	CT_ALL),
+	OP(LI,		R, Z, Z, I_ANY,	CT_ALL),
+	OP(LIH,		R, Z, Z, I_ANY,	CT_ALL),
+	OP(MOV,		R, R, Z, I_ZERO,	CT_ALL),
+	OP(ADD,		R, R, R, I_ZERO,	CT_ALL),
+	OP(SUB,		R, R, R, I_ZERO,	CT_ALL),
+	OP(MUL,		R, R, R, I_ZERO,	CT_ALL),
+	OP(DIVU,	R, R, R, I_ZERO,	CT_ALL),
+	OP(REMU,	R, R, R, I_ZERO,	CT_ALL),
+	OP(AND,		R, R, R, I_ZERO,	CT_ALL),
+	OP(OR,		R, R, R, I_ZERO,	CT_ALL),
+	OP(XOR,		R, R, R, I_ZERO,	CT_ALL),
+	OP(SHL,		R, R, R, I_ZERO,	CT_ALL),
+	OP(SHR,		R, R, R, I_ZERO,	CT_ALL),
+	OP(SAR,		R, R, R, I_ZERO,	CT_ALL),
+	OP(ADDI,	R, R, Z, I_ANY,	CT_ALL),
+	OP(MULI,	R, R, Z, I_ANY,	CT_ALL),
+	OP(ANDI,	R, R, Z, I_ANY,	CT_ALL),
+	OP(SHLI,	R, R, Z, I_ANY,	CT_ALL),
+	OP(SHRI,	R, R, Z, I_ANY,	CT_ALL),
+	OP(SLT,		R, R, R, I_ZERO,	CT_ALL),
+	OP(SLTU,	R, R, R, I_ZERO,	CT_ALL),
 
-static const struct isa_entry isa_tab[3][CHIP_OP_MAX] = {
-	[CHIP_CORE_AIC] = { ISA_OPS(ISA_ENTRY, CHIP_CORE_AIC) },
-	[CHIP_CORE_AIV] = { ISA_OPS(ISA_ENTRY, CHIP_CORE_AIV) },
-	[CHIP_CORE_AICPU] = { ISA_OPS(ISA_ENTRY, CHIP_CORE_AICPU) },
+	OP(JMP,		Z, Z, Z, I_BRANCH,	CT_ALL),
+	OP(BEQ,		R, R, Z, I_BRANCH,	CT_ALL),
+	OP(BNE,		R, R, Z, I_BRANCH,	CT_ALL),
+	OP(BLT,		R, R, Z, I_BRANCH,	CT_ALL),
+	OP(BGE,		R, R, Z, I_BRANCH,	CT_ALL),
+	OP(BLTU,	R, R, Z, I_BRANCH,	CT_ALL),
+	OP(BGEU,	R, R, Z, I_BRANCH,	CT_ALL),
+
+	OP(ARG,		R, Z, Z, I_ARG,	CT_ALL),
+	OP(NARG,	R, Z, Z, I_ZERO,	CT_ALL),
+	OP(CORE,	R, Z, Z, I_ZERO,	CT_ALL),
+	OP(NCORE,	R, Z, Z, I_ZERO,	CT_ALL),
+	OP(LIF,		R, Z, Z, I_ANY,	CT_ALL),
+	OP(ASIZE,	R, Z, Z, I_ARG,	CT_ALL),
+
+	OP(FADD,	R, R, R, I_ZERO,	CT_ALL),
+	OP(FSUB,	R, R, R, I_ZERO,	CT_ALL),
+	OP(FMUL,	R, R, R, I_ZERO,	CT_ALL),
+	OP(FDIV,	R, R, R, I_ZERO,	CT_ALL),
+
+	OP(SETVL,	R, Z, Z, I_ZERO,	CT_TILE),
+	OP(SHAPE,	R, R, R, I_ZERO,	CT_TILE),
+	OP(TLD,		R, R, Z, I_ZERO,	CT_TILE),
+	OP(TST,		R, R, Z, I_ZERO,	CT_TILE),
+	OP(TLD2,	R, R, R, I_ZERO,	CT_TILE),
+	OP(TST2,	R, R, R, I_ZERO,	CT_TILE),
+	OP(TFILL,	R, R, Z, I_ZERO,	CT_TILE),
+	OP(TMOV,	R, R, Z, I_ZERO,	CT_TILE),
+
+	OP(TADD,	R, R, R, I_ZERO,	CT_AIV),
+	OP(TSUB,	R, R, R, I_ZERO,	CT_AIV),
+	OP(TMUL,	R, R, R, I_ZERO,	CT_AIV),
+	OP(TDIV,	R, R, R, I_ZERO,	CT_AIV),
+	OP(TMAX,	R, R, R, I_ZERO,	CT_AIV),
+	OP(TMIN,	R, R, R, I_ZERO,	CT_AIV),
+	OP(TADDS,	R, R, R, I_ZERO,	CT_AIV),
+	OP(TSUBS,	R, R, R, I_ZERO,	CT_AIV),
+	OP(TMULS,	R, R, R, I_ZERO,	CT_AIV),
+	OP(TDIVS,	R, R, R, I_ZERO,	CT_AIV),
+	OP(TEXP,	R, R, Z, I_ZERO,	CT_AIV),
+	OP(TRSUM,	R, R, Z, I_ZERO,	CT_AIV),
+	OP(TRMAX,	R, R, Z, I_ZERO,	CT_AIV),
+
+	OP(TMMA,	R, R, R, I_ZERO,	CT_AIC),
+
+	OP(TASK,	CORE, Z, Z, I_FUNC,	CT_AICPU),
+	OP(TTENS,	R, R, DIR, I_ZERO,	CT_AICPU),
+	OP(TSCAL,	R, Z, Z, I_ZERO,	CT_AICPU),
+	OP(SUBMIT,	R, Z, Z, I_ZERO,	CT_AICPU),
+	OP(SCOPE,	Z, Z, Z, I_ZERO,	CT_AICPU),
+	OP(ENDSCOPE,	Z, Z, Z, I_ZERO,	CT_AICPU),
+	OP(ALLOC,	R, R, Z, I_ZERO,	CT_AICPU),
+	OP(FATAL,	Z, Z, Z, I_FATAL,	CT_AICPU),
 };
 
-#undef ISA_ENTRY
-#undef ISA_OK
-#undef ISA_OPS
-#undef R
+#undef OP
+#undef I_ZERO
+#undef I_ANY
+#undef I_BRANCH
+#undef I_ARG
+#undef I_FUNC
+#undef I_FATAL
 #undef Z
+#undef R
+#undef CORE
+#undef DIR
 
 /*
- * Check @count instructions at @src against @tab and, when @dst is not
- * NULL, store each one at @dst after it is checked.  Return: -1 when every
- * instruction is legal, else the index of the first that is not.
+ * Check @count instructions at @src for core type @core_type and, when
+ * @dst is not NULL, store each one at @dst after it is checked.  Return:
+ * -1 when every instruction is legal, else the index of the first that is
+ * not.
  */
 static CHIPC_ALWAYS_INLINE s64 isa_check(struct chip_insn *dst,
 					 const struct chip_insn *src,
-					 u32 count,
-					 const struct isa_entry *tab)
+					 u32 count, u32 core_type)
 {
+	u32 cmask = BIT(core_type);
 	u32 pc;
 
 	for (pc = 0; pc < count; pc++) {
 		struct chip_insn in = src[pc];
-		const struct isa_entry *e = &tab[in.op % CHIP_OP_MAX];
+		const struct isa_entry *e = &isa_tab[in.op % CHIP_OP_MAX];
 		u64 w, allow, range;
 		s64 lo;
 
@@ -203,9 +186,10 @@ static CHIPC_ALWAYS_INLINE s64 isa_check(struct chip_insn *dst,
 		memcpy(&allow, &e->allow, sizeof(allow));
 		lo = e->lo - (s64)(pc & e->pcmask);
 		range = e->range | (count & e->pcmask);
-		if ((w & ~allow) || (u64)((s64)in.imm - lo) >= range)
+		if ((w & ~allow) || !(e->cores & cmask) ||
+		    (u64)((s64)in.imm - lo) >= range)
 			return pc;
-		if (CHIPC_UNLIKELY(e->dir) && !in.c)
+		if (CHIPC_UNLIKELY(in.op == CHIP_OP_TTENS) && !in.c)
 			return pc;
 		if (dst)
 			dst[pc] = in;
@@ -216,7 +200,6 @@ static CHIPC_ALWAYS_INLINE s64 isa_check(struct chip_insn *dst,
 static int isa_verify(void *dst, const void *code, u32 size, u32 core_type,
 		      struct chipc_prog *out, s32 *err)
 {
-	const struct isa_entry *tab;
 	u32 count;
 	s64 bad;
 
@@ -227,13 +210,12 @@ static int isa_verify(void *dst, const void *code, u32 size, u32 core_type,
 	    core_type > CHIP_CORE_AICPU)
 		return -EINVAL;
 	count = size / sizeof(struct chip_insn);
-	tab = isa_tab[core_type];
 
 	/* Two instances, so the loop without stores has no test for them. */
 	if (dst)
-		bad = isa_check(dst, code, count, tab);
+		bad = isa_check(dst, code, count, core_type);
 	else
-		bad = isa_check(NULL, code, count, tab);
+		bad = isa_check(NULL, code, count, core_type);
 	if (bad >= 0) {
 		if (err)
 			*err = (s32)bad;
