@@ -7,8 +7,8 @@
  * copied; the portable core validates the copy (layout, every offset and
  * count), looks it up by that key and confirms a hit by comparing the
  * bytes with the resident copy; a miss verifies every program while it
- * copies it into the resident copy.  Resident copies are immutable kernel memory, never
- * mapped to userspace.
+ * copies it into the resident copy.  Resident copies are immutable kernel
+ * memory, never mapped to userspace.
  */
 #include <linux/capability.h>
 #include <linux/slab.h>
