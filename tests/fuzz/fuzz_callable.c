@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Fuzz harness: chip callable validation.  An accepted image must keep
- * every promise of chipc_callable_check(): its length is its layout, the
- * hash is FNV-1a 64 of the bytes, patching round-trips, and the dedup
- * table can take it in and let it go without leaking.
+ * every promise of chipc_callable_check(): its length is its layout,
+ * chip_callable_layout() agrees (and reports FNV-1a 64 of the bytes),
+ * patching round-trips, and the dedup table can take it in (XXH64 key,
+ * every program verified while copied), find it again and let it go
+ * without leaking.
  *
  * Built by scripts/fuzz.sh: standalone (gcc) or with -DCHIP_LIBFUZZER.
  */
