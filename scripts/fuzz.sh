@@ -25,6 +25,9 @@
 # for ITERATIONS / 100 inputs).
 # A finding stops the script with the failing input in
 # $O/fuzz/crash_HARNESS_*; run the libFuzzer binary on it to reproduce.
+# The timeout of one input is 60 s of wall time: a niced run on a busy
+# machine can stall for seconds (libFuzzer then also writes a
+# slow-unit-* file, which is not a finding).
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -104,7 +107,7 @@ for h in $HARNESSES; do
 			"$O/libchip.a" -ldl -lm -pthread
 	"$O/fuzz/fuzz_$h" --seed "$corpus/seed"
 	t0=$(date +%s)
-	if ! "$bin" -runs="$FUZZ_RUNS" -rss_limit_mb=2048 -timeout=10 \
+	if ! "$bin" -runs="$FUZZ_RUNS" -rss_limit_mb=2048 -timeout=60 \
 		-artifact_prefix="$O/fuzz/crash_${h}_" -print_final_stats=1 \
 		"$corpus" >"$log" 2>&1; then
 		tail -40 "$log"
