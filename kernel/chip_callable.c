@@ -3,11 +3,12 @@
  * Callables: the dedup table's device memory, upload + registration of a
  * cid, counters and the debug hook.
  *
- * The image is copied from userspace once; the portable core validates
- * the copy (layout, every offset and count, every program), looks it up
- * by content hash and confirms a hit by comparing the bytes with the
- * resident copy.  Resident copies are immutable kernel memory, never
- * mapped to userspace.
+ * The image is copied from userspace once and hashed (xxh64) while it is
+ * copied; the portable core validates the copy (layout, every offset and
+ * count), looks it up by that key and confirms a hit by comparing the
+ * bytes with the resident copy; a miss verifies every program while it
+ * copies it into the resident copy.  Resident copies are immutable kernel
+ * memory, never mapped to userspace.
  */
 #include <linux/capability.h>
 #include <linux/slab.h>
@@ -38,9 +39,14 @@ static int chip_code_alloc(void *priv, u32 size, u64 *dev_addr, u8 **host,
 	mem = kzalloc(sizeof(*mem), GFP_KERNEL);
 	if (!mem)
 		goto err_uncharge;
-	mem->host = vzalloc(rounded);	/* page (so 64-byte) aligned */
+	/*
+	 * Page (so 64-byte) aligned.  The core writes every byte of the
+	 * image before the copy is used; only the tail needs zeroing.
+	 */
+	mem->host = vmalloc(rounded);
 	if (!mem->host)
 		goto err_free;
+	memset((u8 *)mem->host + size, 0, rounded - size);
 	mem->charged = rounded;
 	/* Device addresses are never reused while the module is loaded. */
 	*dev_addr = cdev->code_next;
@@ -173,6 +179,27 @@ void chip_registry_release(struct chip_file *f)
 	mutex_unlock(&f->lock);
 }
 
+/*
+ * Copy the image from userspace and compute its dedup key in the same
+ * pass: each chunk is hashed right after it is copied, while it is in
+ * cache, and what is hashed is the kernel's copy.
+ */
+static int chip_copy_image(void *dst, u64 uptr, u64 len, u64 *key)
+{
+	struct xxh64_state st;
+	u64 off, n;
+
+	xxh64_reset(&st, CHIPC_KEY_SEED);
+	for (off = 0; off < len; off += n) {
+		n = min_t(u64, len - off, CHIPC_KEY_CHUNK);
+		if (copy_from_user(dst + off, u64_to_user_ptr(uptr + off), n))
+			return -EFAULT;
+		xxh64_update(&st, dst + off, n);
+	}
+	*key = xxh64_digest(&st);
+	return 0;
+}
+
 int chip_register_ioctl(struct drm_device *drm, void *data,
 			struct drm_file *file)
 {
@@ -185,6 +212,7 @@ int chip_register_ioctl(struct drm_device *drm, void *data,
 	struct mutex *lock;	/* serialises @table */
 	void *img;
 	bool hit;
+	u64 key;
 	int ret;
 
 	if (args->flags & ~DRM_CHIP_REGISTER_FLAGS || args->result ||
@@ -200,11 +228,9 @@ int chip_register_ioctl(struct drm_device *drm, void *data,
 	img = kvmalloc(args->image_size, GFP_KERNEL);
 	if (!img)
 		return -ENOMEM;
-	if (copy_from_user(img, u64_to_user_ptr(args->image_ptr),
-			   args->image_size)) {
-		ret = -EFAULT;
+	ret = chip_copy_image(img, args->image_ptr, args->image_size, &key);
+	if (ret)
 		goto out_free;
-	}
 
 	mutex_lock(&f->lock);
 	if (chipc_registry_get(&f->reg, args->cid)) {
@@ -214,8 +240,8 @@ int chip_register_ioctl(struct drm_device *drm, void *data,
 	chip_file_table(f, &table, &lock);
 	if (!file_scope)
 		mutex_lock(lock);
-	ret = chipc_dedup_get(table, img, args->image_size, cdev->core.plat->id,
-			      &code, &hit);
+	ret = chipc_dedup_get_key(table, img, args->image_size, key,
+				  cdev->core.plat->id, &code, &hit);
 	if (!file_scope)
 		mutex_unlock(lock);
 	if (ret)
@@ -238,7 +264,7 @@ int chip_register_ioctl(struct drm_device *drm, void *data,
 	args->result = hit ? DRM_CHIP_REGISTER_HIT : 0;
 	args->runtime = code->runtime;
 	args->dev_addr = code->dev_addr;
-	args->hash = code->layout.hash;
+	args->hash = code->key;
 out_unlock:
 	mutex_unlock(&f->lock);
 out_free:

@@ -336,13 +336,21 @@ struct upctx {
 	void *img;
 	size_t len;
 	int hit;
+	void *dst;
+	double floor;		/* fastest memcpy of the image seen */
 };
 
+/*
+ * The fastest of @n registrations (+ unregistrations, not timed), each
+ * next to a memcpy of the same image: the upload rows compare with the
+ * fastest memcpy of the image measured among them, single operations on
+ * both sides, so that a loaded machine decides neither.
+ */
 static double u_register(void *arg, long n)
 {
 	struct upctx *u = arg;
 	struct chip_callable_hdr *h = u->img;
-	uint64_t t0 = chip_now_ns(), spent = 0;
+	uint64_t t0 = chip_now_ns(), fastest = ~0ull, t;
 	long i;
 	int rc;
 
@@ -354,14 +362,22 @@ static double u_register(void *arg, long n)
 				 (unsigned long long)t0);
 			h->config_name_len = (uint32_t)strlen(h->config_name);
 		}
-		t0 = chip_now_ns();
+		t = chip_now_ns();
+		memcpy(u->dst, u->img, u->len);
+		__asm__ volatile("" : : "r"(u->dst) : "memory");
+		t = chip_now_ns() - t;
+		if (t < u->floor)
+			u->floor = (double)t;
+		t = chip_now_ns();
 		rc = chip_register(u->dev, 1, u->img, u->len, NULL);
-		spent += chip_now_ns() - t0;
+		t = chip_now_ns() - t;
+		if (t < fastest)
+			fastest = t;
 		if (rc)
 			die("register", rc);
 		chip_unregister(u->dev, 1);
 	}
-	return (double)spent / n;
+	return (double)fastest;
 }
 
 /* ---- per-run allocations -------------------------------------------------- */
@@ -454,6 +470,10 @@ int main(int argc, char **argv)
 
 	u.dev = dev;
 	u.img = make_big(&u.len);
+	u.dst = malloc(u.len);
+	if (!u.dst)
+		die("malloc", ENOMEM);
+	u.floor = 1e300;
 	u.hit = 0;
 	miss = best(u_register, &u, 10 * k, reps);
 	u.hit = 1;
@@ -486,17 +506,19 @@ int main(int argc, char **argv)
 	       vtrb / 1e3, vtrb / plain);
 	printf("  host_build_graph                %9.2f  %9.2f\n", vhbg / 1e3,
 	       vhbg / plain);
-	printf("\nupload, %zu-byte callable          MB/s     memcpy / upload\n",
+	printf("\nupload, %zu-byte callable          MB/s     x memcpy\n",
 	       u.len);
-	printf("  dedup miss (validate, verify, copy) %7.0f  %9.2f\n",
-	       u.len / miss * 1e3, miss / (mcpy * u.len / (1 << 20)));
-	printf("  dedup hit (validate, compare)   %9.0f  %9.2f\n",
-	       u.len / hit * 1e3, hit / (mcpy * u.len / (1 << 20)));
+	printf("  memcpy of the image (floor)     %9.0f\n", u.len / u.floor * 1e3);
+	printf("  dedup miss (copy+key, verify)   %9.0f  %9.3f   target >= 0.1x\n",
+	       u.len / miss * 1e3, u.floor / miss);
+	printf("  dedup hit (copy+key, compare)   %9.0f  %9.3f   target >= 0.25x\n",
+	       u.len / hit * 1e3, u.floor / hit);
 	printf("\nlibchip allocations per vector run (steady state)\n");
 	printf("  ring 64, heap 1 MiB             %9.0f bytes in %.1f calls\n",
 	       small, csmall);
 	printf("  ring 65536, heap 256 MiB        %9.0f bytes in %.1f calls\n",
 	       large, clarge);
 	free(u.img);
+	free(u.dst);
 	return 0;
 }

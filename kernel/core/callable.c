@@ -179,7 +179,6 @@ int chipc_callable_check(const void *img, u64 len, struct chipc_layout *out)
 	if (out) {
 		out->hdr_size = h->hdr_size;
 		out->total_size = (u32)end;
-		out->hash = chipc_fnv1a64(img, (size_t)end);
 		out->child_count = h->child_count;
 		out->orch_size = h->orch_size;
 	}

@@ -18,8 +18,20 @@
 #include "../../uapi/chip_isa.h"
 
 /* ------------------------------------------------------------------ */
-/* hash.c: FNV-1a 64, the reference runtime's content hash             */
+/* hash.c: the dedup key (xxh64) and FNV-1a 64                         */
 
+/*
+ * The dedup key of a canonical image: xxh64 with this seed over every
+ * byte.  A key match only selects a candidate; bytes decide a hit.
+ */
+#define CHIPC_KEY_SEED		0ull
+/* chipc_copy_key() copies and hashes this many bytes at a time. */
+#define CHIPC_KEY_CHUNK		16384u
+
+u64 chipc_content_key(const void *p, size_t n);
+u64 chipc_copy_key(void *dst, const void *src, size_t n);
+
+/* FNV-1a 64, the reference runtime's content hash (not on the upload path) */
 #define CHIPC_FNV_OFFSET	0xcbf29ce484222325ull
 #define CHIPC_FNV_PRIME		0x00000100000001b3ull
 
@@ -45,7 +57,6 @@ const struct chipc_platform *chipc_platform_get(u32 id);
 struct chipc_layout {
 	u32 hdr_size;		/* offset of the orchestration binary */
 	u32 total_size;		/* recomputed, == hdr->total_size */
-	u64 hash;		/* FNV-1a 64 over [0, total_size) */
 	u32 child_count;
 	u32 orch_size;
 };
@@ -110,6 +121,9 @@ struct chipc_prog {
  */
 int chipc_isa_verify(const void *code, u32 size, u32 core_type,
 		     struct chipc_prog *out, s32 *err);
+/* The same check while copying @code to @dst; @out points into @dst. */
+int chipc_isa_verify_copy(void *dst, const void *code, u32 size,
+			  u32 core_type, struct chipc_prog *out, s32 *err);
 
 /* ------------------------------------------------------------------ */
 /* vm.c: a context's device address space                               */
@@ -160,7 +174,7 @@ struct chipc_child_bind {
 /* One resident, immutable, patched device copy of a callable. */
 struct chipc_code {
 	struct chipc_code *next;	/* hash chain */
-	u64 hash;
+	u64 key;		/* chipc_content_key() of the canonical image */
 	u32 refs;		/* one per registration (and per run holding it) */
 	u32 platform;
 	u32 runtime;
@@ -186,7 +200,7 @@ struct chipc_code_mem_ops {
 
 struct chipc_dedup {
 	struct chipc_code *buckets[CHIPC_DEDUP_BUCKETS];
-	u64 hash_mask;		/* key = hash & mask; tests set 0 to collide */
+	u64 hash_mask;		/* chain by key & mask; tests set 0 to collide */
 	u64 hits;
 	u64 misses;
 	u64 resident_bytes;
@@ -201,18 +215,24 @@ void chipc_dedup_fini(struct chipc_dedup *d);
 
 /*
  * Find or create the resident copy of canonical image @img (@len bytes):
- * validate it (chipc_callable_check), check @platform matches, verify the
- * orchestration program (tensormap_and_ringbuffer) and every child program
- * for its core type.  On a key hit the bytes are compared
- * (chipc_callable_same); only an identical image is a hit.  A miss
- * allocates device memory, copies, patches and inserts.  Either way the
- * entry gains one reference and *@hit says which it was.
+ * validate it (chipc_callable_check) and check @platform matches.  On a
+ * key match the bytes are compared (chipc_callable_same); only an
+ * identical image is a hit, and a hit verifies nothing again.  A miss
+ * allocates device memory, copies, patches, verifies the orchestration
+ * program (tensormap_and_ringbuffer) and every child program for its core
+ * type on that copy, once, and inserts.  Either way the entry gains one
+ * reference and *@hit says which it was.
+ * chipc_dedup_get_key() takes the key the caller computed while copying
+ * the image (chipc_copy_key()); chipc_dedup_get() computes it.
  * Return: 0; the errors of chipc_callable_check; -EINVAL for a program
  * that fails verification or a platform mismatch; -ENOSPC / -ENOMEM from
  * the allocator.
  */
 int chipc_dedup_get(struct chipc_dedup *d, const void *img, u64 len,
 		    u32 platform, struct chipc_code **out, bool *hit);
+int chipc_dedup_get_key(struct chipc_dedup *d, const void *img, u64 len,
+			u64 key, u32 platform, struct chipc_code **out,
+			bool *hit);
 /* Drop one reference; the last one frees the entry. */
 void chipc_dedup_put(struct chipc_dedup *d, struct chipc_code *c);
 /* Take one more reference on a live entry. */

@@ -20,6 +20,7 @@
 #include <linux/kernel.h>
 #include <linux/bits.h>
 #include <linux/build_bug.h>
+#include <linux/xxhash.h>	/* Need: xxh64 (lib/xxhash, CONFIG_XXHASH) */
 
 struct task_struct;
 
@@ -45,11 +46,24 @@ struct chipc_thread {
 #define CHIPC_READ_ONCE(x)	READ_ONCE(x)
 #define CHIPC_WRITE_ONCE(x, v)	WRITE_ONCE(x, v)
 #define CHIPC_ARRAY_SIZE(a)	ARRAY_SIZE(a)
+#define CHIPC_ALWAYS_INLINE	__always_inline
+#define CHIPC_UNLIKELY(x)	unlikely(x)
 
 #define CHIPC_ALIGN_UP(x, a)	ALIGN(x, a)
 #define CHIPC_IS_ALIGNED(x, a)	IS_ALIGNED(x, a)
 #define CHIPC_MIN(a, b)		min(a, b)
 #define CHIPC_MAX(a, b)		max(a, b)
+
+/*
+ * Need: memcpy() then xxh64_update() on the copy (libchip fuses the two
+ * into one pass; here the chunk the caller passes is hashed from cache).
+ */
+static inline void chipc_xxh64_copy_update(struct xxh64_state *st, void *dst,
+					   const void *src, size_t len)
+{
+	memcpy(dst, src, len);
+	xxh64_update(st, dst, len);
+}
 
 #else
 /* The same for userspace, from libchip (libchip/src). */

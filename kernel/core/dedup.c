@@ -4,23 +4,26 @@
  * callables, shared by every registration of the same bytes.
  *
  * Entries live in CHIPC_DEDUP_BUCKETS hash chains.  The key of an image is
- * its FNV-1a 64 hash masked with @hash_mask; a key match is only a
- * candidate, and a hit is declared only when chipc_callable_same() finds
- * every byte equal.  Different images with the same key simply coexist in
- * the chain.  Tests set @hash_mask to 0 to make every key collide.
+ * xxh64 of its bytes (chipc_content_key(), usually computed while the
+ * image was copied, chipc_copy_key()), masked with @hash_mask; a key match
+ * is only a candidate, and a hit is declared only when
+ * chipc_callable_same() finds every byte equal.  Different images with the
+ * same key simply coexist in the chain.  Tests set @hash_mask to 0 to make
+ * every key collide.
  *
  * Programs are verified once, when an entry is created, on the device copy
- * that will execute (so what was verified is what runs).  A hit has the
- * same bytes as a verified entry and needs no second verification.
+ * that will execute (so what was verified is what runs), one pass over
+ * each program.  A hit has the same bytes as a verified entry and
+ * verifies nothing: it costs the layout check and one comparison.
  *
  * Counters: @misses counts entries created, @hits successful lookups of
  * an existing entry; a failed get changes neither.
  */
 #include "chipc.h"
 
-static u32 chipc_dedup_bucket(const struct chipc_dedup *d, u64 hash)
+static u32 chipc_dedup_bucket(const struct chipc_dedup *d, u64 key)
 {
-	return (u32)((hash & d->hash_mask) % CHIPC_DEDUP_BUCKETS);
+	return (u32)((key & d->hash_mask) % CHIPC_DEDUP_BUCKETS);
 }
 
 /**
@@ -62,7 +65,7 @@ static void chipc_dedup_unlink(struct chipc_dedup *d, struct chipc_code *c)
 {
 	u32 i;
 
-	if (chipc_dedup_unlink_from(&d->buckets[chipc_dedup_bucket(d, c->hash)],
+	if (chipc_dedup_unlink_from(&d->buckets[chipc_dedup_bucket(d, c->key)],
 				    c))
 		return;
 	for (i = 0; i < CHIPC_DEDUP_BUCKETS; i++)
@@ -90,42 +93,59 @@ void chipc_dedup_fini(struct chipc_dedup *d)
 	d->resident_bytes = 0;
 }
 
-/* Verify and bind every program of the device copy of @c. */
-static int chipc_code_bind(struct chipc_code *c)
+/*
+ * Fill the device copy of @c from checked image @img in one pass: every
+ * program is verified while it is copied (chipc_isa_verify_copy()), the
+ * rest is copied as it is, then the children are patched and bound.
+ */
+static int chipc_code_fill(struct chipc_code *c, const u8 *img)
 {
-	const struct chip_callable_hdr *h = (const void *)c->image;
+	const struct chip_callable_hdr *h = (const void *)img;
+	const struct chipc_layout *l = &c->layout;
+	u8 *dst = c->image;
+	u64 pos, code;
 	u32 i;
 
+	pos = l->hdr_size;
+	memcpy(dst, img, pos);
 	if (c->runtime == CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER) {
-		if (!c->layout.orch_size ||
-		    chipc_isa_verify(c->image + c->layout.hdr_size,
-				     c->layout.orch_size, CHIP_CORE_AICPU,
-				     &c->orch, NULL))
+		if (!l->orch_size ||
+		    chipc_isa_verify_copy(dst + pos, img + pos, l->orch_size,
+					  CHIP_CORE_AICPU, &c->orch, NULL))
 			return -EINVAL;
+	} else {
+		memcpy(dst + pos, img + pos, l->orch_size);
 	}
-	for (i = 0; i < c->layout.child_count; i++) {
-		const struct chip_child_hdr *ch = chipc_child(c->image, i);
+	pos += l->orch_size;
+	for (i = 0; i < l->child_count; i++) {
+		const struct chip_child_hdr *ch = chipc_child(img, i);
 		struct chipc_child_bind *b = &c->children[i];
 		u32 off = h->child_offsets[i];
 
 		if (ch->core_type != CHIP_CORE_AIC &&
 		    ch->core_type != CHIP_CORE_AIV)
 			return -EINVAL;
-		if (chipc_isa_verify(c->image + off + CHIP_CHILD_HDR_SIZE,
-				     ch->binary_size, ch->core_type, &b->prog,
-				     NULL))
+		/* padding and the child header */
+		code = (u64)off + CHIP_CHILD_HDR_SIZE;
+		memcpy(dst + pos, img + pos, (size_t)(code - pos));
+		if (chipc_isa_verify_copy(dst + code, img + code,
+					  ch->binary_size, ch->core_type,
+					  &b->prog, NULL))
 			return -EINVAL;
+		pos = code + ch->binary_size;
 		b->func_id = h->child_func_ids[i];
 		b->core_type = ch->core_type;
 		b->hdr_addr = c->dev_addr + off;
 		b->code_addr = b->hdr_addr + CHIP_CHILD_HDR_SIZE;
 	}
+	/* chipc_callable_check(): the image ends with the last binary */
+	chipc_callable_patch(dst, l, c->dev_addr);
 	return 0;
 }
 
-/* A new entry for checked image @img: allocate, copy, patch, verify. */
+/* A new entry for checked image @img: allocate, then copy and verify. */
 static int chipc_code_create(struct chipc_dedup *d, const void *img,
-			     const struct chipc_layout *l,
+			     const struct chipc_layout *l, u64 key,
 			     struct chipc_code **out)
 {
 	const struct chip_callable_hdr *h = img;
@@ -160,10 +180,8 @@ static int chipc_code_create(struct chipc_dedup *d, const void *img,
 		rc = -EINVAL;
 		goto err_mem;
 	}
-	memcpy(host, img, l->total_size);
-	chipc_callable_patch(host, l, dev);
 
-	c->hash = l->hash;
+	c->key = key;
 	c->refs = 1;
 	c->platform = h->platform;
 	c->runtime = h->runtime;
@@ -171,7 +189,7 @@ static int chipc_code_create(struct chipc_dedup *d, const void *img,
 	c->dev_addr = dev;
 	c->image = host;
 	c->storage = cookie;
-	rc = chipc_code_bind(c);
+	rc = chipc_code_fill(c, img);
 	if (rc)
 		goto err_mem;
 	*out = c;
@@ -187,25 +205,31 @@ err_free:
 }
 
 /**
- * chipc_dedup_get() - find or create the resident copy of an image
+ * chipc_dedup_get_key() - find or create the resident copy of an image
  * @d: the table
  * @img: canonical image, a private copy, 8-byte aligned
  * @len: its length
+ * @key: chipc_content_key(@img, @len), computed by the caller while it
+ *	copied the image (chipc_copy_key())
  * @platform: the device's CHIP_PLATFORM_*; the image must be built for it
  * @out: receives the entry, with one reference for the caller
  * @hit: receives whether an existing entry was used (may be NULL)
+ *
+ * A wrong @key cannot make a wrong hit (bytes decide); it only costs the
+ * sharing.
  *
  * Return: 0; the errors of chipc_callable_check(); -EINVAL for a platform
  * mismatch or a program that fails verification; the allocator's error
  * (-ENOSPC, -ENOMEM).  On error nothing is left allocated.
  */
-int chipc_dedup_get(struct chipc_dedup *d, const void *img, u64 len,
-		    u32 platform, struct chipc_code **out, bool *hit)
+int chipc_dedup_get_key(struct chipc_dedup *d, const void *img, u64 len,
+			u64 key, u32 platform, struct chipc_code **out,
+			bool *hit)
 {
 	const struct chip_callable_hdr *h = img;
 	struct chipc_layout l;
 	struct chipc_code *c;
-	u64 key;
+	u64 mkey;
 	u32 bkt;
 	int rc;
 
@@ -220,10 +244,10 @@ int chipc_dedup_get(struct chipc_dedup *d, const void *img, u64 len,
 	    !l.orch_size)
 		return -EINVAL;
 
-	key = l.hash & d->hash_mask;
-	bkt = chipc_dedup_bucket(d, l.hash);
+	mkey = key & d->hash_mask;
+	bkt = chipc_dedup_bucket(d, key);
 	for (c = d->buckets[bkt]; c; c = c->next) {
-		if ((c->hash & d->hash_mask) != key ||
+		if ((c->key & d->hash_mask) != mkey ||
 		    c->layout.total_size != l.total_size ||
 		    !chipc_callable_same(img, c->image, &l))
 			continue;
@@ -235,7 +259,7 @@ int chipc_dedup_get(struct chipc_dedup *d, const void *img, u64 len,
 		return 0;
 	}
 
-	rc = chipc_code_create(d, img, &l, &c);
+	rc = chipc_code_create(d, img, &l, key, &c);
 	if (rc)
 		return rc;
 	c->next = d->buckets[bkt];
@@ -247,6 +271,27 @@ int chipc_dedup_get(struct chipc_dedup *d, const void *img, u64 len,
 	if (hit)
 		*hit = false;
 	return 0;
+}
+
+/**
+ * chipc_dedup_get() - chipc_dedup_get_key() for an image not hashed yet
+ * @d: the table
+ * @img: canonical image, a private copy, 8-byte aligned
+ * @len: its length
+ * @platform: the device's CHIP_PLATFORM_*
+ * @out: receives the entry, with one reference for the caller
+ * @hit: receives whether an existing entry was used (may be NULL)
+ *
+ * Return: as chipc_dedup_get_key().
+ */
+int chipc_dedup_get(struct chipc_dedup *d, const void *img, u64 len,
+		    u32 platform, struct chipc_code **out, bool *hit)
+{
+	if (!img)
+		return -EINVAL;
+	return chipc_dedup_get_key(d, img, len,
+				   chipc_content_key(img, (size_t)len),
+				   platform, out, hit);
 }
 
 /**

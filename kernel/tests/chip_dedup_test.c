@@ -92,7 +92,7 @@ static void dedup_get_device_copy(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, chipc_dedup_get(d, img, len, CHIP_PLATFORM_A2A3, &c, NULL), 0);
 	KUNIT_EXPECT_MEMEQ(test, img, orig, len);
 	KUNIT_EXPECT_EQ(test, c->dev_addr % CHIP_CALLABLE_ALIGN, 0ull);
-	KUNIT_EXPECT_EQ(test, c->hash, chipc_fnv1a64(img, len));
+	KUNIT_EXPECT_EQ(test, c->key, xxh64(img, len, 0));
 	KUNIT_EXPECT_EQ(test, c->layout.total_size, (u32)len);
 	KUNIT_EXPECT_EQ(test, c->platform, (u32)CHIP_PLATFORM_A2A3);
 	KUNIT_EXPECT_EQ(test, c->runtime, (u32)CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER);
@@ -261,6 +261,42 @@ static void dedup_collision_one_byte_apart(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, b->children[0].prog.insns[0].imm, 6);
 	chipc_dedup_put(d, a);
 	chipc_dedup_put(d, b);
+}
+
+/*
+ * A real key collision (full mask, the same xxh64 key handed in for two
+ * different images): both become entries, and each image finds its own
+ * entry; the key only selects candidates, the bytes decide.
+ */
+static void dedup_key_collision_full_mask(struct kunit *test)
+{
+	struct chipc_dedup *d = chip_test_dedup(test, NULL);
+	const u64 key = 0xfeedfacecafebeefull;
+	struct chipc_code *a, *b, *c;
+	bool hit;
+	u64 len;
+	void *img = callable_fid(test, 5, &len);
+	u8 *other = dup(test, img, len);
+	const struct chip_callable_hdr *h = img;
+
+	other[h->child_offsets[0] + CHIP_CHILD_HDR_SIZE + 4] = 6;
+	KUNIT_ASSERT_EQ(test, chipc_dedup_get_key(d, img, len, key, CHIP_PLATFORM_A2A3,
+						  &a, &hit), 0);
+	KUNIT_EXPECT_FALSE(test, hit);
+	KUNIT_ASSERT_EQ(test, chipc_dedup_get_key(d, other, len, key, CHIP_PLATFORM_A2A3,
+						  &b, &hit), 0);
+	KUNIT_EXPECT_FALSE(test, hit);
+	KUNIT_EXPECT_PTR_NE(test, a, b);
+	KUNIT_ASSERT_EQ(test, chipc_dedup_get_key(d, other, len, key, CHIP_PLATFORM_A2A3,
+						  &c, &hit), 0);
+	KUNIT_EXPECT_TRUE(test, hit);
+	KUNIT_EXPECT_PTR_EQ(test, c, b);
+	KUNIT_EXPECT_EQ(test, d->entries, 2ull);
+	KUNIT_EXPECT_EQ(test, d->hits, 1ull);
+	chipc_dedup_put(d, a);
+	chipc_dedup_put(d, b);
+	chipc_dedup_put(d, c);
+	KUNIT_EXPECT_EQ(test, d->entries, 0ull);
 }
 
 /*
@@ -494,6 +530,7 @@ static struct kunit_case chip_dedup_test_cases[] = {
 	KUNIT_CASE(dedup_ref_keeps_entry),
 	KUNIT_CASE(dedup_forced_collision_does_not_alias),
 	KUNIT_CASE(dedup_collision_one_byte_apart),
+	KUNIT_CASE(dedup_key_collision_full_mask),
 	KUNIT_CASE(dedup_release_order),
 	KUNIT_CASE(dedup_many_entries),
 	KUNIT_CASE(dedup_fini_frees_everything),

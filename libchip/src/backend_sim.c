@@ -521,22 +521,27 @@ static int sim_reg(struct chip_dev *dev, int32_t cid, const void *img,
 	struct chipc_code *code;
 	void *copy;
 	bool hit;
+	u64 key;
 	int rc;
 
 	if (cid < 0 || cid >= CHIP_MAX_CIDS)
 		return -EINVAL;
-	/* Work on a private copy, as the kernel does: never on the caller's. */
+	/*
+	 * Work on a private copy, as the kernel does: never on the caller's.
+	 * The dedup key is computed while copying.
+	 */
 	copy = malloc(len ? len : 1);
 	if (!copy)
 		return -ENOMEM;
-	memcpy(copy, img, len);
+	key = chipc_copy_key(copy, img, len);
 
 	pthread_mutex_lock(&s->lock);
 	if (chipc_registry_get(&s->reg, cid)) {
 		rc = -EBUSY;
 		goto out;
 	}
-	rc = chipc_dedup_get(&s->dedup, copy, len, s->platform, &code, &hit);
+	rc = chipc_dedup_get_key(&s->dedup, copy, len, key, s->platform, &code,
+				 &hit);
 	if (rc)
 		goto out;
 	rc = chipc_registry_add(&s->reg, cid, code, NULL);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include "chip/chip.h"
 #include "chipc.h"
+#include "internal.h"
 
 struct chip_builder_child {
 	int32_t func_id;
@@ -276,25 +277,34 @@ static const void *aligned_view(const void *img, size_t len, void **tmp)
 	return *tmp;
 }
 
-int chip_callable_layout(const void *img, size_t len, struct chip_layout *l)
+int chip_image_check(const void *img, size_t len, struct chipc_layout *cl)
 {
-	struct chipc_layout cl;
 	const void *v;
 	void *tmp;
 	int rc;
 
-	if (!img || !l)
-		return -EINVAL;
 	v = aligned_view(img, len, &tmp);
 	if (!v)
 		return -ENOMEM;
-	rc = chipc_callable_check(v, len, &cl);
+	rc = chipc_callable_check(v, len, cl);
 	free(tmp);
+	return rc;
+}
+
+int chip_callable_layout(const void *img, size_t len, struct chip_layout *l)
+{
+	struct chipc_layout cl;
+	int rc;
+
+	if (!img || !l)
+		return -EINVAL;
+	rc = chip_image_check(img, len, &cl);
 	if (rc)
 		return rc;
 	l->hdr_size = cl.hdr_size;
 	l->total_size = cl.total_size;
-	l->hash = cl.hash;
+	/* The reference runtime's content hash, for its tooling. */
+	l->hash = chipc_fnv1a64(img, cl.total_size);
 	l->child_count = cl.child_count;
 	l->orch_size = cl.orch_size;
 	return 0;

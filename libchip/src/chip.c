@@ -269,7 +269,7 @@ int chip_register(struct chip_dev *dev, int32_t cid, const void *img,
 {
 	const struct chip_callable_hdr *h = img;
 	chip_host_orch_fn fn = NULL;
-	struct chip_layout l;
+	struct chipc_layout l;
 	void *dl = NULL;
 	int rc, hbg;
 
@@ -286,7 +286,7 @@ int chip_register(struct chip_dev *dev, int32_t cid, const void *img,
 	if (opts && opts->host_orch && !hbg)
 		return -EINVAL;
 	if (hbg) {
-		rc = chip_callable_layout(img, len, &l);
+		rc = chip_image_check(img, len, &l);
 		if (rc)
 			return rc;
 	}

@@ -42,6 +42,8 @@ struct chipc_thread {
 #define CHIPC_READ_ONCE(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define CHIPC_WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define CHIPC_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define CHIPC_ALWAYS_INLINE	inline __attribute__((__always_inline__))
+#define CHIPC_UNLIKELY(x)	__builtin_expect(!!(x), 0)
 #ifndef BIT
 #define BIT(n)			(1ul << (n))
 #endif
@@ -50,5 +52,35 @@ struct chipc_thread {
 #define CHIPC_IS_ALIGNED(x, a)	(((x) & ((__typeof__(x))(a) - 1)) == 0)
 #define CHIPC_MIN(a, b)		((a) < (b) ? (a) : (b))
 #define CHIPC_MAX(a, b)		((a) > (b) ? (a) : (b))
+
+/*
+ * xxh64 with the kernel's interface (<linux/xxhash.h>), implemented in
+ * libchip/src/xxhash.c under chipc_ names so that libchip exports no
+ * name of another library's.
+ */
+struct chipc_xxh64_state {
+	u64 total_len;
+	u64 v1;
+	u64 v2;
+	u64 v3;
+	u64 v4;
+	u64 mem64[4];
+	u32 memsize;
+};
+
+u64 chipc_xxh64(const void *input, size_t len, u64 seed);
+void chipc_xxh64_reset(struct chipc_xxh64_state *st, u64 seed);
+int chipc_xxh64_update(struct chipc_xxh64_state *st, const void *input,
+		       size_t len);
+u64 chipc_xxh64_digest(const struct chipc_xxh64_state *st);
+/* Need: memcpy() then xxh64_update() on the copy, fused into one pass. */
+void chipc_xxh64_copy_update(struct chipc_xxh64_state *st, void *dst,
+			     const void *src, size_t len);
+
+#define xxh64_state		chipc_xxh64_state
+#define xxh64			chipc_xxh64
+#define xxh64_reset		chipc_xxh64_reset
+#define xxh64_update		chipc_xxh64_update
+#define xxh64_digest		chipc_xxh64_digest
 
 #endif /* _CHIPC_DEPS_USER_H */

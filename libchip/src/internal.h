@@ -12,6 +12,7 @@
 #include "chip/chip.h"
 
 struct chip_dev;
+struct chipc_layout;
 
 /*
  * One submission as a backend sees it: the argument blob and, for
@@ -118,6 +119,12 @@ struct chip_dev {
 /* Set chip_last_error()'s message (error.c). */
 void chip_set_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
+
+/*
+ * chipc_callable_check() of an image at any alignment (builder.c); it
+ * computes no hash.
+ */
+int chip_image_check(const void *img, size_t len, struct chipc_layout *cl);
 
 /* Host orchestration loading (hostorch.c). */
 int chip_host_load(const void *so, size_t size, const char *entry,

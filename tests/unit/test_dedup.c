@@ -140,8 +140,7 @@ static int entry_matches(const struct chipc_code *c, const void *img,
 
 	CHECK_EQ(chipc_callable_check(img, len, &l), 0);
 	CHECK_EQ(c->layout.total_size, len);
-	CHECK_U64(c->hash, l.hash);
-	CHECK_U64(c->layout.hash, l.hash);
+	CHECK_U64(c->key, chipc_content_key(img, len));
 	CHECK_EQ(c->layout.child_count, h->child_count);
 	CHECK_EQ(c->platform, h->platform);
 	CHECK_EQ(c->runtime, h->runtime);
@@ -340,6 +339,61 @@ static int t_forced_collision(void)
 	chipc_dedup_fini(&d);
 	for (i = 0; i < 4; i++)
 		free(img[i]);
+	return 0;
+}
+
+/*
+ * Different images under the same xxh64 key with the full mask (what a
+ * real collision looks like to the table): the bytes decide, so neither
+ * is taken for the other; the same bytes under a key that matches
+ * nothing resident are a miss (a new entry), never a wrong hit.
+ */
+static int t_key_collision(void)
+{
+	struct chipc_dedup d;
+	struct chipc_code *a, *b, *c, *e;
+	void *i1, *i2;
+	size_t l1, l2;
+	const u64 key = 0x0123456789abcdefull;
+	bool hit;
+
+	table_init(&d);
+	CHECK_EQ(build_valid(0, &i1, &l1), 0);
+	CHECK_EQ(build_valid(1, &i2, &l2), 0);
+	CHECK_EQ(l1, l2);
+	CHECK(memcmp(i1, i2, l1));
+	CHECK_EQ(chipc_dedup_get_key(&d, i1, l1, key, CHIP_PLATFORM_A2A3, &a,
+				     &hit), 0);
+	CHECK(!hit);
+	CHECK_U64(a->key, key);
+	CHECK_EQ(chipc_dedup_get_key(&d, i2, l2, key, CHIP_PLATFORM_A2A3, &b,
+				     &hit), 0);
+	CHECK(!hit);
+	CHECK(a != b);
+	CHECK_EQ(d.entries, 2);
+	CHECK(chipc_callable_same(i2, b->image, &b->layout));
+	/* the right bytes under the colliding key: a hit on their entry */
+	CHECK_EQ(chipc_dedup_get_key(&d, i2, l2, key, CHIP_PLATFORM_A2A3, &c,
+				     &hit), 0);
+	CHECK(hit);
+	CHECK(c == b);
+	CHECK_EQ(mem.allocs, 2);
+	/* the same bytes as @a under their own key: not @a's chain entry */
+	CHECK_EQ(chipc_dedup_get(&d, i1, l1, CHIP_PLATFORM_A2A3, &e, &hit), 0);
+	CHECK(!hit);
+	CHECK(e != a);
+	CHECK_U64(e->key, chipc_content_key(i1, l1));
+	CHECK_EQ(d.hits, 1);
+	CHECK_EQ(d.misses, 3);
+	chipc_dedup_put(&d, a);
+	chipc_dedup_put(&d, b);
+	chipc_dedup_put(&d, c);
+	chipc_dedup_put(&d, e);
+	CHECK_EQ(d.entries, 0);
+	CHECK_EQ(mem.live, 0);
+	chipc_dedup_fini(&d);
+	free(i1);
+	free(i2);
 	return 0;
 }
 
@@ -588,6 +642,7 @@ int main(void)
 	T_RUN(t_same_bytes_share);
 	T_RUN(t_different_bytes);
 	T_RUN(t_forced_collision);
+	T_RUN(t_key_collision);
 	T_RUN(t_mask_change);
 	T_RUN(t_verify_fail);
 	T_RUN(t_host_orch_not_verified);

@@ -196,11 +196,14 @@ struct drm_chip_bo_copy {
  * @result: returned DRM_CHIP_REGISTER_* bits
  * @runtime: returned CHIP_RUNTIME_* of the image
  * @dev_addr: returned device address of the resident copy
- * @hash: returned FNV-1a 64 of the canonical image
+ * @hash: returned dedup key of the canonical image: XXH64 with seed 0 of
+ *	its bytes (formerly FNV-1a 64, which chip_callable_layout() in
+ *	libchip still reports)
  *
- * The kernel copies the image once, validates its layout and programs on
- * the copy and looks it up in the dedup table, comparing bytes on a hash
- * hit; identical images share one resident copy.
+ * The kernel copies the image once, hashing it as it copies, validates its
+ * layout on the copy and looks it up in the dedup table, comparing bytes on
+ * a key hit; a miss verifies every program as it copies it into the
+ * resident copy.  Identical images share one resident copy.
  */
 struct drm_chip_register {
 	__u64 image_ptr;
