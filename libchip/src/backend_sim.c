@@ -292,7 +292,7 @@ static int run_next(struct sim *s)
 		s->queue_tail = &s->queue;
 	r->state = RUN_RUNNING;
 	s->running = r;
-	s->abort = 0;
+	__atomic_store_n(&s->abort, 0, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&s->lock);
 
 	execute(s, r);
@@ -421,7 +421,7 @@ static void sim_shutdown(struct chip_dev *dev)
 	}
 	s->queue_tail = &s->queue;
 	if (s->running)
-		s->abort = 1;
+		__atomic_store_n(&s->abort, 1, __ATOMIC_RELAXED);
 	s->stopping = 1;
 	pthread_cond_signal(&s->kick);
 	wake_waiters(s, NULL);
