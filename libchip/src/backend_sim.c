@@ -59,6 +59,17 @@ struct sim_run {
 	unsigned char args[];		/* args_cap bytes */
 };
 
+/*
+ * The device thread's states.  Woken by a submission, it first gives the
+ * submitter a grace period to come back and execute the queue itself
+ * (chip_reap() or chip_wait() without a deadline), which costs no thread
+ * hand-off at all; only a queue still unattended after it is executed
+ * by the device thread.  A caller that blocks, or stops executing with
+ * runs left, wakes it with no grace.
+ */
+enum { DEV_BUSY, DEV_IDLE, DEV_GRACE };
+#define SIM_GRACE_NS	(100ull * 1000)
+
 /* Freed runs kept for the next ones, so a stream of runs allocates nothing. */
 #define SIM_RUN_CACHE	64
 
@@ -72,7 +83,8 @@ struct sim {
 
 	pthread_mutex_t lock;
 	pthread_cond_t kick;		/* the device thread: work queued */
-	int dev_idle;			/* the device thread sleeps on kick */
+	int dev_idle;			/* DEV_*: the device thread's state */
+	int dev_hurry;			/* a caller waits: no grace period */
 	struct sim_waiter *waiters;	/* blocked in run/wait/reap */
 	struct chipc_dedup dedup;
 	struct chipc_registry reg;
@@ -166,7 +178,16 @@ static void wake_waiters(struct sim *s, const struct sim_run *r)
 /* Runs are queued and nobody executes them: wake the device thread. */
 static void handoff(struct sim *s)
 {
-	if (s->queue && !s->running && s->dev_idle)
+	if (s->queue && !s->running && s->dev_idle != DEV_BUSY) {
+		s->dev_hurry = 1;
+		pthread_cond_signal(&s->kick);
+	}
+}
+
+/* A submission: wake an idle device thread, which waits its grace. */
+static void kick_submitted(struct sim *s)
+{
+	if (!s->running && s->dev_idle == DEV_IDLE)
 		pthread_cond_signal(&s->kick);
 }
 
@@ -306,14 +327,34 @@ static int run_next(struct sim *s)
 static int device_thread(void *arg)
 {
 	struct sim *s = arg;
+	uint64_t grace_end = 0, now;
+	struct timespec ts;
 
 	pthread_mutex_lock(&s->lock);
 	while (!s->stopping) {
-		if (run_next(s))
+		if (!s->queue || s->running) {
+			/* Nothing to do, or a caller executes the queue. */
+			grace_end = 0;
+			s->dev_hurry = 0;
+			s->dev_idle = DEV_IDLE;
+			pthread_cond_wait(&s->kick, &s->lock);
+			s->dev_idle = DEV_BUSY;
 			continue;
-		s->dev_idle = 1;
-		pthread_cond_wait(&s->kick, &s->lock);
-		s->dev_idle = 0;
+		}
+		if (!s->dev_hurry) {
+			now = chip_now_ns();
+			if (!grace_end)
+				grace_end = now + SIM_GRACE_NS;
+			if (now < grace_end) {
+				ts.tv_sec = (time_t)(grace_end / 1000000000ull);
+				ts.tv_nsec = (long)(grace_end % 1000000000ull);
+				s->dev_idle = DEV_GRACE;
+				pthread_cond_timedwait(&s->kick, &s->lock, &ts);
+				s->dev_idle = DEV_BUSY;
+				continue;
+			}
+		}
+		run_next(s);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return 0;
@@ -815,7 +856,7 @@ static int sim_submit(struct chip_dev *dev, const struct chip_submit_req *req,
 	rc = enqueue_locked(s, req, &args, &graph, 0, &r);
 	if (!rc) {
 		*seq = r->seq;
-		handoff(s);
+		kick_submitted(s);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return rc;
@@ -848,7 +889,7 @@ static int sim_submit_many(struct chip_dev *dev,
 		if (!rets[i])
 			seqs[i] = r->seq;
 	}
-	handoff(s);
+	kick_submitted(s);
 	pthread_mutex_unlock(&s->lock);
 	return 0;
 }
