@@ -106,6 +106,7 @@ static struct chip_dev *handle_new(struct chip_dev *dev)
 	struct handle_slot *slot, *chunk;
 	struct chip_dev *t = NULL;
 	uint32_t idx;
+	uint64_t st;
 
 	pthread_mutex_lock(&reg_lock);
 	if (handle_free != UINT32_MAX) {
@@ -127,7 +128,10 @@ static struct chip_dev *handle_new(struct chip_dev *dev)
 	slot = slot_at(idx);
 	slot->dev = dev;
 	dev->handle_slot = idx;
-	t = token(idx, ST_GEN(__atomic_load_n(&slot->state, __ATOMIC_RELAXED)));
+	/* Publish @dev to every call that loads the state with acquire. */
+	st = __atomic_load_n(&slot->state, __ATOMIC_RELAXED);
+	__atomic_store_n(&slot->state, st, __ATOMIC_RELEASE);
+	t = token(idx, ST_GEN(st));
 out:
 	pthread_mutex_unlock(&reg_lock);
 	return t;
