@@ -102,6 +102,9 @@ valgrind_stage() {
 	# --fair-sched: valgrind runs one thread at a time, and by default a
 	# spinning emulated core can keep a waiting or cancelling thread from
 	# running for seconds.
+	# The soak at a quarter of its operations: valgrind runs one thread
+	# at a time.
+	CHIP_SOAK_OPS=1000 \
 	CHIP_PLATFORM=a2a3sim CHIP_TEST_TIMEOUT=900 tests/run.sh build \
 		valgrind -q --fair-sched=yes --error-exitcode=99 --leak-check=full \
 		--errors-for-leak-kinds=definite,indirect
