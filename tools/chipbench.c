@@ -63,7 +63,7 @@ int __wrap_posix_memalign(void **p, size_t a, size_t n)
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static void die(const char *what, int rc)
+static __attribute__((noreturn)) void die(const char *what, int rc)
 {
 	fprintf(stderr, "chipbench: %s: %s\n", what, strerror(rc < 0 ? -rc : rc));
 	exit(1);
