@@ -46,12 +46,14 @@ LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(CORE_SRCS) $(LIB_SRCS))
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 CONF_SRCS := $(sort $(wildcard tests/conformance/test_*.c))
+SOAK_SRCS := $(sort $(wildcard tests/soak/test_*.c))
 TOOL_SRCS := $(sort $(wildcard tools/*.c))
 EX_SRCS := $(sort $(wildcard tools/examples/*.c))
 ORCH_SO_SRCS := $(sort $(wildcard tools/examples/orch/*.c))
 
 UNIT_BINS := $(patsubst %.c,$(O)/%,$(UNIT_SRCS))
 CONF_BINS := $(patsubst %.c,$(O)/%,$(CONF_SRCS))
+SOAK_BINS := $(patsubst %.c,$(O)/%,$(SOAK_SRCS))
 TOOL_BINS := $(patsubst %.c,$(O)/%,$(TOOL_SRCS))
 EX_BINS := $(patsubst %.c,$(O)/%,$(EX_SRCS))
 ORCH_SOS := $(patsubst %.c,$(O)/%.so,$(ORCH_SO_SRCS))
@@ -65,7 +67,7 @@ all: lib tools tests
 
 lib: $(O)/libchip.a $(O)/libchip.so $(O)/libchip.pc
 tools: $(TOOL_BINS) $(EX_BINS) $(ORCH_SOS)
-tests: $(UNIT_BINS) $(CONF_BINS) $(ORCH_SOS)
+tests: $(UNIT_BINS) $(CONF_BINS) $(SOAK_BINS) $(ORCH_SOS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)

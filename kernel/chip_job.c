@@ -378,9 +378,16 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 					 const struct drm_chip_run *args,
 					 int *ret)
 {
-	const u64 max_graph = chipc_graph_size(CHIP_GRAPH_MAX_TASKS,
-					       CHIP_GRAPH_MAX_ARGS,
-					       CHIP_GRAPH_MAX_EDGES);
+	const struct chipc_request_limits lim = {
+		.max_timeout_ns = chip_params.max_timeout_ns,
+		.max_store_bytes = chip_params.max_store_bytes,
+	};
+	const struct chipc_request rq = {
+		.args_size = args->args_size,
+		.graph_size = args->graph_size,
+		.nstores = args->store_count,
+		.timeout_ns = args->timeout_ns,
+	};
 	struct chip_run *run;
 	u64 snap = 0;
 	u32 i;
@@ -390,12 +397,9 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 		return NULL;
 	if (!args->graph_size && args->graph_ptr)
 		return NULL;
-	if (args->timeout_ns > chip_params.max_timeout_ns)
-		return NULL;
-	*ret = -E2BIG;
-	if (args->args_size > CHIP_ARGS_MAX_SIZE ||
-	    args->graph_size > max_graph ||
-	    args->store_count > DRM_CHIP_MAX_STORES)
+	/* The core's checks, in the order every backend makes them. */
+	*ret = chipc_request_check(&lim, &rq);
+	if (*ret)
 		return NULL;
 
 	run = chip_run_alloc(f);
@@ -421,16 +425,11 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 		goto err;
 	}
 	for (i = 0; i < run->nstores; i++) {
-		if (!run->stores[i].size) {
-			*ret = -EINVAL;
+		*ret = chipc_request_check_store(&lim, run->stores[i].va,
+						 run->stores[i].user_ptr,
+						 run->stores[i].size, &snap);
+		if (*ret)
 			goto err;
-		}
-		snap += run->stores[i].size;
-		if (run->stores[i].size > chip_params.max_store_bytes ||
-		    snap > chip_params.max_store_bytes) {
-			*ret = -E2BIG;
-			goto err;
-		}
 	}
 	if (snap) {
 		run->snap = kvmalloc(snap, GFP_KERNEL);
@@ -476,10 +475,9 @@ static int chip_run_check_stores(struct chip_file *f, struct chip_run *run)
 	if (!run->nstores)
 		return 0;
 	down_read(&f->vm_sem);
-	for (i = 0; i < run->nstores; i++)
-		if (!chipc_vm_translate(&f->vm, run->stores[i].va,
-					run->stores[i].size, CHIPC_PROT_READ))
-			ret = -EFAULT;
+	for (i = 0; !ret && i < run->nstores; i++)
+		ret = chipc_request_check_mapped(&f->vm, run->stores[i].va,
+						 run->stores[i].size);
 	up_read(&f->vm_sem);
 	return ret;
 }

@@ -7,7 +7,8 @@
 #      install: make install into a staging root, C and C++ programs
 #      built against it with pkg-config alone (tests/install/run.sh);
 #      clang: the whole userspace build and unit suite with CC=clang
-#   2. the same under ASan/UBSan, and under valgrind
+#   2. the same (with the multi-threaded soak) under ASan/UBSan and under
+#      valgrind; the conformance suite and the soak under TSan
 #   3. fuzz harnesses, bounded
 #   4. kernel: checkpatch, the QEMU matrix (module + the same conformance
 #      suite on Debian 6.1 / 6.12 / 7.x kernels), KUnit under UML
@@ -83,11 +84,30 @@ sanitizers() {
 		CHIP_PLATFORM=a2a3sim tests/run.sh build-san
 }
 
+# The conformance suite and the multi-threaded soak under ThreadSanitizer.
+tsan() {
+	make -s -j"$JOBS" O=build-tsan SAN="-fsanitize=thread -fno-omit-frame-pointer" lib tests || return 1
+	local rc=0 log=$CHIP_WORK/tsan-runs.log
+	: > "$log"
+	for only in conformance soak; do
+		TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+			CHIP_PLATFORM=a2a3sim CHIP_ONLY=$only \
+			tests/run.sh build-tsan > >(tee -a "$log") || rc=1
+	done
+	sleep 0.1	# let tee finish
+	awk '/^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
+	     END { printf "%d passed, %d failed\n", p, f }' "$log"
+	return $rc
+}
+
 valgrind_stage() {
 	need_pkgs valgrind || return 1
 	# --fair-sched: valgrind runs one thread at a time, and by default a
 	# spinning emulated core can keep a waiting or cancelling thread from
 	# running for seconds.
+	# The soak at a quarter of its operations: valgrind runs one thread
+	# at a time.
+	CHIP_SOAK_OPS=1000 \
 	CHIP_PLATFORM=a2a3sim CHIP_TEST_TIMEOUT=900 tests/run.sh build \
 		valgrind -q --fair-sched=yes --error-exitcode=99 --leak-check=full \
 		--errors-for-leak-kinds=definite,indirect
@@ -104,6 +124,7 @@ stage userspace userspace
 stage install tests/install/run.sh build
 stage clang clang_stage
 stage sanitizers sanitizers
+stage tsan tsan
 stage valgrind valgrind_stage
 [ -x scripts/fuzz.sh ] && stage fuzz scripts/fuzz.sh
 [ -x scripts/checkpatch.sh ] && stage checkpatch scripts/checkpatch.sh --core

@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 # Run every unit and conformance test binary under a timeout; print a
 # summary line "N passed, N failed".  Usage: tests/run.sh BUILD_DIR [WRAPPER...]
+# CHIP_ONLY=conformance|soak runs one layer.
 O=${1:-build}
 [ $# -gt 0 ] && shift
 TIMEOUT=${CHIP_TEST_TIMEOUT:-300}
 passed=0 failed=0 skipped=0
 case "${CHIP_ONLY:-}" in
 conformance) tests="$O/tests/conformance/test_*" ;;
-*) tests="$O/tests/unit/test_* $O/tests/conformance/test_*" ;;
+soak) tests="$O/tests/soak/test_*" ;;
+*) tests="$O/tests/unit/test_* $O/tests/conformance/test_* $O/tests/soak/test_*" ;;
 esac
 for t in $tests; do
 	[ -x "$t" ] || continue

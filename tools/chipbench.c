@@ -7,7 +7,8 @@
  *
  * Floors: a null system call, a mutex/condvar handoff between two threads
  * (the least a completion from another thread can cost), memcpy.
- * Measured: null-callable runs (sync, and submit+reap at batch 1/32/256),
+ * Measured: null-callable runs (sync, submit+reap at batch 1/32/256,
+ * submit_batch+reap at batch 32/256),
  * the vector example against a plain C loop doing the same five passes,
  * 1 MiB callable uploads (dedup miss and hit) against memcpy, and the
  * bytes libchip allocates per run in steady state for small and large
@@ -196,6 +197,40 @@ static double r_batch(void *arg, long n)
 			if (rc)
 				die("chip_submit", rc);
 		}
+		for (got = 0; got < b;) {
+			rc = chip_reap(r->dev, res, 256, b - got, 0);
+			if (rc <= 0)
+				die("chip_reap", rc ? rc : EIO);
+			for (i = 0; i < rc; i++)
+				if (res[i].status)
+					die("run status", EIO);
+			got += rc;
+		}
+		done += b;
+	}
+	return (double)(chip_now_ns() - t0) / done;
+}
+
+/* The same with one chip_submit_batch() per batch. */
+static double r_submit_batch(void *arg, long n)
+{
+	static struct chip_run_result res[256];
+	static struct chip_batch_run br[256];
+	struct runctx *r = arg;
+	uint64_t t0 = chip_now_ns();
+	long done = 0, i;
+	int b, got, rc;
+
+	while (done < n) {
+		b = r->batch;
+		for (i = 0; i < b; i++) {
+			br[i].cid = r->cid;
+			br[i].args = &r->args;
+			br[i].opts = NULL;
+		}
+		rc = chip_submit_batch(r->dev, br, b);
+		if (rc != b)
+			die("chip_submit_batch", rc < 0 ? rc : EIO);
 		for (got = 0; got < b;) {
 			rc = chip_reap(r->dev, res, 256, b - got, 0);
 			if (rc <= 0)
@@ -413,8 +448,8 @@ static double per_run_bytes(uint32_t window, uint64_t heap, double *calls)
 
 int main(int argc, char **argv)
 {
-	double sysc, hand, mcpy, sync, b1, b32, b256, plain, vtrb, vhbg, miss,
-	       hit, small, large, csmall, clarge;
+	double sysc, hand, mcpy, sync, b1, b32, b256, sb32, sb256, plain, vtrb,
+	       vhbg, miss, hit, small, large, csmall, clarge;
 	struct chip_dev *dev;
 	struct runctx r = { 0 };
 	struct vecctx vt, vh;
@@ -458,6 +493,10 @@ int main(int argc, char **argv)
 	b32 = best(r_batch, &r, 32 * 500 * k, reps);
 	r.batch = 256;
 	b256 = best(r_batch, &r, 256 * 60 * k, reps);
+	r.batch = 32;
+	sb32 = best(r_submit_batch, &r, 32 * 500 * k, reps);
+	r.batch = 256;
+	sb256 = best(r_submit_batch, &r, 256 * 60 * k, reps);
 
 	if (ct_register(dev, 2, CT_VECTOR, CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER) ||
 	    ct_register(dev, 3, CT_VECTOR, CHIP_RUNTIME_HOST_BUILD_GRAPH))
@@ -500,6 +539,10 @@ int main(int argc, char **argv)
 	       b32, b32 / hand, b32 / sysc);
 	printf("  submit+reap, batch 256          %9.1f  %9.2f  %9.2f\n", b256,
 	       b256 / hand, b256 / sysc);
+	printf("  submit_batch+reap, batch 32     %9.1f  %9.2f  %9.2f   target <= sync (x%.2f)\n",
+	       sb32, sb32 / hand, sb32 / sysc, sb32 / sync);
+	printf("  submit_batch+reap, batch 256    %9.1f  %9.2f  %9.2f   target <= sync (x%.2f)\n",
+	       sb256, sb256 / hand, sb256 / sysc, sb256 / sync);
 	printf("\nvector example, 16384 f32         us/run   x plain C\n");
 	printf("  plain C, same five passes       %9.2f\n", plain / 1e3);
 	printf("  tensormap_and_ringbuffer        %9.2f  %9.2f   target <= 5x\n",

@@ -493,4 +493,32 @@ int chipc_run_check(const struct chipc_device *dev, const struct chipc_run_req *
 void chipc_device_run(struct chipc_device *dev, const struct chipc_run_req *req,
 		      struct chipc_run_result *res);
 
+/* ------------------------------------------------------------------ */
+/* request.c: validation of a run request before it is queued          */
+
+#define CHIPC_MAX_STORES	16
+#define CHIPC_MAX_STORE_BYTES	(64ull << 20)	/* default store limit */
+#define CHIPC_MAX_TIMEOUT_NS	(60000ull * 1000 * 1000)	/* default */
+#define CHIPC_MAX_RUNS		4096	/* runs of a context not yet consumed */
+
+/* What a context accepts; zero fields select the defaults above. */
+struct chipc_request_limits {
+	u64 max_timeout_ns;
+	u64 max_store_bytes;
+};
+
+/* The sizes and options of a run request, as submitted. */
+struct chipc_request {
+	u64 args_size;
+	u64 graph_size;
+	u32 nstores;
+	u64 timeout_ns;
+};
+
+int chipc_request_check(const struct chipc_request_limits *lim,
+			const struct chipc_request *rq);
+int chipc_request_check_store(const struct chipc_request_limits *lim, u64 va,
+			      u64 host, u64 size, u64 *total);
+int chipc_request_check_mapped(const struct chipc_vm *vm, u64 va, u64 size);
+
 #endif /* _CHIPC_H */

@@ -48,6 +48,7 @@ struct kslot {
 	struct drm_chip_uring_run u;	/* the kernel reads and writes it */
 	uint64_t seq;
 	int state;
+	int sync;			/* chip_run(): its caller's alone */
 	int res;			/* cqe->res */
 	struct kslot *hnext;		/* seq hash chain / free list */
 	struct kslot *dprev, *dnext;	/* completed, in completion order */
@@ -61,14 +62,28 @@ struct kuring {
 	struct kslot *slots;
 	struct kslot *free;
 	struct kslot *hash[KHASH];
-	struct kslot *dhead, *dtail;
+	struct kslot *dhead, *dtail;	/* completed chip_submit() runs */
 	unsigned int inflight;		/* KS_SUBMIT + KS_FLIGHT */
+	unsigned int async_inflight;	/* of which chip_submit() runs */
+};
+
+/*
+ * The ioctl path's chip_submit() runs not consumed yet, in seq order:
+ * chip_reap() waits for them by seq, oldest first, so it never takes
+ * another thread's chip_run() completion (WAIT with seq 0 would).
+ */
+struct kpend {
+	pthread_mutex_t lock;
+	unsigned int n;
+	uint64_t seq[KSLOTS];
+	unsigned char claimed[KSLOTS];	/* a reaper waits for it */
 };
 
 struct kdev {
 	int fd;
 	volatile int closing;
 	struct kuring *ur;		/* NULL: the ioctl path */
+	struct kpend *pend;		/* the ioctl path's runs */
 	uint32_t sync_flags;		/* drm_chip_run.flags of chip_run() */
 };
 
@@ -228,6 +243,7 @@ static int harvest(struct kuring *u)
 			continue;
 		s->state = KS_DONE;
 		u->inflight--;
+		u->async_inflight -= !s->sync;
 		if (!s->u.result.seq) {
 			/* Cancelled by io_uring itself: no record written. */
 			s->u.result.seq = s->seq;
@@ -236,7 +252,8 @@ static int harvest(struct kuring *u)
 			snprintf(s->u.result.msg, sizeof(s->u.result.msg),
 				 "cancelled");
 		}
-		done_push(u, s);
+		if (!s->sync)
+			done_push(u, s);
 	}
 	io_uring_cq_advance(&u->ring, (unsigned int)n);
 	if (n)
@@ -414,7 +431,9 @@ static struct kslot *uring_queue(struct kuring *u, int fd,
 	fill_run(&s->u.run, req, stores, sync_flags);
 	s->state = KS_SUBMIT;
 	s->seq = 0;
+	s->sync = req->sync;
 	u->inflight++;
+	u->async_inflight += !s->sync;
 	cmd.ptr = (uintptr_t)&s->u;
 	prep_cmd(sqe, fd, DRM_CHIP_URING_RUN, &cmd);
 	io_uring_sqe_set_data64(sqe, (uint64_t)(s - u->slots) + 1);
@@ -480,6 +499,7 @@ static int uring_settle(struct kuring *u, struct kslot *s, uint64_t *seq)
 		if (s->state == KS_DONE && s->res < 0) {
 			ret = s->res;
 			u->inflight--;
+			u->async_inflight -= !s->sync;
 			slot_free(u, s);
 			return ret;
 		}
@@ -492,7 +512,9 @@ static int uring_settle(struct kuring *u, struct kslot *s, uint64_t *seq)
 	*hash_head(u, s->seq) = s;
 	if (s->state == KS_DONE) {
 		u->inflight--;
-		done_push(u, s);
+		u->async_inflight -= !s->sync;
+		if (!s->sync)
+			done_push(u, s);
 	} else {
 		s->state = KS_FLIGHT;
 	}
@@ -504,6 +526,7 @@ static int uring_settle(struct kuring *u, struct kslot *s, uint64_t *seq)
 static void uring_unqueue(struct kuring *u, struct kslot *s)
 {
 	u->inflight--;
+	u->async_inflight -= !s->sync;
 	slot_free(u, s);
 }
 
@@ -573,7 +596,8 @@ static int take(struct kuring *u, struct kslot *s, struct chip_run_result *res)
 {
 	int ret = s->res < 0 ? s->res : 0;
 
-	done_del(u, s);
+	if (!s->sync)
+		done_del(u, s);
 	hash_del(u, s);
 	memset(res, 0, sizeof(*res));
 	res->seq = s->seq;
@@ -589,8 +613,9 @@ static int take(struct kuring *u, struct kslot *s, struct chip_run_result *res)
 	return ret;
 }
 
+/* Wait for run @seq: a chip_run() run when @sync, else a chip_submit() one. */
 static int uring_wait(struct kuring *u, uint64_t seq, uint64_t deadline,
-		      struct chip_run_result *res)
+		      struct chip_run_result *res, int sync)
 {
 	struct kslot *s;
 	int ret;
@@ -598,21 +623,13 @@ static int uring_wait(struct kuring *u, uint64_t seq, uint64_t deadline,
 	pthread_mutex_lock(&u->lock);
 	for (;;) {
 		harvest(u);
-		if (seq) {
-			s = hash_find(u, seq);
-			if (!s) {
-				ret = -ENOENT;
-				break;
-			}
-			if (s->state == KS_DONE) {
-				ret = take(u, s, res);
-				break;
-			}
-		} else if (u->dhead) {
-			ret = take(u, u->dhead, res);
-			break;
-		} else if (!u->inflight) {
+		s = hash_find(u, seq);
+		if (!s || s->sync != sync) {
 			ret = -ENOENT;
+			break;
+		}
+		if (s->state == KS_DONE) {
+			ret = take(u, s, res);
 			break;
 		}
 		if (deadline && now_ns() >= deadline) {
@@ -643,7 +660,7 @@ static int uring_reap(struct kuring *u, struct chip_run_result *out, int max,
 				break;
 			n++;
 		}
-		if (n >= min || n >= max || (!u->inflight && !u->dhead))
+		if (n >= min || n >= max || (!u->async_inflight && !u->dhead))
 			break;
 		if (deadline && now_ns() >= deadline)
 			break;
@@ -846,6 +863,15 @@ static int kernel_open(struct chip_dev *dev, uint32_t platform,
 	}
 	k->fd = fd;
 	k->ur = uring_init(fd);
+	if (!k->ur) {
+		k->pend = calloc(1, sizeof(*k->pend));
+		if (!k->pend) {
+			close(fd);
+			free(k);
+			return -ENOMEM;
+		}
+		pthread_mutex_init(&k->pend->lock, NULL);
+	}
 	if (!get_param(fd, DRM_CHIP_PARAM_FEATURES, &feat) &&
 	    (feat & DRM_CHIP_FEATURE_RUN_INLINE))
 		k->sync_flags = DRM_CHIP_RUN_INLINE;
@@ -871,6 +897,9 @@ static void kernel_close(struct chip_dev *dev)
 		return;
 	uring_fini(k->ur, k->fd);
 	close(k->fd);	/* the kernel cancels and frees everything */
+	if (k->pend)
+		pthread_mutex_destroy(&k->pend->lock);
+	free(k->pend);
 	free(k);
 	dev->priv = NULL;
 }
@@ -993,6 +1022,73 @@ static int kernel_unreg(struct chip_dev *dev, int32_t cid)
 	return kioctl(kdev_of(dev)->fd, DRM_IOCTL_CHIP_UNREGISTER, &u);
 }
 
+/* ---- the ioctl path's chip_submit() runs ------------------------------- */
+
+static int pend_find(struct kpend *p, uint64_t seq)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->seq[i] == seq)
+			return (int)i;
+	return -1;
+}
+
+/* Record queued run @seq; the kernel allows at most KSLOTS per file. */
+static void pend_add(struct kpend *p, uint64_t seq)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&p->lock);
+	if (p->n < KSLOTS) {
+		for (i = p->n; i && p->seq[i - 1] > seq; i--) {
+			p->seq[i] = p->seq[i - 1];
+			p->claimed[i] = p->claimed[i - 1];
+		}
+		p->seq[i] = seq;
+		p->claimed[i] = 0;
+		p->n++;
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Forget @seq (consumed); with @keep, only give up the reaper's claim. */
+static void pend_drop(struct kpend *p, uint64_t seq, int keep)
+{
+	int i;
+
+	pthread_mutex_lock(&p->lock);
+	i = pend_find(p, seq);
+	if (i >= 0 && keep) {
+		p->claimed[i] = 0;
+	} else if (i >= 0) {
+		p->n--;
+		memmove(&p->seq[i], &p->seq[i + 1],
+			(p->n - (unsigned int)i) * sizeof(p->seq[0]));
+		memmove(&p->claimed[i], &p->claimed[i + 1],
+			p->n - (unsigned int)i);
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* The oldest run no other reaper waits for, claimed; 0 if none. */
+static uint64_t pend_claim(struct kpend *p)
+{
+	uint64_t seq = 0;
+	unsigned int i;
+
+	pthread_mutex_lock(&p->lock);
+	for (i = 0; i < p->n; i++) {
+		if (!p->claimed[i]) {
+			p->claimed[i] = 1;
+			seq = p->seq[i];
+			break;
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+	return seq;
+}
+
 /* @req's store ranges in the uAPI's form, into @dst. */
 static void put_stores(struct drm_chip_store *dst,
 		       const struct chip_submit_req *req)
@@ -1026,6 +1122,8 @@ static int kernel_submit(struct chip_dev *dev,
 	ret = kioctl(k->fd, DRM_IOCTL_CHIP_RUN, &r);
 	if (!ret)
 		*seq = r.seq;
+	if (!ret && !req->sync)
+		pend_add(k->pend, r.seq);
 	return ret;
 }
 
@@ -1094,9 +1192,34 @@ static int kernel_wait(struct chip_dev *dev, uint64_t seq, uint64_t deadline,
 {
 	struct kdev *k = kdev_of(dev);
 
+	int ret;
+
 	if (k->ur)
-		return uring_wait(k->ur, seq, deadline, res);
-	return wait_one(k, seq, deadline, res);
+		return uring_wait(k->ur, seq, deadline, res, 0);
+	pthread_mutex_lock(&k->pend->lock);
+	ret = pend_find(k->pend, seq);
+	pthread_mutex_unlock(&k->pend->lock);
+	if (ret < 0)
+		return -ENOENT;		/* not a chip_submit() run */
+	ret = wait_one(k, seq, deadline, res);
+	if (ret != -ETIMEDOUT)
+		pend_drop(k->pend, seq, 0);
+	return ret;
+}
+
+static int kernel_run(struct chip_dev *dev, const struct chip_submit_req *req,
+		      struct chip_run_result *res)
+{
+	struct kdev *k = kdev_of(dev);
+	uint64_t seq;
+	int ret;
+
+	ret = kernel_submit(dev, req, &seq);
+	if (ret)
+		return ret;
+	if (k->ur)
+		return uring_wait(k->ur, seq, 0, res, 1);
+	return wait_one(k, seq, 0, res);
 }
 
 static int kernel_reap(struct chip_dev *dev, struct chip_run_result *out,
@@ -1105,13 +1228,19 @@ static int kernel_reap(struct chip_dev *dev, struct chip_run_result *out,
 	struct kdev *k = kdev_of(dev);
 	int n = 0, ret;
 
+	uint64_t seq;
+
 	if (k->ur)
 		return uring_reap(k->ur, out, max, min, deadline);
-	while (n < max) {
+	/* Runs complete in seq order: wait for the oldest first. */
+	while (n < max && (seq = pend_claim(k->pend))) {
 		/* Past @min only what is already complete: deadline 1 ns. */
-		ret = wait_one(k, 0, n < min ? deadline : 1, &out[n]);
-		if (ret == -ETIMEDOUT || ret == -ENOENT)
+		ret = wait_one(k, seq, n < min ? deadline : 1, &out[n]);
+		pend_drop(k->pend, seq, ret == -ETIMEDOUT);
+		if (ret == -ETIMEDOUT)
 			break;
+		if (ret == -ENOENT)
+			continue;	/* taken by chip_wait() meanwhile */
 		if (ret)
 			return n ? n : ret;
 		n++;
@@ -1163,6 +1292,7 @@ const struct chip_backend_ops chip_kernel_backend = {
 	.unreg = kernel_unreg,
 	.submit = kernel_submit,
 	.submit_many = kernel_submit_many,
+	.run = kernel_run,
 	.wait = kernel_wait,
 	.reap = kernel_reap,
 	.counters = kernel_counters,

@@ -33,11 +33,18 @@
 
 enum run_state { RUN_QUEUED, RUN_RUNNING, RUN_DONE };
 
+/*
+ * A run from submission until its completion is consumed.  It is bound
+ * at submission to the code its cid named then (@code, referenced), as
+ * the driver binds it: unregistering or re-binding the cid afterwards
+ * does not change what it executes.
+ */
 struct sim_run {
 	struct sim_run *next;
 	uint64_t seq;
-	int32_t cid;
+	struct chipc_code *code;
 	enum run_state state;
+	int sync;			/* chip_run(): only its caller takes it */
 	uint32_t block_dim;
 	uint32_t aicpu_threads;
 	uint64_t timeout_ns;
@@ -46,10 +53,25 @@ struct sim_run {
 	struct chip_store stores[CHIP_MAX_STORES];
 	struct chip_run_result res;
 	size_t args_len;
+	size_t args_cap;
 	size_t graph_len;
 	unsigned char *graph;
-	unsigned char args[];		/* args_len bytes */
+	unsigned char args[];		/* args_cap bytes */
 };
+
+/*
+ * The device thread's states.  Woken by a submission, it first gives the
+ * submitter a grace period to come back and execute the queue itself
+ * (chip_reap() or chip_wait() without a deadline), which costs no thread
+ * hand-off at all; only a queue still unattended after it is executed
+ * by the device thread.  A caller that blocks, or stops executing with
+ * runs left, wakes it with no grace.
+ */
+enum { DEV_BUSY, DEV_IDLE, DEV_GRACE };
+#define SIM_GRACE_NS	(100ull * 1000)
+
+/* Freed runs kept for the next ones, so a stream of runs allocates nothing. */
+#define SIM_RUN_CACHE	64
 
 struct sim {
 	uint32_t platform;
@@ -61,9 +83,9 @@ struct sim {
 
 	pthread_mutex_t lock;
 	pthread_cond_t kick;		/* the device thread: work queued */
-	int dev_idle;			/* the device thread sleeps on kick */
-	struct sim_waiter *waiters;	/* blocked in wait/reap */
-	uint32_t ndone;
+	int dev_idle;			/* DEV_*: the device thread's state */
+	int dev_hurry;			/* a caller waits: no grace period */
+	struct sim_waiter *waiters;	/* blocked in run/wait/reap */
 	struct chipc_dedup dedup;
 	struct chipc_registry reg;
 	uint64_t code_next;
@@ -71,7 +93,13 @@ struct sim {
 	uint64_t runs[CHIP_STATUS_COUNT];
 	struct sim_run *queue, **queue_tail;
 	struct sim_run *running;
+	/* Completions of chip_submit() runs, in completion order. */
 	struct sim_run *done, **done_tail;
+	uint32_t ndone;
+	uint32_t async_pending;		/* chip_submit() runs queued or running */
+	uint32_t nruns;			/* runs not consumed yet */
+	struct sim_run *cache;
+	uint32_t ncache;
 	uint64_t next_seq;
 	int stopping;
 	int abort;			/* cancels the running run */
@@ -110,29 +138,57 @@ static void code_free(void *priv, void *cookie)
 	free(cookie);
 }
 
-/* ---- the device thread -------------------------------------------------- */
+/* ---- the run lifecycle -------------------------------------------------- */
 
 /*
- * A thread blocked in wait (for @seq) or reap (for @count completions).
- * Completions wake only the waiters whose condition they meet: a wake-up
- * costs microseconds, more than a null run.
+ * Who executes runs: one at a time, in submission order, whichever thread
+ * gets there first: the device thread, or a caller blocked in run, wait
+ * or reap without a deadline that would otherwise sleep (no hand-off, no
+ * wake-up).  A caller that stops executing with runs still queued and
+ * nobody executing wakes the device thread (handoff()), so queued runs
+ * always make progress.
+ *
+ * Who takes a completion: a chip_run() run is taken only by its caller;
+ * a chip_submit() run by chip_wait() of its seq or by chip_reap(),
+ * whichever comes first.  Only the latter go on the done list.
+ */
+
+/*
+ * A thread blocked in run or wait (for @seq) or reap (for @count
+ * completions).  Completions wake only the waiters whose condition they
+ * meet: a wake-up costs microseconds, more than a null run.
  */
 struct sim_waiter {
 	struct sim_waiter *next;
 	pthread_cond_t cond;
-	uint64_t seq;			/* wait: this run; 0 for reap */
+	uint64_t seq;			/* run/wait: this run; 0 for reap */
 	uint32_t count;			/* reap: this many completions */
 };
 
 static void wake_waiters(struct sim *s, const struct sim_run *r)
 {
-	int idle = !s->queue && !s->running;
 	struct sim_waiter *w;
 
 	for (w = s->waiters; w; w = w->next)
-		if (w->seq ? (r && w->seq == r->seq) :
-			     (s->ndone >= w->count || idle))
+		if (!r || (w->seq ? w->seq == r->seq :
+				    (s->ndone >= w->count || !s->async_pending)))
 			pthread_cond_signal(&w->cond);
+}
+
+/* Runs are queued and nobody executes them: wake the device thread. */
+static void handoff(struct sim *s)
+{
+	if (s->queue && !s->running && s->dev_idle != DEV_BUSY) {
+		s->dev_hurry = 1;
+		pthread_cond_signal(&s->kick);
+	}
+}
+
+/* A submission: wake an idle device thread, which waits its grace. */
+static void kick_submitted(struct sim *s)
+{
+	if (!s->running && s->dev_idle == DEV_IDLE)
+		pthread_cond_signal(&s->kick);
 }
 
 static void finish(struct sim *s, struct sim_run *r)
@@ -141,10 +197,31 @@ static void finish(struct sim *s, struct sim_run *r)
 	if (r->res.status < CHIP_STATUS_COUNT)
 		s->runs[r->res.status]++;
 	r->next = NULL;
-	*s->done_tail = r;
-	s->done_tail = &r->next;
-	s->ndone++;
+	if (!r->sync) {
+		*s->done_tail = r;
+		s->done_tail = &r->next;
+		s->ndone++;
+		s->async_pending--;
+	}
 	wake_waiters(s, r);
+}
+
+/* Drop a consumed run: its code reference, its place.  s->lock held. */
+static void release(struct sim *s, struct sim_run *r)
+{
+	if (r->code)
+		chipc_dedup_put(&s->dedup, r->code);
+	r->code = NULL;
+	s->nruns--;
+	free(r->graph);
+	r->graph = NULL;
+	if (s->ncache < SIM_RUN_CACHE) {
+		r->next = s->cache;
+		s->cache = r;
+		s->ncache++;
+	} else {
+		free(r);
+	}
 }
 
 static void set_result(struct sim_run *r, uint32_t status, const char *msg)
@@ -153,34 +230,49 @@ static void set_result(struct sim_run *r, uint32_t status, const char *msg)
 	snprintf(r->res.msg, sizeof(r->res.msg), "%s", msg);
 }
 
-/* Execute @r on the device; @code is the cid's code, referenced. */
-static void execute(struct sim *s, struct sim_run *r, struct chipc_code *code)
+/*
+ * Store-to-host after a successful run, before the completion is
+ * visible: every range is checked first, so a range that is no longer
+ * mapped fails the run with nothing copied.  vm_lock held.
+ */
+static void copy_stores(struct sim *s, struct sim_run *r)
+{
+	const u8 *src[CHIP_MAX_STORES];
+	uint32_t i;
+
+	for (i = 0; i < r->nstores; i++) {
+		src[i] = chipc_vm_translate(&s->vm, r->stores[i].dev_addr,
+					    r->stores[i].size, CHIPC_PROT_READ);
+		if (!src[i]) {
+			set_result(r, CHIP_STATUS_FAULT,
+				   "store range not mapped");
+			r->res.code = CHIP_FAULT_READ;
+			r->res.fault_addr = r->stores[i].dev_addr;
+			return;
+		}
+	}
+	for (i = 0; i < r->nstores; i++)
+		memcpy(r->stores[i].host, src[i], r->stores[i].size);
+}
+
+/* Execute @r on the device. */
+static void execute(struct sim *s, struct sim_run *r)
 {
 	struct chipc_run_result cres;
 	struct chipc_run_req req;
 	struct chipc_graph graph;
 	struct chipc_args args;
-	uint32_t i;
 
+	/* Both blobs were validated at submission; these only re-point. */
 	memset(&req, 0, sizeof(req));
-	if (!code) {
-		set_result(r, CHIP_STATUS_INVALID, "cid not registered");
+	if (chipc_args_parse(r->args, r->args_len, &args) ||
+	    (r->graph && chipc_graph_parse(r->graph, r->graph_len, &graph))) {
+		set_result(r, CHIP_STATUS_INVALID, "malformed request");
 		return;
 	}
-
-	if (chipc_args_parse(r->args, r->args_len, &args)) {
-		set_result(r, CHIP_STATUS_INVALID, "malformed arguments");
-		return;
-	}
-	req.code = code;
+	req.code = r->code;
 	req.args = &args;
-	if (r->graph) {
-		if (chipc_graph_parse(r->graph, r->graph_len, &graph)) {
-			set_result(r, CHIP_STATUS_INVALID, "malformed graph");
-			return;
-		}
-		req.graph = &graph;
-	}
+	req.graph = r->graph ? &graph : NULL;
 	req.block_dim = r->block_dim;
 	req.aicpu_threads = r->aicpu_threads;
 	req.timeout_ns = r->timeout_ns;
@@ -190,10 +282,6 @@ static void execute(struct sim *s, struct sim_run *r, struct chipc_code *code)
 	req.heap_size = s->heap_size;
 	req.heap_host = s->heap;
 	req.abort = &s->abort;
-	if (chipc_run_check(&s->cdev, &req)) {
-		set_result(r, CHIP_STATUS_INVALID, "rejected by the device");
-		return;
-	}
 
 	pthread_mutex_lock(&s->vm_lock);
 	chipc_device_run(&s->cdev, &req, &cres);
@@ -205,35 +293,18 @@ static void execute(struct sim *s, struct sim_run *r, struct chipc_code *code)
 	r->res.device_ns = cres.device_ns;
 	memcpy(r->res.msg, cres.msg, sizeof(r->res.msg));
 	r->res.msg[sizeof(r->res.msg) - 1] = 0;
-	/* Store-to-host: after success, before the completion is visible. */
-	for (i = 0; cres.status == CHIP_STATUS_OK && i < r->nstores; i++) {
-		const struct chip_store *st = &r->stores[i];
-		const u8 *src = chipc_vm_translate(&s->vm, st->dev_addr,
-						   st->size, CHIPC_PROT_READ);
-
-		if (!src) {
-			set_result(r, CHIP_STATUS_FAULT, "store range not mapped");
-			r->res.code = CHIP_FAULT_READ;
-			r->res.fault_addr = st->dev_addr;
-			break;
-		}
-		memcpy(st->host, src, st->size);
-	}
+	if (cres.status == CHIP_STATUS_OK && r->nstores)
+		copy_stores(s, r);
 	pthread_mutex_unlock(&s->vm_lock);
 }
 
 /*
  * Execute the next queued run in the calling thread, if the device is
- * free.  Runs execute one at a time, in submission order, in whichever
- * thread gets here first: the device thread, or a caller blocked in
- * wait/reap that would otherwise sleep (no hand-off, no wake-up).
- * Called and returns with s->lock held.  Returns 1 if it ran one.
+ * free.  Called and returns with s->lock held.  Returns 1 if it ran one.
  */
 static int run_next(struct sim *s)
 {
 	struct sim_run *r = s->queue;
-	const struct chipc_cid *slot;
-	struct chipc_code *code = NULL;
 
 	if (!r || s->running || s->stopping)
 		return 0;
@@ -242,20 +313,12 @@ static int run_next(struct sim *s)
 		s->queue_tail = &s->queue;
 	r->state = RUN_RUNNING;
 	s->running = r;
-	s->abort = 0;
-	/* The cid as it is now; the reference keeps its code alive. */
-	slot = chipc_registry_get(&s->reg, r->cid);
-	if (slot) {
-		code = slot->code;
-		chipc_dedup_ref(code);
-	}
+	__atomic_store_n(&s->abort, 0, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&s->lock);
 
-	execute(s, r, code);
+	execute(s, r);
 
 	pthread_mutex_lock(&s->lock);
-	if (code)
-		chipc_dedup_put(&s->dedup, code);
 	s->running = NULL;
 	finish(s, r);
 	return 1;
@@ -264,14 +327,34 @@ static int run_next(struct sim *s)
 static int device_thread(void *arg)
 {
 	struct sim *s = arg;
+	uint64_t grace_end = 0, now;
+	struct timespec ts;
 
 	pthread_mutex_lock(&s->lock);
 	while (!s->stopping) {
-		if (run_next(s))
+		if (!s->queue || s->running) {
+			/* Nothing to do, or a caller executes the queue. */
+			grace_end = 0;
+			s->dev_hurry = 0;
+			s->dev_idle = DEV_IDLE;
+			pthread_cond_wait(&s->kick, &s->lock);
+			s->dev_idle = DEV_BUSY;
 			continue;
-		s->dev_idle = 1;
-		pthread_cond_wait(&s->kick, &s->lock);
-		s->dev_idle = 0;
+		}
+		if (!s->dev_hurry) {
+			now = chip_now_ns();
+			if (!grace_end)
+				grace_end = now + SIM_GRACE_NS;
+			if (now < grace_end) {
+				ts.tv_sec = (time_t)(grace_end / 1000000000ull);
+				ts.tv_nsec = (long)(grace_end % 1000000000ull);
+				s->dev_idle = DEV_GRACE;
+				pthread_cond_timedwait(&s->kick, &s->lock, &ts);
+				s->dev_idle = DEV_BUSY;
+				continue;
+			}
+		}
+		run_next(s);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return 0;
@@ -329,7 +412,8 @@ static int sim_open(struct chip_dev *dev, uint32_t platform,
 	cfg.platform = platform;
 	cfg.workers = o->workers ? o->workers : SIM_WORKERS_DEFAULT;
 	cfg.ring_window = o->ring_window ? o->ring_window : SIM_WINDOW_DEFAULT;
-	cfg.dep_pool = cfg.ring_window * 8;
+	/* At least the core's minimum, also for the smallest legal ring. */
+	cfg.dep_pool = cfg.ring_window * 8 < 64 ? 64 : cfg.ring_window * 8;
 	rc = chipc_device_init(&s->cdev, &cfg);
 	if (rc)
 		goto err_heap;
@@ -378,7 +462,7 @@ static void sim_shutdown(struct chip_dev *dev)
 	}
 	s->queue_tail = &s->queue;
 	if (s->running)
-		s->abort = 1;
+		__atomic_store_n(&s->abort, 1, __ATOMIC_RELAXED);
 	s->stopping = 1;
 	pthread_cond_signal(&s->kick);
 	wake_waiters(s, NULL);
@@ -389,11 +473,19 @@ static void sim_close(struct chip_dev *dev)
 {
 	struct sim *s = sim_of(dev);
 	struct chipc_cid slot;
+	struct sim_run *r;
 	uint32_t i;
 
 	sim_shutdown(dev);
 	chipc_thread_join(&s->thread);
 	chipc_device_fini(&s->cdev);
+	/* Completions nobody consumed still hold their code. */
+	while ((r = s->done)) {
+		s->done = r->next;
+		chipc_dedup_put(&s->dedup, r->code);
+		free(r->graph);
+		free(r);
+	}
 	for (i = 0; i < CHIP_MAX_CIDS; i++)
 		if (!chipc_registry_remove(&s->reg, (s32)i, &slot))
 			chipc_dedup_put(&s->dedup, slot.code);
@@ -401,7 +493,7 @@ static void sim_close(struct chip_dev *dev)
 	for (i = 0; i < s->vm.count; i++)
 		free(s->vm.maps[i].host);
 	chipc_vm_fini(&s->vm);
-	free_list(s->done);
+	free_list(s->cache);
 	free(s->heap);
 	pthread_cond_destroy(&s->kick);
 	pthread_mutex_destroy(&s->lock);
@@ -438,14 +530,19 @@ static int sim_mem_alloc(struct chip_dev *dev, uint64_t size, uint64_t *addr)
 	void *p;
 	int rc;
 
-	if (size > s->gm_size)
+	/*
+	 * Device memory is host memory here: a size the host cannot provide,
+	 * like one past the configured size or the buffer address range,
+	 * is device memory exhausted.
+	 */
+	if (size > s->gm_size || size > SIM_CODE_BASE - SIM_BO_BASE)
 		return -ENOSPC;
 	rounded = (size + SIM_PAGE - 1) & ~(SIM_PAGE - 1);
 	pthread_mutex_lock(&s->vm_lock);
 	rc = -ENOSPC;
-	if (s->gm_used + rounded > s->gm_size)
+	if (rounded > s->gm_size - s->gm_used ||
+	    rounded + SIM_GUARD > SIM_CODE_BASE - s->bo_next)
 		goto out;
-	rc = -ENOMEM;
 	if (posix_memalign(&p, SIM_PAGE, rounded))
 		goto out;
 	memset(p, 0, rounded);
@@ -572,39 +669,99 @@ static int sim_unreg(struct chip_dev *dev, int32_t cid)
 	return rc;
 }
 
-static int sim_submit(struct chip_dev *dev, const struct chip_submit_req *req,
-		      uint64_t *seq)
+/*
+ * The checks of a request that need no lock, in request.c's order: sizes
+ * and options, store ranges, the blobs, then (vm_lock) the store ranges'
+ * mappings.  @args and @graph point into @req's blobs, which are the
+ * front end's private copies.
+ */
+static int check_req(struct sim *s, const struct chip_submit_req *req,
+		     struct chipc_args *args, struct chipc_graph *graph)
 {
-	struct sim *s = sim_of(dev);
-	const struct chipc_platform *p = chipc_platform_get(s->platform);
-	struct chipc_args args;
-	struct chipc_graph graph;
+	const struct chipc_request_limits lim = { 0 };
+	const struct chipc_request rq = {
+		.args_size = req->args_len,
+		.graph_size = req->graph ? req->graph_len : 0,
+		.nstores = req->nstores,
+		.timeout_ns = req->timeout_ns,
+	};
+	uint64_t total = 0;
+	uint32_t i;
+	int rc;
+
+	rc = chipc_request_check(&lim, &rq);
+	for (i = 0; !rc && i < req->nstores; i++)
+		rc = chipc_request_check_store(&lim, req->stores[i].dev_addr,
+					       (uintptr_t)req->stores[i].host,
+					       req->stores[i].size, &total);
+	if (!rc)
+		rc = chipc_args_parse(req->args, req->args_len, args);
+	if (!rc && req->graph)
+		rc = chipc_graph_parse(req->graph, req->graph_len, graph);
+	if (rc || !req->nstores)
+		return rc;
+	pthread_mutex_lock(&s->vm_lock);
+	for (i = 0; !rc && i < req->nstores; i++)
+		rc = chipc_request_check_mapped(&s->vm,
+						req->stores[i].dev_addr,
+						req->stores[i].size);
+	pthread_mutex_unlock(&s->vm_lock);
+	return rc;
+}
+
+static struct sim_run *run_alloc(struct sim *s, size_t args_len)
+{
+	struct sim_run *r = s->cache;
+
+	if (r && r->args_cap >= args_len) {
+		s->cache = r->next;
+		s->ncache--;
+		return r;
+	}
+	r = malloc(sizeof(*r) + (args_len < 64 ? 64 : args_len));
+	if (r)
+		r->args_cap = args_len < 64 ? 64 : args_len;
+	return r;
+}
+
+/*
+ * Bind a checked request to its cid's code and queue it: the last checks
+ * (registration, the device's own, the run limit), in request.c's order.
+ * s->lock held.  Returns 0 and the queued run in *@out, or -errno.
+ */
+static int enqueue_locked(struct sim *s, const struct chip_submit_req *req,
+			  const struct chipc_args *args,
+			  const struct chipc_graph *graph, int sync,
+			  struct sim_run **out)
+{
 	const struct chipc_cid *slot;
+	struct chipc_run_req creq;
 	struct sim_run *r;
 	int rc;
 
-	/* The checks a submission fails synchronously with. */
-	rc = chipc_args_parse(req->args, req->args_len, &args);
+	if (s->stopping)
+		return -EBADF;
+	slot = chipc_registry_get(&s->reg, req->cid);
+	if (!slot)
+		return -ENOENT;
+	memset(&creq, 0, sizeof(creq));
+	creq.code = slot->code;
+	creq.args = args;
+	creq.graph = req->graph ? graph : NULL;
+	creq.block_dim = req->block_dim;
+	creq.aicpu_threads = req->aicpu_threads;
+	creq.vm = &s->vm;
+	creq.heap_size = s->heap_size;
+	rc = chipc_run_check(&s->cdev, &creq);
 	if (rc)
 		return rc;
-	if (req->graph) {
-		rc = chipc_graph_parse(req->graph, req->graph_len, &graph);
-		if (rc)
-			return rc;
-		if (graph.hdr->heap_bytes > s->heap_size)
-			return -EINVAL;
-	}
-	if (req->block_dim < 1 || req->block_dim > p->max_blocks ||
-	    req->aicpu_threads < 1 ||
-	    req->aicpu_threads > p->max_aicpu_threads)
-		return -EINVAL;
+	if (s->nruns >= CHIPC_MAX_RUNS)
+		return -EBUSY;
 
-	r = malloc(sizeof(*r) + req->args_len);
+	r = run_alloc(s, req->args_len);
 	if (!r)
 		return -ENOMEM;
-	memset(r, 0, sizeof(*r));
-	memcpy(r->args, req->args, req->args_len);
-	r->args_len = req->args_len;
+	r->graph = NULL;
 	if (req->graph) {
 		r->graph = malloc(req->graph_len);
 		if (!r->graph) {
@@ -612,9 +769,10 @@ static int sim_submit(struct chip_dev *dev, const struct chip_submit_req *req,
 			return -ENOMEM;
 		}
 		memcpy(r->graph, req->graph, req->graph_len);
-		r->graph_len = req->graph_len;
 	}
-	r->cid = req->cid;
+	r->graph_len = req->graph ? req->graph_len : 0;
+	memcpy(r->args, req->args, req->args_len);
+	r->args_len = req->args_len;
 	r->block_dim = req->block_dim;
 	r->aicpu_threads = req->aicpu_threads;
 	r->timeout_ns = req->timeout_ns;
@@ -623,80 +781,52 @@ static int sim_submit(struct chip_dev *dev, const struct chip_submit_req *req,
 	if (req->nstores)
 		memcpy(r->stores, req->stores,
 		       req->nstores * sizeof(r->stores[0]));
-
-	pthread_mutex_lock(&s->lock);
-	slot = chipc_registry_get(&s->reg, req->cid);
-	if (!slot || s->stopping ||
-	    (slot->code->runtime == CHIP_RUNTIME_HOST_BUILD_GRAPH) !=
-	    (req->graph != NULL)) {
-		rc = !slot ? -ENOENT : s->stopping ? -EBADF : -EINVAL;
-		pthread_mutex_unlock(&s->lock);
-		free(r->graph);
-		free(r);
-		return rc;
-	}
+	memset(&r->res, 0, sizeof(r->res));
+	r->code = slot->code;
+	chipc_dedup_ref(r->code);
+	r->sync = sync;
 	r->seq = ++s->next_seq;
 	r->res.seq = r->seq;
 	r->state = RUN_QUEUED;
+	r->next = NULL;
 	*s->queue_tail = r;
 	s->queue_tail = &r->next;
-	*seq = r->seq;
-	/* A synchronous caller executes the run itself: no wake-up. */
-	if (!req->sync && s->dev_idle)
-		pthread_cond_signal(&s->kick);
-	pthread_mutex_unlock(&s->lock);
+	s->nruns++;
+	if (!sync)
+		s->async_pending++;
+	*out = r;
 	return 0;
 }
 
-/* Is @seq queued or running?  Called with s->lock held. */
-static int in_flight(struct sim *s, uint64_t seq)
+static void waiter_init(struct sim_waiter *w, uint64_t seq)
 {
-	struct sim_run *r;
-
-	if (s->running && s->running->seq == seq)
-		return 1;
-	for (r = s->queue; r; r = r->next)
-		if (r->seq == seq)
-			return 1;
-	return 0;
-}
-
-static int take_done(struct sim *s, uint64_t seq, struct chip_run_result *res)
-{
-	struct sim_run **pp, *r;
-
-	for (pp = &s->done; (r = *pp); pp = &r->next) {
-		if (seq && r->seq != seq)
-			continue;
-		*pp = r->next;
-		if (s->done_tail == &r->next)
-			s->done_tail = pp;
-		s->ndone--;
-		*res = r->res;
-		free(r->graph);
-		free(r);
-		return 0;
-	}
-	return -ENOENT;
+	memset(w, 0, sizeof(*w));
+	w->seq = seq;
 }
 
 /*
- * Block until @w's condition or @deadline.  With no deadline the caller
- * executes queued runs itself while the device is free; with one it only
- * sleeps (a run cannot be interrupted to honour the caller's deadline) and
- * makes sure the device thread is awake.
+ * Sleep until a completion meets @w's condition, or @deadline (0: none).
+ * Whoever sleeps makes sure somebody executes the queue.  s->lock held.
+ * Returns -ETIMEDOUT once @deadline has passed.
  */
-static int block(struct sim *s, struct sim_waiter *w, uint64_t deadline)
+static int sleep_on(struct sim *s, struct sim_waiter *w, uint64_t deadline,
+		    int *inited)
 {
 	struct sim_waiter **pp;
 	struct timespec ts;
 
-	if (!deadline && run_next(s))
-		return 0;
 	if (deadline && chip_now_ns() >= deadline)
 		return -ETIMEDOUT;
-	if (s->queue && s->dev_idle)
-		pthread_cond_signal(&s->kick);
+	handoff(s);
+	if (!*inited) {
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&w->cond, &ca);
+		pthread_condattr_destroy(&ca);
+		*inited = 1;
+	}
 	w->next = s->waiters;
 	s->waiters = w;
 	if (!deadline) {
@@ -715,17 +845,124 @@ static int block(struct sim *s, struct sim_waiter *w, uint64_t deadline)
 	return 0;
 }
 
-static void waiter_init(struct sim_waiter *w, uint64_t seq, uint32_t count)
+static int sim_submit(struct chip_dev *dev, const struct chip_submit_req *req,
+		      uint64_t *seq)
 {
-	pthread_condattr_t ca;
+	struct sim *s = sim_of(dev);
+	struct chipc_graph graph;
+	struct chipc_args args;
+	struct sim_run *r;
+	int rc;
 
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&w->cond, &ca);
-	pthread_condattr_destroy(&ca);
-	w->seq = seq;
-	w->count = count;
-	w->next = NULL;
+	rc = check_req(s, req, &args, &graph);
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&s->lock);
+	rc = enqueue_locked(s, req, &args, &graph, 0, &r);
+	if (!rc) {
+		*seq = r->seq;
+		kick_submitted(s);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+/* A batch: checked one by one, queued under one lock, one wake-up. */
+static int sim_submit_many(struct chip_dev *dev,
+			   const struct chip_submit_req *reqs, int n,
+			   uint64_t *seqs, int *rets)
+{
+	struct sim *s = sim_of(dev);
+	struct chipc_graph graph;
+	struct chipc_args args;
+	struct sim_run *r;
+	int i;
+
+	for (i = 0; i < n; i++)
+		rets[i] = check_req(s, &reqs[i], &args, &graph);
+	pthread_mutex_lock(&s->lock);
+	for (i = 0; i < n; i++) {
+		seqs[i] = 0;
+		if (rets[i])
+			continue;
+		/* Re-point into the blobs: parsing cannot fail twice. */
+		chipc_args_parse(reqs[i].args, reqs[i].args_len, &args);
+		if (reqs[i].graph)
+			chipc_graph_parse(reqs[i].graph, reqs[i].graph_len,
+					  &graph);
+		rets[i] = enqueue_locked(s, &reqs[i], &args, &graph, 0, &r);
+		if (!rets[i])
+			seqs[i] = r->seq;
+	}
+	kick_submitted(s);
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+/* chip_run(): queue, execute or wait, take the completion; nobody else can. */
+static int sim_run(struct chip_dev *dev, const struct chip_submit_req *req,
+		   struct chip_run_result *res)
+{
+	struct sim *s = sim_of(dev);
+	struct chipc_graph graph;
+	struct chipc_args args;
+	struct sim_waiter w;
+	struct sim_run *r;
+	int rc, inited = 0;
+
+	rc = check_req(s, req, &args, &graph);
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&s->lock);
+	rc = enqueue_locked(s, req, &args, &graph, 1, &r);
+	if (rc) {
+		pthread_mutex_unlock(&s->lock);
+		return rc;
+	}
+	waiter_init(&w, r->seq);
+	while (r->state != RUN_DONE) {
+		if (!run_next(s))
+			sleep_on(s, &w, 0, &inited);
+	}
+	*res = r->res;
+	release(s, r);
+	handoff(s);
+	pthread_mutex_unlock(&s->lock);
+	if (inited)
+		pthread_cond_destroy(&w.cond);
+	return 0;
+}
+
+/* Is chip_submit() run @seq queued or running?  s->lock held. */
+static int in_flight(struct sim *s, uint64_t seq)
+{
+	struct sim_run *r;
+
+	if (s->running && s->running->seq == seq)
+		return !s->running->sync;
+	for (r = s->queue; r; r = r->next)
+		if (r->seq == seq)
+			return !r->sync;
+	return 0;
+}
+
+/* Take the completion @seq (0: the oldest) off the done list. */
+static int take_done(struct sim *s, uint64_t seq, struct chip_run_result *res)
+{
+	struct sim_run **pp, *r;
+
+	for (pp = &s->done; (r = *pp); pp = &r->next) {
+		if (seq && r->seq != seq)
+			continue;
+		*pp = r->next;
+		if (s->done_tail == &r->next)
+			s->done_tail = pp;
+		s->ndone--;
+		*res = r->res;
+		release(s, r);
+		return 0;
+	}
+	return -ENOENT;
 }
 
 static int sim_wait(struct chip_dev *dev, uint64_t seq, uint64_t deadline,
@@ -733,21 +970,28 @@ static int sim_wait(struct chip_dev *dev, uint64_t seq, uint64_t deadline,
 {
 	struct sim *s = sim_of(dev);
 	struct sim_waiter w;
-	int rc;
+	int rc, inited = 0;
 
-	waiter_init(&w, seq, 0);
+	waiter_init(&w, seq);
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		rc = take_done(s, seq, res);
-		if (!rc || !seq || !in_flight(s, seq))
+		if (!rc)
 			break;
-		if (block(s, &w, deadline)) {
-			rc = -ETIMEDOUT;
+		if (!in_flight(s, seq)) {
+			rc = -ENOENT;
 			break;
 		}
+		if (!deadline && run_next(s))
+			continue;
+		rc = sleep_on(s, &w, deadline, &inited);
+		if (rc)
+			break;
 	}
+	handoff(s);
 	pthread_mutex_unlock(&s->lock);
-	pthread_cond_destroy(&w.cond);
+	if (inited)
+		pthread_cond_destroy(&w.cond);
 	return rc;
 }
 
@@ -756,21 +1000,26 @@ static int sim_reap(struct chip_dev *dev, struct chip_run_result *out, int max,
 {
 	struct sim *s = sim_of(dev);
 	struct sim_waiter w;
-	int n = 0;
+	int n = 0, inited = 0;
 
-	waiter_init(&w, 0, 0);
+	waiter_init(&w, 0);
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		while (n < max && !take_done(s, 0, &out[n]))
 			n++;
-		if (n >= min || (!s->queue && !s->running))
+		/* Nothing of chip_submit() left in flight: no more will come. */
+		if (n >= min || !s->async_pending)
 			break;
+		if (!deadline && run_next(s))
+			continue;
 		w.count = (uint32_t)(min - n);
-		if (block(s, &w, deadline))
+		if (sleep_on(s, &w, deadline, &inited))
 			break;
 	}
+	handoff(s);
 	pthread_mutex_unlock(&s->lock);
-	pthread_cond_destroy(&w.cond);
+	if (inited)
+		pthread_cond_destroy(&w.cond);
 	return n;
 }
 
@@ -815,6 +1064,8 @@ const struct chip_backend_ops chip_sim_backend = {
 	.reg = sim_reg,
 	.unreg = sim_unreg,
 	.submit = sim_submit,
+	.submit_many = sim_submit_many,
+	.run = sim_run,
 	.wait = sim_wait,
 	.reap = sim_reap,
 	.counters = sim_counters,

@@ -12,39 +12,151 @@
 #include "chipc.h"
 
 /*
- * Live handles.  Every call looks its handle up here and holds a use
- * count, so a call on a closed handle fails with -EBADF instead of
- * touching freed memory, and chip_close() waits for calls in progress.
+ * Handles.  The struct chip_dev * a caller holds is a token, never an
+ * address: the index of a slot of the handle table plus one in the low
+ * HANDLE_IDX_BITS, that slot's generation above.  A slot gets a new
+ * generation when its device is closed, so a closed handle never reaches
+ * a device opened later, whatever memory the allocator hands out.  Each
+ * slot's state word holds its generation, a closing bit and the number
+ * of calls in progress: a call enters with one compare-and-swap (no lock,
+ * no scan) and chip_close() waits until the count drains.
  */
+#define HANDLE_IDX_BITS		16
+#define HANDLE_CHUNK		256
+#define HANDLE_MAX		(1u << HANDLE_IDX_BITS)
+#define HANDLE_GEN_BITS		(8 * sizeof(uintptr_t) - HANDLE_IDX_BITS < 32 ? \
+				 8 * sizeof(uintptr_t) - HANDLE_IDX_BITS : 32)
+#define HANDLE_GEN_MASK		((1ull << HANDLE_GEN_BITS) - 1)
+#define ST_CLOSING		(1ull << 31)
+#define ST_USERS		(ST_CLOSING - 1)
+#define ST_GEN(st)		((st) >> 32)
+
+struct handle_slot {
+	uint64_t state;			/* gen << 32 | ST_CLOSING | users */
+	struct chip_dev *dev;
+	uint32_t next_free;
+};
+
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t reg_cond = PTHREAD_COND_INITIALIZER;
-static struct chip_dev *live_devs;
+static struct handle_slot *handle_chunks[HANDLE_MAX / HANDLE_CHUNK];
+static uint32_t handle_count;		/* slots created; grows only */
+static uint32_t handle_free = UINT32_MAX;	/* free slots, a list */
 
-static int dev_get(struct chip_dev *dev)
+static struct handle_slot *slot_at(uint32_t idx)
 {
-	struct chip_dev *d;
-	int rc = -EBADF;
+	return &handle_chunks[idx / HANDLE_CHUNK][idx % HANDLE_CHUNK];
+}
 
-	if (!dev)
-		return -EBADF;
-	pthread_mutex_lock(&reg_lock);
-	for (d = live_devs; d; d = d->reg_next) {
-		if (d == dev && !d->closing) {
-			d->users++;
-			rc = 0;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&reg_lock);
-	return rc;
+static struct chip_dev *token(uint32_t idx, uint64_t gen)
+{
+	return (struct chip_dev *)(uintptr_t)(((gen & HANDLE_GEN_MASK) <<
+					       HANDLE_IDX_BITS) | (idx + 1));
+}
+
+/* The slot a token names, or NULL. */
+static struct handle_slot *slot_of(const struct chip_dev *h, uint64_t *gen)
+{
+	uintptr_t t = (uintptr_t)h;
+	uint32_t idx = (uint32_t)(t & (HANDLE_MAX - 1));
+
+	if (!idx || idx > __atomic_load_n(&handle_count, __ATOMIC_ACQUIRE))
+		return NULL;
+	*gen = (uint64_t)(t >> HANDLE_IDX_BITS);
+	return slot_at(idx - 1);
+}
+
+/* Enter a call on handle @h: its device, or NULL and *@rc = -EBADF. */
+static struct chip_dev *dev_get(struct chip_dev *h, int *rc)
+{
+	struct handle_slot *slot;
+	uint64_t gen, st;
+
+	*rc = -EBADF;
+	slot = slot_of(h, &gen);
+	if (!slot)
+		return NULL;
+	st = __atomic_load_n(&slot->state, __ATOMIC_ACQUIRE);
+	do {
+		if ((ST_GEN(st) & HANDLE_GEN_MASK) != gen ||
+		    (st & ST_CLOSING) || (st & ST_USERS) == ST_USERS)
+			return NULL;
+	} while (!__atomic_compare_exchange_n(&slot->state, &st, st + 1, 1,
+					      __ATOMIC_ACQUIRE,
+					      __ATOMIC_ACQUIRE));
+	*rc = 0;
+	return slot->dev;
 }
 
 static void dev_put(struct chip_dev *dev)
 {
-	pthread_mutex_lock(&reg_lock);
-	if (--dev->users == 0 && dev->closing)
+	struct handle_slot *slot = slot_at(dev->handle_slot);
+	uint64_t st = __atomic_sub_fetch(&slot->state, 1, __ATOMIC_ACQ_REL);
+
+	if ((st & ST_CLOSING) && !(st & ST_USERS)) {
+		pthread_mutex_lock(&reg_lock);
 		pthread_cond_broadcast(&reg_cond);
+		pthread_mutex_unlock(&reg_lock);
+	}
+}
+
+/* A free slot for @dev; returns its token or NULL (table full). */
+static struct chip_dev *handle_new(struct chip_dev *dev)
+{
+	struct handle_slot *slot, *chunk;
+	struct chip_dev *t = NULL;
+	uint32_t idx;
+	uint64_t st;
+
+	pthread_mutex_lock(&reg_lock);
+	if (handle_free != UINT32_MAX) {
+		idx = handle_free;
+		handle_free = slot_at(idx)->next_free;
+	} else if (handle_count < HANDLE_MAX) {
+		idx = handle_count;
+		if (!handle_chunks[idx / HANDLE_CHUNK]) {
+			chunk = calloc(HANDLE_CHUNK, sizeof(*chunk));
+			if (!chunk)
+				goto out;
+			handle_chunks[idx / HANDLE_CHUNK] = chunk;
+		}
+		slot_at(idx)->state = 1ull << 32;
+		__atomic_store_n(&handle_count, idx + 1, __ATOMIC_RELEASE);
+	} else {
+		goto out;
+	}
+	slot = slot_at(idx);
+	slot->dev = dev;
+	dev->handle_slot = idx;
+	/* Publish @dev to every call that loads the state with acquire. */
+	st = __atomic_load_n(&slot->state, __ATOMIC_RELAXED);
+	__atomic_store_n(&slot->state, st, __ATOMIC_RELEASE);
+	t = token(idx, ST_GEN(st));
+out:
 	pthread_mutex_unlock(&reg_lock);
+	return t;
+}
+
+/*
+ * Host orchestrations running in this thread, innermost first: the
+ * calls that would wait for the orchestration's own call to finish
+ * (register, unregister, close of the same device) refuse instead.
+ */
+struct orch_frame {
+	struct chip_dev *dev;
+	struct orch_frame *up;
+};
+
+static __thread struct orch_frame *orch_top;
+
+static int in_orch(const struct chip_dev *dev)
+{
+	const struct orch_frame *f;
+
+	for (f = orch_top; f; f = f->up)
+		if (f->dev == dev)
+			return 1;
+	return 0;
 }
 
 uint64_t chip_now_ns(void)
@@ -87,7 +199,7 @@ int chip_open(const char *platform, const struct chip_open_opts *opts,
 	const struct chip_backend_ops *ops = NULL;
 	struct chip_open_opts o = { .sz = sizeof(o) };
 	struct chip_info info;
-	struct chip_dev *dev;
+	struct chip_dev *dev, *h;
 	uint32_t plat = 0;
 	size_t i;
 	int rc;
@@ -131,11 +243,11 @@ int chip_open(const char *platform, const struct chip_open_opts *opts,
 	dev->heap_va = info.heap_va;
 	dev->heap_size = info.heap_size;
 
-	pthread_mutex_lock(&reg_lock);
-	dev->reg_next = live_devs;
-	live_devs = dev;
-	pthread_mutex_unlock(&reg_lock);
-	*devp = dev;
+	h = handle_new(dev);
+	rc = -EMFILE;
+	if (!h)
+		goto err_close;
+	*devp = h;
 	return 0;
 
 err_close:
@@ -147,39 +259,39 @@ err_free:
 	return rc;
 }
 
-void chip_close(struct chip_dev *dev)
+void chip_close(struct chip_dev *h)
 {
-	struct chip_dev **pp;
+	struct handle_slot *slot;
+	struct chip_dev *dev;
 	struct chip_synth *s;
-	int found = 0, i;
+	uint64_t gen, st;
+	uint32_t idx;
+	int i;
 
-	if (!dev)
+	slot = slot_of(h, &gen);
+	if (!slot)
 		return;
-	pthread_mutex_lock(&reg_lock);
-	for (pp = &live_devs; *pp; pp = &(*pp)->reg_next) {
-		if (*pp == dev && !dev->closing) {
-			dev->closing = 1;
-			found = 1;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&reg_lock);
-	if (!found)
-		return;
+	st = __atomic_load_n(&slot->state, __ATOMIC_ACQUIRE);
+	do {
+		if ((ST_GEN(st) & HANDLE_GEN_MASK) != gen || (st & ST_CLOSING))
+			return;
+		/* From inside its own host orchestration it would never return. */
+		if (in_orch(slot->dev))
+			return;
+	} while (!__atomic_compare_exchange_n(&slot->state, &st,
+					      st | ST_CLOSING, 1,
+					      __ATOMIC_ACQ_REL,
+					      __ATOMIC_ACQUIRE));
+	dev = slot->dev;
+	idx = dev->handle_slot;
 
 	/* Wake blocked waiters, cancel queued runs. */
 	if (dev->ops->shutdown)
 		dev->ops->shutdown(dev);
 
 	pthread_mutex_lock(&reg_lock);
-	while (dev->users)
+	while (__atomic_load_n(&slot->state, __ATOMIC_ACQUIRE) & ST_USERS)
 		pthread_cond_wait(&reg_cond, &reg_lock);
-	for (pp = &live_devs; *pp; pp = &(*pp)->reg_next) {
-		if (*pp == dev) {
-			*pp = dev->reg_next;
-			break;
-		}
-	}
 	pthread_mutex_unlock(&reg_lock);
 
 	dev->ops->close(dev);
@@ -193,16 +305,26 @@ void chip_close(struct chip_dev *dev)
 	pthread_rwlock_destroy(&dev->host_lock);
 	pthread_mutex_destroy(&dev->synth_lock);
 	free(dev);
+
+	/* The slot's next device gets a new generation. */
+	pthread_mutex_lock(&reg_lock);
+	slot->dev = NULL;
+	__atomic_store_n(&slot->state, (ST_GEN(st) + 1) << 32,
+			 __ATOMIC_RELEASE);
+	slot->next_free = handle_free;
+	handle_free = idx;
+	pthread_mutex_unlock(&reg_lock);
 }
 
-int chip_info(struct chip_dev *dev, struct chip_info *info)
+int chip_info(struct chip_dev *h, struct chip_info *info)
 {
+	struct chip_dev *dev;
 	int rc;
 
 	if (!info)
 		return -EINVAL;
-	rc = dev_get(dev);
-	if (rc)
+	dev = dev_get(h, &rc);
+	if (!dev)
 		return rc;
 	memset(info, 0, sizeof(*info));
 	rc = dev->ops->info(dev, info);
@@ -210,67 +332,73 @@ int chip_info(struct chip_dev *dev, struct chip_info *info)
 	return rc;
 }
 
-int chip_malloc(struct chip_dev *dev, uint64_t size, uint64_t *addr)
+int chip_malloc(struct chip_dev *h, uint64_t size, uint64_t *addr)
 {
+	struct chip_dev *dev;
 	int rc;
 
 	if (!addr || !size)
 		return -EINVAL;
-	rc = dev_get(dev);
-	if (rc)
+	dev = dev_get(h, &rc);
+	if (!dev)
 		return rc;
 	rc = dev->ops->mem_alloc(dev, size, addr);
 	dev_put(dev);
 	return rc;
 }
 
-int chip_free(struct chip_dev *dev, uint64_t addr)
+int chip_free(struct chip_dev *h, uint64_t addr)
 {
-	int rc = dev_get(dev);
+	struct chip_dev *dev;
+	int rc;
 
-	if (rc)
+	dev = dev_get(h, &rc);
+	if (!dev)
 		return rc;
 	rc = dev->ops->mem_free(dev, addr);
 	dev_put(dev);
 	return rc;
 }
 
-int chip_copy_to(struct chip_dev *dev, uint64_t dst, const void *src,
+int chip_copy_to(struct chip_dev *h, uint64_t dst, const void *src,
 		 uint64_t n)
 {
+	struct chip_dev *dev;
 	int rc;
 
 	if (!src && n)
 		return -EINVAL;
-	rc = dev_get(dev);
-	if (rc)
+	dev = dev_get(h, &rc);
+	if (!dev)
 		return rc;
 	rc = n ? dev->ops->copy_to(dev, dst, src, n) : 0;
 	dev_put(dev);
 	return rc;
 }
 
-int chip_copy_from(struct chip_dev *dev, void *dst, uint64_t src, uint64_t n)
+int chip_copy_from(struct chip_dev *h, void *dst, uint64_t src, uint64_t n)
 {
+	struct chip_dev *dev;
 	int rc;
 
 	if (!dst && n)
 		return -EINVAL;
-	rc = dev_get(dev);
-	if (rc)
+	dev = dev_get(h, &rc);
+	if (!dev)
 		return rc;
 	rc = n ? dev->ops->copy_from(dev, dst, src, n) : 0;
 	dev_put(dev);
 	return rc;
 }
 
-int chip_register(struct chip_dev *dev, int32_t cid, const void *img,
+int chip_register(struct chip_dev *h, int32_t cid, const void *img,
 		  size_t len, const struct chip_register_opts *opts)
 {
-	const struct chip_callable_hdr *h = img;
+	struct chip_callable_hdr hdr;
 	chip_host_orch_fn fn = NULL;
 	struct chipc_layout l;
-	void *dl = NULL;
+	struct chip_dev *dev;
+	void *dl = NULL, *copy = NULL;
 	int rc, hbg;
 
 	if (!img || !OPTS_OK(opts, struct chip_register_opts))
@@ -280,9 +408,14 @@ int chip_register(struct chip_dev *dev, int32_t cid, const void *img,
 	/*
 	 * The device validates the whole image.  Only a host_build_graph
 	 * image is looked into here, to load its host orchestration, and
-	 * only after the same validation.
+	 * only after the same validation; the caller's buffer may have any
+	 * alignment, so its header is read by copy.
 	 */
-	hbg = len >= sizeof(*h) && h->runtime == CHIP_RUNTIME_HOST_BUILD_GRAPH;
+	hbg = 0;
+	if (len >= sizeof(hdr)) {
+		memcpy(&hdr, img, sizeof(hdr));
+		hbg = hdr.runtime == CHIP_RUNTIME_HOST_BUILD_GRAPH;
+	}
 	if (opts && opts->host_orch && !hbg)
 		return -EINVAL;
 	if (hbg) {
@@ -290,16 +423,28 @@ int chip_register(struct chip_dev *dev, int32_t cid, const void *img,
 		if (rc)
 			return rc;
 	}
-	rc = dev_get(dev);
-	if (rc)
+	dev = dev_get(h, &rc);
+	if (!dev)
 		return rc;
+	rc = -EDEADLK;
+	if (in_orch(dev))
+		goto out;
 
+	if (hbg && !(opts && opts->host_orch) && ((uintptr_t)img & 7)) {
+		rc = -ENOMEM;
+		copy = malloc(len);
+		if (!copy)
+			goto out;
+		memcpy(copy, img, len);
+		img = copy;
+	}
 	if (hbg) {
 		if (opts && opts->host_orch) {
 			fn = opts->host_orch;
 		} else {
 			rc = chip_host_load((const uint8_t *)img + l.hdr_size,
-					    l.orch_size, h->func_name, &fn, &dl);
+					    l.orch_size, hdr.func_name, &fn,
+					    &dl);
 			if (rc)
 				goto out;
 		}
@@ -318,20 +463,26 @@ int chip_register(struct chip_dev *dev, int32_t cid, const void *img,
 	if (dl)
 		chip_host_unload(dl);
 out:
+	free(copy);
 	dev_put(dev);
 	return rc;
 }
 
-int chip_unregister(struct chip_dev *dev, int32_t cid)
+int chip_unregister(struct chip_dev *h, int32_t cid)
 {
+	struct chip_dev *dev;
 	void *dl = NULL;
 	int rc;
 
 	if (cid < 0 || cid >= CHIP_MAX_CIDS)
 		return -EINVAL;
-	rc = dev_get(dev);
-	if (rc)
+	dev = dev_get(h, &rc);
+	if (!dev)
 		return rc;
+	if (in_orch(dev)) {
+		dev_put(dev);
+		return -EDEADLK;
+	}
 	pthread_rwlock_wrlock(&dev->host_lock);
 	rc = dev->ops->unreg(dev, cid);
 	if (!rc && dev->host_cids[cid].used) {
@@ -346,28 +497,33 @@ int chip_unregister(struct chip_dev *dev, int32_t cid)
 }
 
 /*
- * A run that failed in its host orchestration never reaches the device;
- * its completion is kept here, under a seq with the top bit set.
+ * A queued run that failed in its host orchestration never reaches the
+ * device; its completion is kept here, under a seq with the top bit set,
+ * for chip_wait() or chip_reap() like any chip_submit() completion.
  */
 #define SYNTH_SEQ_BIT	(1ull << 63)
+
+static void orch_failed(struct chip_run_result *res, uint64_t seq, int32_t code)
+{
+	memset(res, 0, sizeof(*res));
+	res->seq = seq;
+	res->status = CHIP_STATUS_ORCH_ERROR;
+	res->code = code;
+	snprintf(res->msg, sizeof(res->msg),
+		 "host orchestration failed with code %d", code);
+}
 
 static uint64_t add_synth(struct chip_dev *dev, int32_t code)
 {
 	struct chip_synth *s = calloc(1, sizeof(*s)), **pp;
 	uint64_t seq;
 
+	if (!s)
+		return 0;
 	pthread_mutex_lock(&dev->synth_lock);
 	seq = SYNTH_SEQ_BIT | ++dev->synth_seq;
 	dev->synth_runs++;
-	pthread_mutex_unlock(&dev->synth_lock);
-	if (!s)
-		return 0;
-	s->res.seq = seq;
-	s->res.status = CHIP_STATUS_ORCH_ERROR;
-	s->res.code = code;
-	snprintf(s->res.msg, sizeof(s->res.msg),
-		 "host orchestration failed with code %d", code);
-	pthread_mutex_lock(&dev->synth_lock);
+	orch_failed(&s->res, seq, code);
 	for (pp = &dev->synth; *pp; pp = &(*pp)->next)
 		;
 	*pp = s;
@@ -425,15 +581,16 @@ static int resolve_opts(struct chip_dev *dev, const struct chip_run_opts *opts,
  * Turn chip_submit()'s arguments into @req, its argument blob encoded
  * into @blob (@cap bytes) and, for a host orchestration, its graph built
  * (*@graph, freed by the caller).  host_lock held for reading.  Returns
- * 0 with @req ready; 1 when the host orchestration settled the run
- * without the device (*@seq is its completion); -errno.
+ * 0 with @req ready; a positive orchestration error code when the host
+ * orchestration failed the run without the device; -errno.
  */
 static int prepare_req(struct chip_dev *dev, int32_t cid,
 		       const struct chip_args *args,
 		       const struct chip_run_opts *opts, int sync,
 		       struct chip_submit_req *req, void *blob, size_t cap,
-		       void **graph, uint64_t *seq)
+		       void **graph)
 {
+	struct orch_frame frame;
 	struct chip_host_cid *hc;
 	size_t glen = 0;
 	long alen;
@@ -457,12 +614,12 @@ static int prepare_req(struct chip_dev *dev, int32_t cid,
 	hc = &dev->host_cids[cid];
 	if (!hc->used)
 		return 0;
+	frame.dev = dev;
+	frame.up = orch_top;
+	orch_top = &frame;
 	rc = chip_host_build_graph(dev, hc->fn, args, graph, &glen);
-	if (rc > 0) {
-		*seq = add_synth(dev, rc);
-		return *seq ? 1 : -ENOMEM;
-	}
-	if (rc < 0)
+	orch_top = frame.up;
+	if (rc)
 		return rc;
 	req->graph = *graph;
 	req->graph_len = glen;
@@ -471,8 +628,7 @@ static int prepare_req(struct chip_dev *dev, int32_t cid,
 
 static int submit_locked(struct chip_dev *dev, int32_t cid,
 			 const struct chip_args *args,
-			 const struct chip_run_opts *opts, uint64_t *seq,
-			 int sync)
+			 const struct chip_run_opts *opts, uint64_t *seq)
 {
 	unsigned char blob[CHIP_ARGS_MAX_SIZE];
 	struct chip_submit_req req;
@@ -482,13 +638,17 @@ static int submit_locked(struct chip_dev *dev, int32_t cid,
 	if (!seq)
 		return -EINVAL;
 	pthread_rwlock_rdlock(&dev->host_lock);
-	rc = prepare_req(dev, cid, args, opts, sync, &req, blob, sizeof(blob),
-			 &graph, seq);
+	rc = prepare_req(dev, cid, args, opts, 0, &req, blob, sizeof(blob),
+			 &graph);
 	if (!rc)
 		rc = dev->ops->submit(dev, &req, seq);
 	pthread_rwlock_unlock(&dev->host_lock);
 	free(graph);
-	return rc > 0 ? 0 : rc;
+	if (rc > 0) {
+		*seq = add_synth(dev, rc);
+		rc = *seq ? 0 : -ENOMEM;
+	}
+	return rc;
 }
 
 /* Bytes of @a's argument blob; 0 for arguments chip_args_encode() refuses. */
@@ -519,27 +679,33 @@ static int submit_batch_many(struct chip_dev *dev, struct chip_batch_run *runs,
 
 	for (i = 0; i < n; i++)
 		total += args_blob_size(runs[i].args);
-	reqs = calloc((size_t)n, sizeof(*reqs));
-	seqs = calloc((size_t)n, sizeof(*seqs));
-	graphs = calloc((size_t)n, sizeof(*graphs));
-	rets = calloc((size_t)n, sizeof(*rets));
-	idx = calloc((size_t)n, sizeof(*idx));
-	blobs = malloc(total ? total : 1);
-	rc = -ENOMEM;
-	if (!reqs || !seqs || !graphs || !rets || !idx || !blobs)
-		goto out;
+	reqs = malloc((size_t)n * (sizeof(*reqs) + sizeof(*seqs) +
+				   sizeof(*graphs) + sizeof(*rets) +
+				   sizeof(*idx)) + total);
+	if (!reqs)
+		return -ENOMEM;
+	seqs = (uint64_t *)(reqs + n);
+	graphs = (void **)(seqs + n);
+	rets = (int *)(graphs + n);
+	idx = rets + n;
+	blobs = (unsigned char *)(idx + n);
 
 	pthread_rwlock_rdlock(&dev->host_lock);
 	for (i = 0; i < n; i++) {
 		size_t cap = args_blob_size(runs[i].args);
 
 		rc = prepare_req(dev, runs[i].cid, runs[i].args, runs[i].opts, 0,
-				 &reqs[k], blobs + off, cap, &graphs[i],
-				 &runs[i].seq);
+				 &reqs[k], blobs + off, cap, &graphs[i]);
 		off += cap;
+		if (rc > 0) {
+			runs[i].seq = add_synth(dev, rc);
+			rc = runs[i].seq ? 0 : -ENOMEM;
+			runs[i].ret = rc;
+			queued += !rc;
+			continue;
+		}
 		if (rc) {
-			runs[i].ret = rc < 0 ? rc : 0;
-			queued += rc > 0;
+			runs[i].ret = rc;
 			continue;
 		}
 		idx[k++] = i;
@@ -556,25 +722,20 @@ static int submit_batch_many(struct chip_dev *dev, struct chip_batch_run *runs,
 	rc = queued;
 	for (i = 0; i < n; i++)
 		free(graphs[i]);
-out:
 	free(reqs);
-	free(seqs);
-	free(graphs);
-	free(rets);
-	free(idx);
-	free(blobs);
 	return rc;
 }
 
-int chip_submit_batch(struct chip_dev *dev, struct chip_batch_run *runs,
+int chip_submit_batch(struct chip_dev *h, struct chip_batch_run *runs,
 		      int n)
 {
+	struct chip_dev *dev;
 	int i, rc, queued = 0;
 
 	if (!runs || n <= 0 || n > CHIP_BATCH_MAX)
 		return -EINVAL;
-	rc = dev_get(dev);
-	if (rc)
+	dev = dev_get(h, &rc);
+	if (!dev)
 		return rc;
 	for (i = 0; i < n; i++) {
 		runs[i].ret = 0;
@@ -586,7 +747,7 @@ int chip_submit_batch(struct chip_dev *dev, struct chip_batch_run *runs,
 		for (i = 0; i < n; i++) {
 			runs[i].ret = submit_locked(dev, runs[i].cid,
 						    runs[i].args, runs[i].opts,
-						    &runs[i].seq, 0);
+						    &runs[i].seq);
 			queued += !runs[i].ret;
 		}
 		rc = queued;
@@ -595,65 +756,86 @@ int chip_submit_batch(struct chip_dev *dev, struct chip_batch_run *runs,
 	return rc;
 }
 
-int chip_submit(struct chip_dev *dev, int32_t cid,
+int chip_submit(struct chip_dev *h, int32_t cid,
 		const struct chip_args *args, const struct chip_run_opts *opts,
 		uint64_t *seq)
 {
-	int rc = dev_get(dev);
+	struct chip_dev *dev;
+	int rc;
 
-	if (rc)
+	dev = dev_get(h, &rc);
+	if (!dev)
 		return rc;
-	rc = submit_locked(dev, cid, args, opts, seq, 0);
+	rc = submit_locked(dev, cid, args, opts, seq);
 	dev_put(dev);
 	return rc;
 }
 
-static int wait_locked(struct chip_dev *dev, uint64_t seq, uint64_t deadline,
-		       struct chip_run_result *res)
-{
-	if (seq & SYNTH_SEQ_BIT)
-		return take_synth(dev, seq, res);
-	return dev->ops->wait(dev, seq, deadline, res);
-}
-
-int chip_wait(struct chip_dev *dev, uint64_t seq, uint64_t deadline_ns,
+int chip_wait(struct chip_dev *h, uint64_t seq, uint64_t deadline_ns,
 	      struct chip_run_result *res)
 {
 	struct chip_run_result tmp;
-	int rc = dev_get(dev);
+	struct chip_dev *dev;
+	int rc;
 
-	if (rc)
+	dev = dev_get(h, &rc);
+	if (!dev)
 		return rc;
-	rc = wait_locked(dev, seq, deadline_ns, res ? res : &tmp);
+	/* A run, not "any": that is chip_reap(). */
+	if (!seq)
+		rc = -EINVAL;
+	else if (seq & SYNTH_SEQ_BIT)
+		rc = take_synth(dev, seq, res ? res : &tmp);
+	else
+		rc = dev->ops->wait(dev, seq, deadline_ns, res ? res : &tmp);
 	dev_put(dev);
 	return rc;
 }
 
-int chip_run(struct chip_dev *dev, int32_t cid, const struct chip_args *args,
+int chip_run(struct chip_dev *h, int32_t cid, const struct chip_args *args,
 	     const struct chip_run_opts *opts, struct chip_run_result *res)
 {
+	unsigned char blob[CHIP_ARGS_MAX_SIZE];
 	struct chip_run_result tmp;
-	uint64_t seq;
-	int rc = dev_get(dev);
+	struct chip_submit_req req;
+	struct chip_dev *dev;
+	void *graph;
+	int rc;
 
-	if (rc)
+	dev = dev_get(h, &rc);
+	if (!dev)
 		return rc;
-	rc = submit_locked(dev, cid, args, opts, &seq, 1);
+	if (!res)
+		res = &tmp;
+	pthread_rwlock_rdlock(&dev->host_lock);
+	rc = prepare_req(dev, cid, args, opts, 1, &req, blob, sizeof(blob),
+			 &graph);
 	if (!rc)
-		rc = wait_locked(dev, seq, 0, res ? res : &tmp);
+		rc = dev->ops->run(dev, &req, res);
+	pthread_rwlock_unlock(&dev->host_lock);
+	free(graph);
+	if (rc > 0) {
+		/* Failed on the host: the caller's completion, nobody else's. */
+		pthread_mutex_lock(&dev->synth_lock);
+		dev->synth_runs++;
+		pthread_mutex_unlock(&dev->synth_lock);
+		orch_failed(res, 0, rc);
+		rc = 0;
+	}
 	dev_put(dev);
 	return rc;
 }
 
-int chip_reap(struct chip_dev *dev, struct chip_run_result *out, int max,
+int chip_reap(struct chip_dev *h, struct chip_run_result *out, int max,
 	      int min, uint64_t deadline_ns)
 {
+	struct chip_dev *dev;
 	int rc, n = 0;
 
 	if (!out || max <= 0 || min < 0 || min > max)
 		return -EINVAL;
-	rc = dev_get(dev);
-	if (rc)
+	dev = dev_get(h, &rc);
+	if (!dev)
 		return rc;
 	while (n < max && take_synth(dev, 0, &out[n]) == 0)
 		n++;
@@ -669,14 +851,15 @@ int chip_reap(struct chip_dev *dev, struct chip_run_result *out, int max,
 	return n;
 }
 
-int chip_counters(struct chip_dev *dev, struct chip_counters *c)
+int chip_counters(struct chip_dev *h, struct chip_counters *c)
 {
+	struct chip_dev *dev;
 	int rc;
 
 	if (!c)
 		return -EINVAL;
-	rc = dev_get(dev);
-	if (rc)
+	dev = dev_get(h, &rc);
+	if (!dev)
 		return rc;
 	memset(c, 0, sizeof(*c));
 	rc = dev->ops->counters(dev, c);
@@ -690,11 +873,13 @@ int chip_counters(struct chip_dev *dev, struct chip_counters *c)
 	return rc;
 }
 
-int chip_debug_set_hash_mask(struct chip_dev *dev, uint64_t mask)
+int chip_debug_set_hash_mask(struct chip_dev *h, uint64_t mask)
 {
-	int rc = dev_get(dev);
+	struct chip_dev *dev;
+	int rc;
 
-	if (rc)
+	dev = dev_get(h, &rc);
+	if (!dev)
 		return rc;
 	rc = dev->ops->set_hash_mask ? dev->ops->set_hash_mask(dev, mask) :
 				       -EOPNOTSUPP;

@@ -8,6 +8,7 @@
  * file system and nothing is left behind when the process dies.
  */
 #include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,70 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "internal.h"
+
+#if defined(__x86_64__)
+#define CHIP_ELF_MACHINE	EM_X86_64
+#elif defined(__aarch64__)
+#define CHIP_ELF_MACHINE	EM_AARCH64
+#elif defined(__riscv)
+#define CHIP_ELF_MACHINE	EM_RISCV
+#else
+#error "host orchestration loading: unknown ELF machine"
+#endif
+
+/* Is [off, off + len) inside @size bytes? */
+static int in_image(uint64_t off, uint64_t len, size_t size)
+{
+	return off <= size && len <= size - off;
+}
+
+/*
+ * Validate a shared object of @size bytes before the dynamic loader maps
+ * it: the loader trusts the file, and a header or segment past the end
+ * of a truncated image makes it fault.  Checks the ELF identification
+ * (64-bit, this machine's byte order, version, type ET_DYN, machine),
+ * that the program and section header tables lie inside the image, and
+ * that every segment's file bytes do (PT_LOAD also: file size <= memory
+ * size).  Fields are read by copy: the image may have any alignment.
+ * Returns 0 or -ENOEXEC.
+ */
+static int elf_check(const unsigned char *p, size_t size)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	unsigned int i;
+
+	if (size < sizeof(eh))
+		return -ENOEXEC;
+	memcpy(&eh, p, sizeof(eh));
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_ident[EI_DATA] != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ?
+				    ELFDATA2LSB : ELFDATA2MSB) ||
+	    eh.e_ident[EI_VERSION] != EV_CURRENT || eh.e_type != ET_DYN ||
+	    eh.e_machine != CHIP_ELF_MACHINE ||
+	    eh.e_ehsize != sizeof(eh) || eh.e_phentsize != sizeof(ph) ||
+	    !eh.e_phnum)
+		return -ENOEXEC;
+	if (!in_image(eh.e_phoff, (uint64_t)eh.e_phnum * sizeof(ph), size))
+		return -ENOEXEC;
+	if (eh.e_shnum &&
+	    (eh.e_shentsize != sizeof(Elf64_Shdr) ||
+	     !in_image(eh.e_shoff, (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr),
+		       size)))
+		return -ENOEXEC;
+	for (i = 0; i < eh.e_phnum; i++) {
+		memcpy(&ph, p + eh.e_phoff + (uint64_t)i * sizeof(ph),
+		       sizeof(ph));
+		if (ph.p_type == PT_NULL)
+			continue;
+		if (!in_image(ph.p_offset, ph.p_filesz, size))
+			return -ENOEXEC;
+		if (ph.p_type == PT_LOAD && ph.p_filesz > ph.p_memsz)
+			return -ENOEXEC;
+	}
+	return 0;
+}
 
 int chip_host_load(const void *so, size_t size, const char *entry,
 		   chip_host_orch_fn *fn, void **dl)
@@ -27,7 +92,7 @@ int chip_host_load(const void *so, size_t size, const char *entry,
 
 	*fn = NULL;
 	*dl = NULL;
-	if (!size || !entry || !entry[0])
+	if (!size || !entry || !entry[0] || elf_check(p, size))
 		return -ENOEXEC;
 	fd = memfd_create("chip-host-orch", MFD_CLOEXEC);
 	if (fd < 0)

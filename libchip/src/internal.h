@@ -65,8 +65,19 @@ struct chip_backend_ops {
 	int (*submit_many)(struct chip_dev *dev,
 			   const struct chip_submit_req *reqs, int n,
 			   uint64_t *seqs, int *rets);
+	/*
+	 * chip_run(): submit @req (req->sync set) and wait for it.  Its
+	 * completion is the caller's alone: wait and reap never see it.
+	 */
+	int (*run)(struct chip_dev *dev, const struct chip_submit_req *req,
+		   struct chip_run_result *res);
+	/* Only runs queued with submit/submit_many: -ENOENT for others. */
 	int (*wait)(struct chip_dev *dev, uint64_t seq, uint64_t deadline_ns,
 		    struct chip_run_result *res);
+	/*
+	 * Completions of runs queued with submit/submit_many only; returns
+	 * early (with fewer than @min) when none of them is in flight.
+	 */
 	int (*reap)(struct chip_dev *dev, struct chip_run_result *out, int max,
 		    int min, uint64_t deadline_ns);
 	int (*counters)(struct chip_dev *dev, struct chip_counters *c);
@@ -110,10 +121,7 @@ struct chip_dev {
 	struct chip_synth *synth;
 	uint64_t synth_seq;
 	uint64_t synth_runs;
-	/* handle registry: live handles, in-flight calls */
-	struct chip_dev *reg_next;
-	unsigned int users;
-	int closing;
+	uint32_t handle_slot;		/* index in the handle table */
 };
 
 /* Set chip_last_error()'s message (error.c). */

@@ -9,7 +9,17 @@
  * NULL for defaults.  All calls on one device are thread-safe.
  *
  * A device handle stays valid until chip_close(); calls on a NULL or
- * closed handle return -EBADF.
+ * closed handle return -EBADF, also when a device opened later happens
+ * to be placed where the closed one was (a handle is a generation-checked
+ * token, not an address).
+ *
+ * Completions belong to whoever submitted the run:
+ *  - a chip_run() run's completion is its caller's alone; chip_wait() and
+ *    chip_reap() never see it;
+ *  - a chip_submit()/chip_submit_batch() run's completion belongs to the
+ *    handle: it is taken exactly once, by chip_wait() of its seq or by
+ *    chip_reap(), whichever comes first (the other gets -ENOENT or does
+ *    not see it).
  */
 #ifndef CHIP_CHIP_H
 #define CHIP_CHIP_H
@@ -71,8 +81,9 @@ struct chip_open_opts {
  * Returns 0, -EINVAL (unknown name, bad option or $CHIP_DEVICE), -ENODEV
  * (no such device: no chip node, none of this platform, or fewer than
  * the index asks for), -EACCES (a chip node exists but this user may not
- * open it: see the udev rule in Documentation/install.rst), -ENOMEM.
- * chip_last_error() then says which node was tried and why.
+ * open it: see the udev rule in Documentation/install.rst), -ENOMEM,
+ * -EMFILE (65536 handles open).  chip_last_error() then says which node
+ * was tried and why.
  */
 int chip_open(const char *platform, const struct chip_open_opts *opts,
 	      struct chip_dev **devp);
@@ -84,7 +95,12 @@ int chip_open(const char *platform, const struct chip_open_opts *opts,
  * chip_open().
  */
 const char *chip_last_error(void);
-/* Cancels queued runs, waits for the running one, frees everything. */
+/*
+ * Cancels queued runs, waits for the running one and for calls in
+ * progress on other threads, frees everything.  Called from a host
+ * orchestration of the same device it returns without closing (it would
+ * wait for the call the orchestration is part of).
+ */
 void chip_close(struct chip_dev *dev);
 
 struct chip_info {
@@ -106,7 +122,11 @@ int chip_info(struct chip_dev *dev, struct chip_info *info);
 
 /* ---- device memory --------------------------------------------------- */
 
-/* 64-byte aligned (in fact page aligned).  -EINVAL for 0, -ENOSPC. */
+/*
+ * 64-byte aligned (in fact page aligned).  -EINVAL for 0; -ENOSPC when
+ * device memory (on the simulated backend: the host memory behind it)
+ * cannot hold @size more bytes, whatever gm_size says.
+ */
 int chip_malloc(struct chip_dev *dev, uint64_t size, uint64_t *addr);
 /* -ENOENT unless @addr is a live allocation of this device handle. */
 int chip_free(struct chip_dev *dev, uint64_t addr);
@@ -201,15 +221,22 @@ struct chip_register_opts {
 };
 
 /*
- * Upload @img (@len bytes; never written) into the device's dedup table
- * and bind it to @cid.  Returns 0; -EINVAL (cid out of range, malformed
- * image, failed program verification, platform mismatch), -E2BIG, -EMSGSIZE
- * (len shorter than the layout), -EBUSY (cid taken: nothing changes),
- * -ENOSPC, -ENOMEM, -ENOEXEC (host orchestration cannot be loaded).
+ * Upload @img (@len bytes at any alignment; never written) into the
+ * device's dedup table and bind it to @cid.  Returns 0; -EINVAL (cid out
+ * of range, malformed image, failed program verification, platform
+ * mismatch), -E2BIG, -EMSGSIZE (len shorter than the layout), -EBUSY (cid
+ * taken: nothing changes), -ENOSPC, -ENOMEM, -ENOEXEC (the host
+ * orchestration is not a whole ELF shared object of this machine, or
+ * cannot be loaded), -EDEADLK (called from a host orchestration of this
+ * device).
  */
 int chip_register(struct chip_dev *dev, int32_t cid, const void *img,
 		  size_t len, const struct chip_register_opts *opts);
-/* -EINVAL out of range, -ENOENT not registered. */
+/*
+ * -EINVAL out of range, -ENOENT not registered, -EDEADLK called from a
+ * host orchestration of this device.  Runs already queued keep the
+ * callable they were bound to at submission and complete normally.
+ */
 int chip_unregister(struct chip_dev *dev, int32_t cid);
 
 /* ---- arguments --------------------------------------------------------- */
@@ -233,9 +260,13 @@ long chip_args_encode(const struct chip_args *a, void *buf, size_t cap);
 
 /**
  * struct chip_store - copy a device range to host memory after success
- * @dev_addr: device address
- * @host: destination
- * @size: bytes
+ * @dev_addr: device address; the range must lie in one allocation when
+ *	the run is submitted (-EFAULT) and when it completes (else the run
+ *	ends with CHIP_STATUS_FAULT and no store is copied)
+ * @host: destination, not NULL (-EINVAL)
+ * @size: bytes, > 0 (-EINVAL); all stores of a run at most 64 MiB (-E2BIG)
+ *
+ * All stores of a run are copied, or none: only after CHIP_STATUS_OK.
  */
 struct chip_store {
 	uint64_t dev_addr;
@@ -250,7 +281,7 @@ struct chip_store {
  * @sz: sizeof(struct chip_run_opts)
  * @block_dim: clusters (1 AIC + 2 AIV each); 0: the platform maximum
  * @aicpu_threads: AICPU threads; 0: 3 (bounded by the platform)
- * @timeout_ns: watchdog; 0: 2 s
+ * @timeout_ns: watchdog; 0: 2 s; at most 60 s (-EINVAL)
  * @insn_budget: instructions per program execution; 0: unlimited
  * @stores: copied after a successful run, before completion is reported
  * @nstores: <= CHIP_MAX_STORES
@@ -278,12 +309,23 @@ struct chip_run_result {
 
 /*
  * Run @cid synchronously.  Returns 0 when the run completed (whatever its
- * status: see @res) or a negative errno when it could not be submitted:
- * -ENOENT (cid not registered), -EINVAL (bad options or arguments).
+ * status: see @res) or a negative errno when it could not be submitted.
+ * The checks, in this order, are the same on every backend: -EINVAL (cid
+ * out of range, NULL @args, bad options); -EINVAL, -E2BIG (store ranges,
+ * see struct chip_store, and argument counts); -EFAULT (a store range not
+ * mapped); -ENOENT (cid not registered); -EINVAL (block_dim or
+ * aicpu_threads beyond the platform, a graph heap beyond the heap);
+ * -EBUSY (4096 runs of the handle not consumed yet).  The run executes
+ * the callable registered under @cid at this call; its completion is the
+ * caller's alone.
  */
 int chip_run(struct chip_dev *dev, int32_t cid, const struct chip_args *args,
 	     const struct chip_run_opts *opts, struct chip_run_result *res);
-/* Queue a run; *@seq identifies it.  Same errors as chip_run(). */
+/*
+ * Queue a run; *@seq identifies it.  Same errors as chip_run().  The run
+ * is bound to the callable @cid names now: unregistering or re-binding
+ * the cid before it starts does not change what it executes.
+ */
 int chip_submit(struct chip_dev *dev, int32_t cid,
 		const struct chip_args *args, const struct chip_run_opts *opts,
 		uint64_t *seq);
@@ -313,15 +355,19 @@ struct chip_batch_run {
 int chip_submit_batch(struct chip_dev *dev, struct chip_batch_run *runs,
 		      int n);
 /*
- * Wait for run @seq until CLOCK_MONOTONIC @deadline_ns (0: forever) and
- * consume its completion.  -ETIMEDOUT, -ENOENT (unknown or already
- * consumed seq).
+ * Wait for run @seq of chip_submit()/chip_submit_batch() until
+ * CLOCK_MONOTONIC @deadline_ns (0: forever) and consume its completion.
+ * -EINVAL for seq 0 (to take any completion, use chip_reap()),
+ * -ETIMEDOUT, -ENOENT (no such run of this handle, or its completion was
+ * already taken, e.g. by chip_reap()).
  */
 int chip_wait(struct chip_dev *dev, uint64_t seq, uint64_t deadline_ns,
 	      struct chip_run_result *res);
 /*
- * Reap up to @max completions, waiting until at least @min are available
- * or @deadline_ns passes.  Returns the count (possibly 0 at the deadline).
+ * Reap up to @max completions of chip_submit()/chip_submit_batch() runs
+ * of this handle, oldest first, waiting until at least @min are
+ * available, @deadline_ns passes (0: no deadline), or none of those runs
+ * is left in flight.  Returns the count (possibly fewer than @min).
  */
 int chip_reap(struct chip_dev *dev, struct chip_run_result *out, int max,
 	      int min, uint64_t deadline_ns);

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * chip core: validation of a run request before it is queued.
+ *
+ * A run request is what a submission carries: the argument blob, the
+ * graph blob (host_build_graph), the store-to-host ranges and the
+ * options.  Every submission path (the driver's RUN ioctl and io_uring
+ * command, libchip's simulated backend) validates it with these functions
+ * in the same order, so the same request fails with the same errno on
+ * every backend:
+ *
+ *  1. chipc_request_check(): sizes and options, nothing of the context;
+ *  2. chipc_request_check_store() for each store range, in order;
+ *  3. chipc_args_parse() and chipc_graph_parse() on private copies;
+ *  4. chipc_request_check_mapped() for each store range, against the
+ *     context's address space;
+ *  5. the cid's registration (-ENOENT), then chipc_run_check().
+ *
+ * A run is bound to the code registered under its cid at step 5, when it
+ * is queued: the glue takes a reference on that code and executes it,
+ * whatever happens to the cid before the run starts.
+ */
+#include "chipc.h"
+
+/**
+ * chipc_request_check() - validate the sizes and options of a run request
+ * @lim: the context's limits; a zero field selects the core's default
+ * @rq: the request
+ *
+ * Return: 0; -EINVAL for a watchdog longer than the limit; -E2BIG for an
+ * argument blob, graph blob or store list larger than its maximum.
+ */
+int chipc_request_check(const struct chipc_request_limits *lim,
+			const struct chipc_request *rq)
+{
+	const u64 max_graph = chipc_graph_size(CHIP_GRAPH_MAX_TASKS,
+					       CHIP_GRAPH_MAX_ARGS,
+					       CHIP_GRAPH_MAX_EDGES);
+	u64 max_timeout = lim->max_timeout_ns ? lim->max_timeout_ns :
+			  CHIPC_MAX_TIMEOUT_NS;
+
+	if (rq->timeout_ns > max_timeout)
+		return -EINVAL;
+	if (rq->args_size > CHIP_ARGS_MAX_SIZE || rq->graph_size > max_graph ||
+	    rq->nstores > CHIPC_MAX_STORES)
+		return -E2BIG;
+	return 0;
+}
+
+/**
+ * chipc_request_check_store() - validate one store-to-host range
+ * @lim: the context's limits; a zero field selects the core's default
+ * @va: device address of the range
+ * @host: destination address in the submitter's memory
+ * @size: bytes
+ * @total: bytes of the request's earlier ranges; @size is added on success
+ *
+ * Return: 0; -EINVAL for an empty range or no destination; -E2BIG when
+ * the range, or all ranges so far, exceed the store limit.
+ */
+int chipc_request_check_store(const struct chipc_request_limits *lim, u64 va,
+			      u64 host, u64 size, u64 *total)
+{
+	u64 max = lim->max_store_bytes ? lim->max_store_bytes :
+		  CHIPC_MAX_STORE_BYTES;
+
+	if (!size || !host)
+		return -EINVAL;
+	if (size > max || *total > max - size)
+		return -E2BIG;
+	*total += size;
+	return 0;
+}
+
+/**
+ * chipc_request_check_mapped() - is a store range readable now?
+ * @vm: the context's address space, locked by the caller
+ * @va: device address of the range
+ * @size: bytes (checked by chipc_request_check_store())
+ *
+ * The range must lie inside one mapping.  The run checks it again when
+ * it completes: a buffer freed in between makes it CHIP_STATUS_FAULT.
+ *
+ * Return: 0 or -EFAULT.
+ */
+int chipc_request_check_mapped(const struct chipc_vm *vm, u64 va, u64 size)
+{
+	return chipc_vm_translate(vm, va, size, CHIPC_PROT_READ) ? 0 : -EFAULT;
+}
