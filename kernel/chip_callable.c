@@ -225,6 +225,22 @@ int chip_register_ioctl(struct drm_device *drm, void *data,
 		ret = -EBUSY;
 		goto out_unlock;
 	}
+	/*
+	 * The file's heap comes with its first registration (what its runs
+	 * need), not its first run: a run's issue through io_uring must not
+	 * block, and an allocation there would reorder a batch.
+	 */
+	if (!f->heap) {
+		ret = chip_gm_charge(cdev, chip_params.heap_size);
+		if (ret)
+			goto out_unlock;
+		f->heap = vzalloc(chip_params.heap_size ? : PAGE_SIZE);
+		if (!f->heap) {
+			chip_gm_uncharge(cdev, chip_params.heap_size);
+			ret = -ENOMEM;
+			goto out_unlock;
+		}
+	}
 	chip_file_table(f, &table, &lock);
 	mutex_lock(lock);
 	ret = chipc_dedup_get(table, img, args->image_size, cdev->core.plat->id,

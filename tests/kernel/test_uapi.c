@@ -192,8 +192,9 @@ static int test_struct_sizes(void)
 	CHECK_U64(c.inline_runs, 0xa5a5a5a5a5a5a5a5ull);
 
 	/*
-	 * RUN of a client whose struct ends before insn_budget and seq: the
-	 * missing fields read as zero (no budget), the run executes and is
+	 * RUN of a client whose struct ends before timeout_ns: the missing
+	 * fields read as zero (the default watchdog, no budget; the bogus
+	 * values left there would be -EINVAL), the run executes and is
 	 * consumed by WAIT(0).
 	 */
 	CHECK_EQ(reg_null(fd, 1), 0);
@@ -206,15 +207,15 @@ static int test_struct_sizes(void)
 	run.cid = 1;
 	run.block_dim = 1;
 	run.aicpu_threads = 1;
-	run.insn_budget = 1;	/* beyond the short size: not read */
+	run.timeout_ns = ~0ull;	/* beyond the short size: not read */
 	run.seq = 77;		/* not read, not written */
+	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_RUN, &run), -EINVAL);
 	CHECK_EQ(xioctl(fd, RESIZE(DRM_IOCTL_CHIP_RUN,
-				   offsetof(struct drm_chip_run, insn_budget)), &run), 0);
+				   offsetof(struct drm_chip_run, timeout_ns)), &run), 0);
 	CHECK_EQ(run.seq, 77);
 	memset(&w, 0, sizeof(w));
 	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w), 0);
 	CHECK_EQ(w.status, CHIP_STATUS_OK);
-	CHECK(w.insns > 1);
 	CHECK(w.done_seq > 0);
 
 	/* Every chip ioctl with a zeroed struct one field short: no crash. */
@@ -749,14 +750,17 @@ static int test_sigkill_mid_run(void)
 		_exit(0);
 	}
 	close(ready[1]);
-	CHECK_EQ(read(ready[0], &ch, 1), 1);
-	CHECK_EQ(ch, 'R');
-	usleep(300000);
-	CHECK_EQ(counters(fd, &c), 0);
+	if (read(ready[0], &ch, 1) != 1 || ch != 'R' || counters(fd, &c))
+		c.dev_files = 0;
+	else
+		usleep(300000);
+	if (counters(fd, &c))
+		c.dev_files = 0;
+	/* Kill the child whatever the checks say: it would hold the device. */
+	kill(pid, SIGKILL);
 	CHECK_EQ(c.dev_files, 2);
 	CHECK(c.dev_bos >= 1);
 	CHECK(c.dev_runs >= 1);
-	kill(pid, SIGKILL);
 	CHECK_EQ(waitpid(pid, &st, 0), pid);
 	CHECK(WIFSIGNALED(st));
 	/*
