@@ -57,6 +57,11 @@ module_param(inline_us, uint, 0444);
 MODULE_PARM_DESC(inline_us,
 		 "Execute a run in the submitting task when the device is idle and the callable's last run took at most this many us (default 200, 0: never)");
 
+static unsigned int max_run_mb = 256;
+module_param(max_run_mb, uint, 0444);
+MODULE_PARM_DESC(max_run_mb,
+		 "Kernel memory of one file's pending runs in MiB (default 256; RUN: -EBUSY past it)");
+
 static bool debug;
 module_param(debug, bool, 0444);
 MODULE_PARM_DESC(debug, "Allow the DEBUG ioctl without CAP_SYS_ADMIN (default 0)");
@@ -262,7 +267,7 @@ static int chip_open(struct drm_device *drm, struct drm_file *file)
 	spin_lock_init(&f->cache_lock);
 	INIT_LIST_HEAD(&f->cache);
 	f->bo_next = CHIP_BO_BASE;
-	ret = chipc_vm_init(&f->vm, CHIP_MAX_BOS);
+	ret = chip_file_vm_init(f);
 	if (ret)
 		goto err_free;
 	if (chip_params.dedup_scope == DRM_CHIP_DEDUP_FILE) {
@@ -282,7 +287,7 @@ static int chip_open(struct drm_device *drm, struct drm_file *file)
 	return 0;
 
 err_vm:
-	chipc_vm_fini(&f->vm);
+	chip_file_vm_fini(f);
 err_free:
 	mutex_destroy(&f->lock);
 	kfree(f);
@@ -307,8 +312,7 @@ static void chip_postclose(struct drm_device *drm, struct drm_file *file)
 		vfree(f->heap);
 		chip_gm_uncharge(cdev, chip_params.heap_size);
 	}
-	WARN_ON(f->vm.count);
-	chipc_vm_fini(&f->vm);
+	chip_file_vm_fini(f);
 	mutex_destroy(&f->lock);
 	file->driver_priv = NULL;
 	kfree(f);
@@ -446,7 +450,8 @@ static int chip_params_init(void)
 
 	if (!devices || devices > CHIP_MAX_DEVICES || !workers ||
 	    workers > 16 || !gm_size_mb || gm_size_mb > (1ul << 20) ||
-	    heap_size_mb > 1024 || !max_timeout_ms)
+	    heap_size_mb > 1024 || !max_timeout_ms || max_run_mb < 128 ||
+	    max_run_mb > (1u << 20))
 		return -EINVAL;
 
 	chip_params.gm_size = (u64)gm_size_mb << 20;
@@ -456,6 +461,7 @@ static int chip_params_init(void)
 	chip_params.max_store_bytes = 64ull << 20;
 	chip_params.max_timeout_ns = (u64)max_timeout_ms * NSEC_PER_MSEC;
 	chip_params.max_runs = 4096;
+	chip_params.max_run_bytes = (u64)max_run_mb << 20;
 	chip_params.debug = debug;
 	chip_params.inline_ns = (u64)inline_us * NSEC_PER_USEC;
 	return 0;
