@@ -78,19 +78,19 @@ static int mem_init(struct mem *m)
 	if (!m->a || !m->b || !m->o || !m->ro || !m->heap)
 		return -1;
 	map = (struct chipc_map){ VA_A, BUF, (u8 *)m->a,
-				  CHIPC_PROT_READ | CHIPC_PROT_WRITE, 1 };
+				  CHIPC_PROT_READ | CHIPC_PROT_WRITE, 1, NULL };
 	if (chipc_vm_insert(&m->vm, &map))
 		return -1;
 	map = (struct chipc_map){ VA_B, BUF, (u8 *)m->b,
-				  CHIPC_PROT_READ | CHIPC_PROT_WRITE, 2 };
+				  CHIPC_PROT_READ | CHIPC_PROT_WRITE, 2, NULL };
 	if (chipc_vm_insert(&m->vm, &map))
 		return -1;
 	map = (struct chipc_map){ VA_O, BUF, (u8 *)m->o,
-				  CHIPC_PROT_READ | CHIPC_PROT_WRITE, 3 };
+				  CHIPC_PROT_READ | CHIPC_PROT_WRITE, 3, NULL };
 	if (chipc_vm_insert(&m->vm, &map))
 		return -1;
 	map = (struct chipc_map){ VA_RO, BUF, (u8 *)m->ro, CHIPC_PROT_READ,
-				  4 };
+				  4, NULL };
 	if (chipc_vm_insert(&m->vm, &map))
 		return -1;
 	m->env.vm = &m->vm;
