@@ -61,6 +61,11 @@ module_param(inline_us, uint, 0444);
 MODULE_PARM_DESC(inline_us,
 		 "Execute a run in the submitting task when the device is idle and the callable's last run took at most this many us (default 200, 0: never)");
 
+static unsigned int max_run_mb = 256;
+module_param(max_run_mb, uint, 0444);
+MODULE_PARM_DESC(max_run_mb,
+		 "Kernel memory of one file's pending runs in MiB (default 256; RUN: -EBUSY past it)");
+
 struct chip_params chip_params;
 
 static struct platform_device *chip_pdevs[CHIP_MAX_DEVICES];
@@ -244,7 +249,7 @@ static int chip_open(struct drm_device *drm, struct drm_file *file)
 	spin_lock_init(&f->cache_lock);
 	INIT_LIST_HEAD(&f->cache);
 	f->bo_next = CHIP_BO_BASE;
-	ret = chipc_vm_init(&f->vm, CHIP_MAX_BOS);
+	ret = chip_file_vm_init(f);
 	if (ret)
 		goto err_free;
 	if (chip_params.dedup_scope == DRM_CHIP_DEDUP_FILE) {
@@ -264,7 +269,7 @@ static int chip_open(struct drm_device *drm, struct drm_file *file)
 	return 0;
 
 err_vm:
-	chipc_vm_fini(&f->vm);
+	chip_file_vm_fini(f);
 err_free:
 	mutex_destroy(&f->lock);
 	kfree(f);
@@ -292,8 +297,7 @@ static void chip_postclose(struct drm_device *drm, struct drm_file *file)
 		vfree(f->heap);
 		chip_gm_uncharge(cdev, chip_params.heap_size);
 	}
-	WARN_ON(f->vm.count);
-	chipc_vm_fini(&f->vm);
+	chip_file_vm_fini(f);
 	mutex_destroy(&f->lock);
 	file->driver_priv = NULL;
 	kfree(f);
@@ -449,6 +453,8 @@ static int chip_params_init(void)
 		return chip_param_bad(heap_size_mb, "%lu", heap_size_mb, "0-1024");
 	if (!max_timeout_ms)
 		return chip_param_bad(max_timeout_ms, "%u", max_timeout_ms, ">= 1");
+	if (max_run_mb < 128 || max_run_mb > (1u << 20))
+		return chip_param_bad(max_run_mb, "%u", max_run_mb, "128-1048576");
 
 	chip_params.gm_size = (u64)gm_size_mb << 20;
 	chip_params.heap_size = (u64)heap_size_mb << 20;
@@ -457,6 +463,7 @@ static int chip_params_init(void)
 	chip_params.max_store_bytes = 64ull << 20;
 	chip_params.max_timeout_ns = (u64)max_timeout_ms * NSEC_PER_MSEC;
 	chip_params.max_runs = 4096;
+	chip_params.max_run_bytes = (u64)max_run_mb << 20;
 	chip_params.inline_ns = (u64)inline_us * NSEC_PER_USEC;
 	return 0;
 }

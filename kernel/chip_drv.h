@@ -15,7 +15,8 @@
  * Locks, outermost first: chip_file.lock (registry, counters) ->
  * chip_device.dedup_lock (every dedup table of the device, whatever the
  * scope, and the device-wide state they share) and chip_file.vm_sem (the
- * address space; runs hold it for reading while they execute) ->
+ * current view of the address space; held only to take a reference on it
+ * or to edit it, never across a user copy or a run) ->
  * chip_device.run_lock (spinlock: run queue, run states, every file's run
  * list).
  */
@@ -57,6 +58,7 @@ struct chip_params {
 	u64 max_store_bytes;
 	u64 max_timeout_ns;
 	u32 max_runs;
+	u64 max_run_bytes;	/* per file: kernel memory of pending runs */
 	u64 inline_ns;		/* see chip_run_inline() */
 };
 
@@ -109,6 +111,16 @@ struct chip_user_table {
 	struct chipc_dedup dedup;
 };
 
+/*
+ * One version of a file's address space (chip_gem.c): immutable while
+ * anyone but the file holds it.  Every object it maps (maps[i].obj) is
+ * GEM-referenced by the view.
+ */
+struct chip_vm_view {
+	struct kref ref;
+	struct chipc_vm vm;
+};
+
 struct chip_file {
 	struct chip_device *cdev;
 	struct chip_user_table *utab;	/* DRM_CHIP_DEDUP_USER only */
@@ -121,7 +133,7 @@ struct chip_file {
 	u64 misses;
 
 	struct rw_semaphore vm_sem;
-	struct chipc_vm vm;
+	struct chip_vm_view *vm;	/* current view, under vm_sem */
 	u64 bo_next;
 	u64 gm_used;
 	u8 *heap;		/* allocated by the first run */
@@ -130,6 +142,7 @@ struct chip_file {
 	struct list_head runs;	/* every run not yet consumed, by seq */
 	u64 next_seq;
 	u32 nruns;
+	atomic64_t run_bytes;	/* kernel memory of its runs, see chip_run_cost() */
 	u64 runs_by_status[CHIP_STATUS_COUNT];
 	u64 inline_runs;	/* executed by their submitter */
 
@@ -143,7 +156,8 @@ struct chip_bo {
 	struct chip_file *owner;	/* NULL once unmapped */
 	u64 va;
 	u64 size;		/* as requested */
-	u64 mapped;		/* page-rounded bytes accounted */
+	u64 mapped;		/* page-rounded bytes in the file's gm_used */
+	u64 charged;		/* device memory, given back at free */
 	struct iosys_map map;
 };
 
@@ -154,6 +168,7 @@ enum chip_run_state {
 };
 
 struct io_uring_cmd;
+struct mem_cgroup;
 
 /* Argument blobs up to this size live in the run itself. */
 #define CHIP_RUN_ARGS_SMALL	256
@@ -183,9 +198,15 @@ struct chip_run {
 	u32 nstores;
 	u8 *snap;		/* store bytes captured at completion */
 	u64 snap_size;
+	u64 cost;		/* bytes in the file's run_bytes */
+	struct mem_cgroup *memcg;	/* the submitter's, charged for @snap */
+	/* Executing in its submitter (inline): that task, for the watch. */
+	struct task_struct *inline_task;
 
-	void *args_blob;	/* @args_small or allocated */
-	void *graph_blob;
+	void *args_blob;	/* @args_small or allocated; freed at retire */
+	void *graph_blob;	/* freed at retire */
+	u64 args_size;
+	u64 graph_size;
 
 	/* Submitted through io_uring (chip_uring.c); NULL for the ioctl. */
 	struct io_uring_cmd *ucmd;
@@ -236,6 +257,10 @@ int chip_bo_info_ioctl(struct drm_device *drm, void *data,
 		       struct drm_file *file);
 int chip_bo_copy_ioctl(struct drm_device *drm, void *data,
 		       struct drm_file *file);
+int chip_file_vm_init(struct chip_file *f);
+void chip_file_vm_fini(struct chip_file *f);
+struct chip_vm_view *chip_vm_get(struct chip_file *f);
+void chip_vm_put(struct chip_vm_view *v);
 
 /* chip_callable.c */
 int chip_dedup_init(struct chip_device *cdev, struct chipc_dedup *d);

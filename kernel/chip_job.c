@@ -11,7 +11,10 @@
  */
 #include <linux/kthread.h>
 #include <linux/ktime.h>
+#include <linux/memcontrol.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -37,7 +40,59 @@ static struct chip_run *chip_run_alloc(struct chip_file *f, gfp_t gfp)
 		f->ncache--;
 	}
 	spin_unlock(&f->cache_lock);
-	return run ? run : kmalloc(sizeof(*run), gfp);
+	return run ? run : kmalloc(sizeof(*run), gfp | __GFP_ACCOUNT);
+}
+
+/*
+ * Per-file budget of run memory (max_run_mb): every run counts the kernel
+ * memory it may hold, its own structure, its argument and graph blobs and
+ * its store snapshot, from submission until it is consumed.
+ */
+static u64 chip_run_cost(const struct drm_chip_run *args, u64 snap)
+{
+	return sizeof(struct chip_run) + snap + args->graph_size +
+	       (args->args_size > CHIP_RUN_ARGS_SMALL ? args->args_size : 0);
+}
+
+/* Return: 0; -E2BIG if the run alone exceeds the budget; -EBUSY. */
+static int chip_run_reserve(struct chip_run *run, u64 cost)
+{
+	atomic64_t *used = &run->file->run_bytes;
+
+	if (cost > chip_params.max_run_bytes)
+		return -E2BIG;
+	if ((u64)atomic64_add_return(cost, used) > chip_params.max_run_bytes) {
+		atomic64_sub(cost, used);
+		return -EBUSY;
+	}
+	run->cost = cost;
+	return 0;
+}
+
+static void chip_run_unreserve(struct chip_run *run, u64 bytes)
+{
+	atomic64_sub(bytes, &run->file->run_bytes);
+	run->cost -= bytes;
+}
+
+/* What an executed run no longer needs: its blobs. */
+static void chip_run_free_blobs(struct chip_run *run)
+{
+	u64 bytes = 0;
+
+	if (run->graph_blob) {
+		kvfree(run->graph_blob);
+		run->graph_blob = NULL;
+		bytes += run->graph_size;
+	}
+	if (run->args_blob && run->args_blob != run->args_small) {
+		kvfree(run->args_blob);
+		bytes += run->args_size;
+	}
+	run->args_blob = NULL;
+	run->has_graph = false;
+	if (bytes && run->cost >= bytes)
+		chip_run_unreserve(run, bytes);
 }
 
 static void chip_run_free(struct chip_run *run)
@@ -46,10 +101,11 @@ static void chip_run_free(struct chip_run *run)
 
 	if (run->owner)
 		put_task_struct(run->owner);
+	mem_cgroup_put(run->memcg);
 	kvfree(run->snap);
-	kvfree(run->graph_blob);
-	if (run->args_blob != run->args_small)
-		kvfree(run->args_blob);
+	chip_run_free_blobs(run);
+	if (run->cost)
+		chip_run_unreserve(run, run->cost);
 	spin_lock(&f->cache_lock);
 	if (f->ncache < CHIP_RUN_CACHE) {
 		list_add(&run->qnode, &f->cache);
@@ -81,15 +137,31 @@ static void chip_run_put_code(struct chip_run *run)
 	run->code = NULL;
 }
 
-/* Copy the store ranges of a successful run.  vm_sem held. */
-static void chip_run_snapshot(struct chip_file *f, struct chip_run *run)
+/*
+ * Copy the store ranges of a successful run from the view it ran on.
+ * The snapshot is allocated now, not at submission, charged to the
+ * submitter's memory cgroup; its size was reserved in the file's budget.
+ */
+static void chip_run_snapshot(struct chip_run *run, struct chip_vm_view *v)
 {
+	struct mem_cgroup *old;
 	u64 off = 0;
 	u32 i;
 
+	old = set_active_memcg(run->memcg);
+	run->snap = kvmalloc(run->snap_size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	set_active_memcg(old);
+	if (!run->snap) {
+		run->res.status = CHIP_STATUS_FAULT;
+		run->res.code = CHIP_FAULT_READ;
+		run->res.fault_addr = run->stores[0].va;
+		strscpy(run->res.msg, "no memory for the store snapshot",
+			sizeof(run->res.msg));
+		return;
+	}
 	for (i = 0; i < run->nstores; i++) {
 		const struct drm_chip_store *s = &run->stores[i];
-		const u8 *p = chipc_vm_translate(&f->vm, s->va, s->size,
+		const u8 *p = chipc_vm_translate(&v->vm, s->va, s->size,
 						 CHIPC_PROT_READ);
 
 		if (!p) {
@@ -105,9 +177,15 @@ static void chip_run_snapshot(struct chip_file *f, struct chip_run *run)
 	}
 }
 
+/*
+ * Execute @run on the file's current view of its address space, which
+ * pins every buffer object it maps: no lock is held while the run
+ * executes, so the file can create and close objects meanwhile.
+ */
 static void chip_run_execute(struct chip_device *cdev, struct chip_run *run)
 {
 	struct chip_file *f = run->file;
+	struct chip_vm_view *v = chip_vm_get(f);
 	struct chipc_run_req req = {
 		.code = run->code,
 		.args = &run->args,
@@ -116,27 +194,29 @@ static void chip_run_execute(struct chip_device *cdev, struct chip_run *run)
 		.aicpu_threads = run->aicpu_threads,
 		.timeout_ns = run->timeout_ns,
 		.insn_budget = run->insn_budget,
-		.vm = &f->vm,
+		.vm = &v->vm,
 		.heap_va = CHIP_HEAP_VA,
 		.heap_size = chip_params.heap_size,
 		.heap_host = f->heap,
 		.abort = &run->abort,
 	};
 
-	down_read(&f->vm_sem);
 	if (READ_ONCE(run->abort)) {
 		run->res.status = CHIP_STATUS_CANCELLED;
 		strscpy(run->res.msg, "cancelled", sizeof(run->res.msg));
 	} else {
 		chipc_device_run(&cdev->core, &req, &run->res);
 		if (run->res.status == CHIP_STATUS_OK && run->nstores)
-			chip_run_snapshot(f, run);
+			chip_run_snapshot(run, v);
 		/* What chip_run_inline() predicts the next run from. */
 		if (run->res.status != CHIP_STATUS_CANCELLED)
 			WRITE_ONCE(run->code->last_run_ns,
 				   run->res.device_ns + 1);
 	}
-	up_read(&f->vm_sem);
+	chip_vm_put(v);
+	chip_run_free_blobs(run);
+	if (!run->snap && run->snap_size)
+		chip_run_unreserve(run, run->snap_size);
 }
 
 /*
@@ -172,9 +252,10 @@ static bool chip_run_retire(struct chip_device *cdev, struct chip_run *run)
 }
 
 /*
- * While a run submitted through io_uring executes on a kernel without
- * cancelable commands: stop it once its submitter is exiting (see
- * chip_uring_watch_owner()).  Polls every few milliseconds.
+ * While a run executes in its submitter (inline): stop it once that task
+ * has a fatal signal.  While a run submitted through io_uring executes
+ * on a kernel without cancelable commands: stop it once its submitter is
+ * exiting (see chip_uring_watch_owner()).  Polls every few milliseconds.
  */
 #define CHIP_OWNER_WATCH_MS	5
 
@@ -188,7 +269,13 @@ static void chip_owner_watch_fn(struct work_struct *work)
 
 	spin_lock(&cdev->run_lock);
 	run = cdev->running;
-	if (run && chip_uring_watch_owner(run)) {
+	if (run && run->inline_task) {
+		/* The submitter executes it and cannot poll: do it here. */
+		if (fatal_signal_pending(run->inline_task))
+			WRITE_ONCE(run->abort, 1);
+		else
+			again = true;
+	} else if (run && chip_uring_watch_owner(run)) {
 		if (chip_uring_owner_gone(run))
 			WRITE_ONCE(run->abort, 1);
 		else
@@ -312,6 +399,9 @@ u64 chip_file_cancel(struct chip_file *f)
 
 	list_for_each_entry_safe(run, tmp, &cancelled, qnode) {
 		chip_run_put_code(run);
+		chip_run_free_blobs(run);
+		if (run->snap_size)
+			chip_run_unreserve(run, run->snap_size);
 		spin_lock(&cdev->run_lock);
 		list_del_init(&run->qnode);
 		run->state = CHIP_RUN_DONE;
@@ -367,7 +457,8 @@ static void *chip_copy_blob(u64 uptr, u64 size, void *small, u64 small_size,
 	void *p = small;
 
 	if (size > small_size) {
-		p = kvmalloc(size, nowait ? GFP_NOWAIT : GFP_KERNEL);
+		p = kvmalloc(size, (nowait ? GFP_NOWAIT : GFP_KERNEL) |
+			     __GFP_ACCOUNT);
 		if (!p) {
 			*ret = nowait ? -EAGAIN : -ENOMEM;
 			return NULL;
@@ -443,15 +534,14 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 		if (*ret)
 			goto err;
 	}
-	if (snap) {
-		run->snap = kvmalloc(snap, gfp);
-		if (!run->snap) {
-			*ret = nowait ? -EAGAIN : -ENOMEM;
-			goto err;
-		}
-		run->snap_size = snap;
-	}
+	/* The snapshot itself is allocated when the run completes. */
+	run->snap_size = snap;
+	*ret = chip_run_reserve(run, chip_run_cost(args, snap));
+	if (*ret)
+		goto err;
+	run->memcg = get_mem_cgroup_from_mm(current->mm);
 
+	run->args_size = args->args_size;
 	run->args_blob = chip_copy_blob(args->args_ptr, args->args_size,
 					run->args_small, sizeof(run->args_small),
 					nowait, ret);
@@ -461,6 +551,7 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 	if (*ret)
 		goto err;
 	if (args->graph_size) {
+		run->graph_size = args->graph_size;
 		run->graph_blob = chip_copy_blob(args->graph_ptr,
 						 args->graph_size, NULL, 0, nowait,
 						 ret);
@@ -493,7 +584,7 @@ static int chip_run_check_stores(struct chip_file *f, struct chip_run *run,
 	else if (!down_read_trylock(&f->vm_sem))
 		return -EAGAIN;
 	for (i = 0; !ret && i < run->nstores; i++)
-		ret = chipc_request_check_mapped(&f->vm, run->stores[i].va,
+		ret = chipc_request_check_mapped(&f->vm->vm, run->stores[i].va,
 						 run->stores[i].size);
 	up_read(&f->vm_sem);
 	return ret;
@@ -581,7 +672,7 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 	req.aicpu_threads = run->aicpu_threads;
 	req.timeout_ns = run->timeout_ns;
 	req.insn_budget = run->insn_budget;
-	req.vm = &f->vm;
+	req.vm = &READ_ONCE(f->vm)->vm;	/* checked, not used */
 	req.heap_va = CHIP_HEAP_VA;
 	req.heap_size = chip_params.heap_size;
 	req.heap_host = f->heap;
@@ -610,6 +701,7 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 	f->nruns++;
 	if (inl) {
 		run->state = CHIP_RUN_RUNNING;
+		run->inline_task = current;
 		cdev->running = run;
 	}
 	spin_unlock(&cdev->run_lock);
@@ -640,6 +732,12 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 		return 0;
 	}
 
+	/* A fatal signal of the submitter stops the run: see the watch. */
+	if (fatal_signal_pending(current))
+		WRITE_ONCE(run->abort, 1);
+	else
+		schedule_delayed_work(&cdev->owner_watch,
+				      msecs_to_jiffies(CHIP_OWNER_WATCH_MS));
 	chip_run_execute(cdev, run);
 	chip_run_retire(cdev, run);
 	return 1;

@@ -137,6 +137,7 @@ struct chipc_map {
 	u8 *host;
 	u32 prot;
 	u32 handle;		/* glue's object id, 0 if none */
+	void *obj;		/* glue's object, NULL if none */
 };
 
 /* Sorted by va, non-overlapping. */

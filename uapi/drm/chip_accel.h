@@ -292,6 +292,9 @@ struct drm_chip_store {
  * @seq: returned sequence number of the run, > 0, increasing per file
  *
  * Runs of one device execute one at a time in submission order.
+ * -EBUSY: the file's runs not yet consumed are too many (4096) or hold
+ * too much kernel memory (module parameter max_run_mb; a run larger than
+ * that alone: -E2BIG); consume completions and submit again.
  */
 struct drm_chip_run {
 	__u64 args_ptr;
