@@ -151,15 +151,19 @@ struct wstate {
 	char cur[64];		/* current operation */
 };
 
+#define MAX_OPS 64
+
 struct shared {
 	long ops;		/* operations started, all processes */
 	long max_ops;
 	int findings;
 	struct wstate w[MAX_PROCS];
+	long calls[MAX_OPS], oks[MAX_OPS];	/* per operation */
 };
 
 static struct shared *sh;
 static int me = -1;		/* worker index */
+static int cur_op;		/* index of the operation under way */
 static int in_child;		/* a forked child of a worker */
 static uint64_t worker_seed;
 
@@ -263,6 +267,8 @@ static int xioctl(int fd, unsigned long req, void *arg)
 	do {
 		ret = ioctl(fd, req, arg);
 	} while (ret == -1 && errno == EINTR);
+	if (ret != -1 && sh && me >= 0)
+		__atomic_add_fetch(&sh->oks[cur_op], 1, __ATOMIC_RELAXED);
 	return ret == -1 ? -errno : ret;
 }
 
@@ -702,6 +708,33 @@ static void imgs_build(void)
 
 /* ---- operations ------------------------------------------------------------ */
 
+/* Register a workload (or a generated program) and create buffers. */
+static void file_setup(int fd, struct file *f)
+{
+	struct drm_chip_register r = { 0 };
+	struct img *im = &imgs[rn((uint32_t)nimgs)];
+	int i;
+
+	r.image_ptr = (uintptr_t)im->p;
+	r.image_size = im->len;
+	r.cid = (int32_t)rn(CHIP_MAX_CIDS);
+	if (!cioctl(fd, DRM_IOCTL_CHIP_REGISTER, &r, "REGISTER")) {
+		f->cid[f->ncid].cid = r.cid;
+		f->cid[f->ncid].kind = (int)(im - imgs);
+		f->ncid++;
+	}
+	for (i = 0; i < 3; i++) {
+		struct drm_chip_bo_create c = { .size = 4096u << rn(5) };
+
+		if (cioctl(fd, DRM_IOCTL_CHIP_BO_CREATE, &c, "BO_CREATE"))
+			break;
+		f->bo[f->nbo].handle = c.handle;
+		f->bo[f->nbo].va = c.va;
+		f->bo[f->nbo].size = c.size;
+		f->nbo++;
+	}
+}
+
 static void op_open(void)
 {
 	static const int modes[] = { O_RDWR, O_RDWR, O_RDWR, O_RDONLY, O_WRONLY };
@@ -723,6 +756,9 @@ static void op_open(void)
 	slots[s].fd = fd;
 	slots[s].file = fi;
 	files[fi].refs = 1;
+	/* most new files get a callable and buffers at once */
+	if (chance(70))
+		file_setup(fd, &files[fi]);
 }
 
 static void op_close(void)
@@ -1028,8 +1064,8 @@ static void make_run(struct drm_chip_run *run, struct file *f, int kind,
 						       rval());
 	if (chance(3))
 		run->stores_ptr = pick_uptr(sizeof(*st) * DRM_CHIP_MAX_STORES, 0);
-	run->block_dim = chance(90) ? 1 + rn(4) : (uint32_t)rval();
-	run->aicpu_threads = chance(90) ? 1 + rn(2) : (uint32_t)rval();
+	run->block_dim = chance(97) ? 1 + rn(4) : (uint32_t)rval();
+	run->aicpu_threads = chance(97) ? 1 + rn(2) : (uint32_t)rval();
 	run->flags = chance(30) ? DRM_CHIP_RUN_INLINE : 0;
 	if (chance(2))
 		run->flags = (uint32_t)rval();
@@ -1505,6 +1541,9 @@ static void ring_reap(struct ring *r)
 			finding("ring %d: completion for no request (user_data %llu, res %d)",
 				r->id, (unsigned long long)ud, cqe->res);
 		} else {
+			if (cqe->res >= 0)
+				__atomic_add_fetch(&sh->oks[cur_op], 1,
+						   __ATOMIC_RELAXED);
 			if (cqe->res < -4095 || cqe->res >= CHIP_STATUS_COUNT ||
 			    (cqe->res < 0 && !errno_ok(-cqe->res) &&
 			     cqe->res != -EOPNOTSUPP && cqe->res != -ENXIO))
@@ -1799,7 +1838,7 @@ struct op {
 };
 
 static const struct op ops[] = {
-	{ "open", op_open, 4 },
+	{ "open", op_open, 3 },
 	{ "close", op_close, 2 },
 	{ "dup", op_dup, 2 },
 	{ "GET_PARAM", op_get_param, 3 },
@@ -1859,6 +1898,8 @@ static void run_ops(long limit)
 		if (__atomic_fetch_add(&sh->ops, 1, __ATOMIC_RELAXED) >= sh->max_ops)
 			break;
 		o = pick_op();
+		cur_op = (int)(o - ops);
+		__atomic_add_fetch(&sh->calls[cur_op], 1, __ATOMIC_RELAXED);
 		if (!in_child) {
 			snprintf(sh->w[me].cur, sizeof(sh->w[me].cur), "%s", o->name);
 			sh->w[me].nops++;
@@ -2031,15 +2072,16 @@ static struct mem base_m;
 static int probe_fd = -1, kmsg_fd = -1;
 
 /* Run the workers for @max_ops operations; 0 or the number of failures. */
-static int fuzz_round(long max_ops, int report)
+static int fuzz_round(long max_ops, const char *what)
 {
 	uint64_t end = now_ns() + (uint64_t)opt_deadline * 1000000000ull;
-	uint64_t next_kill;
+	uint64_t next_kill, t0 = now_ns();
 	int live = 0, w, status, fails = 0, kills = 0, respawns = 0;
 	pid_t pid;
 
 	memset(sh, 0, sizeof(*sh));
 	sh->max_ops = max_ops;
+	printf("# %s: %ld operations\n", what, max_ops);
 	for (w = 0; w < opt_procs; w++)
 		if (spawn(w) > 0)
 			live++;
@@ -2110,18 +2152,22 @@ static int fuzz_round(long max_ops, int report)
 		usleep(5000);
 	}
 	fails += sh->findings;
-	if (report)
-		printf("# %ld operations, %d findings, %d workers killed, %d respawned\n",
-		       sh->ops < sh->max_ops ? sh->ops : sh->max_ops, sh->findings,
-		       kills, respawns);
+	printf("# %s: %ld operations in %.1f s, %d findings, %d workers killed, %d respawned\n",
+		       what, sh->ops < sh->max_ops ? sh->ops : sh->max_ops,
+		       (double)(now_ns() - t0) / 1e9, sh->findings, kills,
+		       respawns);
 	return fails;
 }
 
 static int test_fuzz(void)
 {
-	int fails;
+	int fails, i;
 
-	fails = fuzz_round(opt_ops, 1);
+	fails = fuzz_round(opt_ops, "fuzz");
+	printf("# operation: calls, successful ioctls (io_uring: completions)\n");
+	for (i = 0; i < NOPS; i++)
+		printf("#   %-20s %7ld %7ld\n", ops[i].name, sh->calls[i],
+		       sh->oks[i]);
 	fuzz_result = fails;
 	CHECK_EQ(fails, 0);
 	return 0;
@@ -2211,7 +2257,9 @@ int main(int argc, char **argv)
 	if (!getenv("CHIP_ORCH_SO") && !access("/tests/orch/host_orch.so", R_OK))
 		setenv("CHIP_ORCH_SO", "/tests/orch/host_orch.so", 1);
 
-	node = find_node();
+	node = getenv("CHIP_FUZZ_NODE");	/* another node, or a dry run */
+	if (!node || !*node)
+		node = find_node();
 	if (!node) {
 		printf("# no chip node\n0 passed, 1 failed\n");
 		return 1;
@@ -2231,8 +2279,11 @@ int main(int argc, char **argv)
 	null_args_len = chip_args_encode(&a, null_args, sizeof(null_args));
 
 	/* user memory the workers point at; an unmapped and a read-only page */
-	scratch = mmap(NULL, SCRATCH, PROT_READ | PROT_WRITE,
+	/* a guard page after the scratch buffer: copies run past its end */
+	scratch = mmap(NULL, SCRATCH + 4096, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (scratch != MAP_FAILED)
+		mprotect(scratch + SCRATCH, 4096, PROT_NONE);
 	bad_page = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ro_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
@@ -2249,7 +2300,7 @@ int main(int argc, char **argv)
 	}
 	/* a short warm-up round fills the caches the kernel keeps */
 	warm = opt_ops / 10 < 2000 ? opt_ops / 10 : 2000;
-	if (warm > 0 && fuzz_round(warm, 0))
+	if (warm > 0 && fuzz_round(warm, "warm-up"))
 		printf("# warm-up round failed\n");
 	settle(probe_fd, 1, &base_c);
 	mem_read(&base_m);
