@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Callables: the dedup table's device memory, upload + registration of a
- * cid, counters and the debug hook.
+ * Callables: the dedup tables and their device memory, upload +
+ * registration of a cid, counters.
+ *
+ * Every dedup table of a device, whatever the scope (the device's, a
+ * user's, a file's), and the device-wide state they share (the next code
+ * address, the list of user tables) are serialised by the one
+ * device-wide chip_device.dedup_lock.
  *
  * The image is copied from userspace once; the portable core validates
  * the copy (layout, every offset and count, every program), looks it up
@@ -10,6 +15,7 @@
  * mapped to userspace.
  */
 #include <linux/capability.h>
+#include <linux/lockdep.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -19,9 +25,10 @@
 struct chip_code_mem {
 	void *host;
 	u64 charged;
+	u32 size;
 };
 
-/* chipc_code_mem_ops.alloc; called with the table's lock held. */
+/* chipc_code_mem_ops.alloc; called with dedup_lock held. */
 static int chip_code_alloc(void *priv, u32 size, u64 *dev_addr, u8 **host,
 			   void **cookie)
 {
@@ -30,6 +37,7 @@ static int chip_code_alloc(void *priv, u32 size, u64 *dev_addr, u8 **host,
 	u64 rounded = PAGE_ALIGN((u64)size);
 	int ret;
 
+	lockdep_assert_held(&cdev->dedup_lock);
 	if (!size)
 		return -EINVAL;
 	ret = chip_gm_charge(cdev, rounded);
@@ -42,6 +50,9 @@ static int chip_code_alloc(void *priv, u32 size, u64 *dev_addr, u8 **host,
 	if (!mem->host)
 		goto err_free;
 	mem->charged = rounded;
+	mem->size = size;
+	atomic64_add(size, &cdev->resident_bytes);
+	atomic64_inc(&cdev->resident_callables);
 	/* Device addresses are never reused while the module is loaded. */
 	*dev_addr = cdev->code_next;
 	cdev->code_next += rounded + CHIP_VA_GUARD;
@@ -63,6 +74,8 @@ static void chip_code_free(void *priv, void *cookie)
 
 	vfree(mem->host);
 	chip_gm_uncharge(cdev, mem->charged);
+	atomic64_sub(mem->size, &cdev->resident_bytes);
+	atomic64_dec(&cdev->resident_callables);
 	kfree(mem);
 }
 
@@ -75,6 +88,7 @@ int chip_dedup_init(struct chip_device *cdev, struct chipc_dedup *d)
 	};
 
 	chipc_dedup_init(d, &ops);
+	d->hash_mask = READ_ONCE(cdev->hash_mask);
 	return 0;
 }
 
@@ -93,14 +107,15 @@ struct chip_user_table *chip_user_table_get(struct chip_device *cdev,
 	mutex_lock(&cdev->dedup_lock);
 	list_for_each_entry(t, &cdev->user_tables, node) {
 		if (uid_eq(t->uid, uid)) {
-			t->refs++;
+			kref_get(&t->ref);
 			goto out;
 		}
 	}
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (t) {
 		t->uid = uid;
-		t->refs = 1;
+		t->cdev = cdev;
+		kref_init(&t->ref);
 		chip_dedup_init(cdev, &t->dedup);
 		list_add(&t->node, &cdev->user_tables);
 	}
@@ -109,21 +124,26 @@ out:
 	return t;
 }
 
+/* kref release; dedup_lock held (kref_put_mutex()), released here. */
+static void chip_user_table_release(struct kref *ref)
+{
+	struct chip_user_table *t = container_of(ref, struct chip_user_table,
+						 ref);
+
+	list_del(&t->node);
+	mutex_unlock(&t->cdev->dedup_lock);
+	WARN_ON(t->dedup.entries);
+	chipc_dedup_fini(&t->dedup);
+	kfree(t);
+}
+
 /**
  * chip_user_table_put() - drop a file's reference on its user's table
- * @cdev: the device
  * @t: the table; freed with its last file (its registrations are gone)
  */
-void chip_user_table_put(struct chip_device *cdev, struct chip_user_table *t)
+void chip_user_table_put(struct chip_user_table *t)
 {
-	mutex_lock(&cdev->dedup_lock);
-	if (!--t->refs) {
-		list_del(&t->node);
-		WARN_ON(t->dedup.entries);
-		chipc_dedup_fini(&t->dedup);
-		kfree(t);
-	}
-	mutex_unlock(&cdev->dedup_lock);
+	kref_put_mutex(&t->ref, chip_user_table_release, &t->cdev->dedup_lock);
 }
 
 /* The dedup table @f uses and the lock that serialises it. */
@@ -133,31 +153,26 @@ void chip_file_table(struct chip_file *f, struct chipc_dedup **table,
 	switch (chip_params.dedup_scope) {
 	case DRM_CHIP_DEDUP_FILE:
 		*table = &f->dedup;
-		*lock = &f->lock;
 		break;
 	case DRM_CHIP_DEDUP_USER:
 		*table = &f->utab->dedup;
-		*lock = &f->cdev->dedup_lock;
 		break;
 	default:
 		*table = &f->cdev->dedup;
-		*lock = &f->cdev->dedup_lock;
 		break;
 	}
+	*lock = &f->cdev->dedup_lock;
 }
 
 static void chip_code_put(struct chip_file *f, struct chipc_code *code)
 {
 	struct chipc_dedup *table;
 	struct mutex *lock;	/* serialises @table */
-	bool file_scope = chip_params.dedup_scope == DRM_CHIP_DEDUP_FILE;
 
 	chip_file_table(f, &table, &lock);
-	if (!file_scope)
-		mutex_lock(lock);
+	mutex_lock(lock);
 	chipc_dedup_put(table, code);
-	if (!file_scope)
-		mutex_unlock(lock);
+	mutex_unlock(lock);
 }
 
 /* Drop every registration of @f.  Its runs are gone. */
@@ -179,7 +194,6 @@ int chip_register_ioctl(struct drm_device *drm, void *data,
 	struct chip_device *cdev = to_chip_device(drm);
 	struct chip_file *f = chip_file_of(file);
 	struct drm_chip_register *args = data;
-	bool file_scope = chip_params.dedup_scope == DRM_CHIP_DEDUP_FILE;
 	struct chipc_dedup *table;
 	struct chipc_code *code;
 	struct mutex *lock;	/* serialises @table */
@@ -212,12 +226,10 @@ int chip_register_ioctl(struct drm_device *drm, void *data,
 		goto out_unlock;
 	}
 	chip_file_table(f, &table, &lock);
-	if (!file_scope)
-		mutex_lock(lock);
+	mutex_lock(lock);
 	ret = chipc_dedup_get(table, img, args->image_size, cdev->core.plat->id,
 			      &code, &hit);
-	if (!file_scope)
-		mutex_unlock(lock);
+	mutex_unlock(lock);
 	if (ret)
 		goto out_unlock;
 	ret = chipc_registry_add(&f->reg, args->cid, code, NULL);
@@ -264,6 +276,10 @@ int chip_unregister_ioctl(struct drm_device *drm, void *data,
 	return ret;
 }
 
+/*
+ * Device-wide figures describe every client of the device: only a
+ * privileged caller (CAP_SYS_ADMIN) gets them; for others they are zero.
+ */
 int chip_counters_ioctl(struct drm_device *drm, void *data,
 			struct drm_file *file)
 {
@@ -272,7 +288,6 @@ int chip_counters_ioctl(struct drm_device *drm, void *data,
 	struct drm_chip_counters *c = data;
 	struct chipc_dedup *table;
 	struct mutex *lock;	/* serialises @table */
-	bool file_scope = chip_params.dedup_scope == DRM_CHIP_DEDUP_FILE;
 	u32 i;
 
 	if (c->flags || c->pad)
@@ -285,18 +300,11 @@ int chip_counters_ioctl(struct drm_device *drm, void *data,
 	c->dedup_misses = f->misses;
 	c->registered = f->reg.count;
 	chip_file_table(f, &table, &lock);
-	if (!file_scope)
-		mutex_lock(lock);
+	mutex_lock(lock);
 	c->resident_bytes = table->resident_bytes;
 	c->resident_callables = table->entries;
-	if (!file_scope)
-		mutex_unlock(lock);
+	mutex_unlock(lock);
 	mutex_unlock(&f->lock);
-
-	mutex_lock(&cdev->dedup_lock);
-	c->dev_resident_bytes = cdev->dedup.resident_bytes;
-	c->dev_resident_callables = cdev->dedup.entries;
-	mutex_unlock(&cdev->dedup_lock);
 
 	down_read(&f->vm_sem);
 	c->gm_used = f->gm_used;
@@ -308,6 +316,10 @@ int chip_counters_ioctl(struct drm_device *drm, void *data,
 	c->inline_runs = f->inline_runs;
 	spin_unlock(&cdev->run_lock);
 
+	if (!capable(CAP_SYS_ADMIN))
+		return 0;
+	c->dev_resident_bytes = atomic64_read(&cdev->resident_bytes);
+	c->dev_resident_callables = atomic64_read(&cdev->resident_callables);
 	c->dev_dedup_hits = atomic64_read(&cdev->hits);
 	c->dev_dedup_misses = atomic64_read(&cdev->misses);
 	c->dev_gm_used = atomic64_read(&cdev->gm_used);
@@ -317,29 +329,34 @@ int chip_counters_ioctl(struct drm_device *drm, void *data,
 	return 0;
 }
 
-int chip_debug_ioctl(struct drm_device *drm, void *data,
-		     struct drm_file *file)
+/**
+ * chip_set_hash_mask() - give every dedup table of @cdev a key mask
+ * @cdev: the device
+ * @mask: the key mask (chipc_dedup.hash_mask)
+ *
+ * The test hook behind debugfs (chip_debugfs.c): the device's table, its
+ * user tables and the tables of its open files take @mask now, tables
+ * created later (files opened, users seen) start with it.
+ */
+void chip_set_hash_mask(struct chip_device *cdev, u64 mask)
 {
-	struct chip_file *f = chip_file_of(file);
-	struct drm_chip_debug *args = data;
-	bool file_scope = chip_params.dedup_scope == DRM_CHIP_DEDUP_FILE;
-	struct chipc_dedup *table;
-	struct mutex *lock;	/* serialises @table */
+	struct chip_user_table *t;
+	struct drm_file *file;
+	struct chip_file *f;
 
-	if (args->pad)
-		return -EINVAL;
-	if (args->op != DRM_CHIP_DEBUG_SET_HASH_MASK)
-		return -EINVAL;
-	if (!chip_params.debug && !capable(CAP_SYS_ADMIN))
-		return -EPERM;
-
-	mutex_lock(&f->lock);
-	chip_file_table(f, &table, &lock);
-	if (!file_scope)
-		mutex_lock(lock);
-	table->hash_mask = args->value;
-	if (!file_scope)
-		mutex_unlock(lock);
-	mutex_unlock(&f->lock);
-	return 0;
+	mutex_lock(&cdev->drm.filelist_mutex);
+	mutex_lock(&cdev->dedup_lock);
+	WRITE_ONCE(cdev->hash_mask, mask);
+	cdev->dedup.hash_mask = mask;
+	list_for_each_entry(t, &cdev->user_tables, node)
+		t->dedup.hash_mask = mask;
+	if (chip_params.dedup_scope == DRM_CHIP_DEDUP_FILE) {
+		list_for_each_entry(file, &cdev->drm.filelist, lhead) {
+			f = chip_file_of(file);
+			if (f)
+				f->dedup.hash_mask = mask;
+		}
+	}
+	mutex_unlock(&cdev->dedup_lock);
+	mutex_unlock(&cdev->drm.filelist_mutex);
 }

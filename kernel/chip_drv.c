@@ -39,10 +39,14 @@ static unsigned long heap_size_mb = 16;
 module_param(heap_size_mb, ulong, 0444);
 MODULE_PARM_DESC(heap_size_mb, "Heap per open file in MiB (default 16)");
 
-static char *dedup_scope = "device";
+/*
+ * user by default: on a shared host, device scope lets one user learn
+ * whether another has a given callable resident (Documentation/driver.rst).
+ */
+static char *dedup_scope = "user";
 module_param(dedup_scope, charp, 0444);
 MODULE_PARM_DESC(dedup_scope,
-		 "Callables shared by identical content across: device (default), user or file");
+		 "Callables shared by identical content across: user (default), device or file");
 
 static unsigned int workers = 2;
 module_param(workers, uint, 0444);
@@ -56,10 +60,6 @@ static unsigned int inline_us = 200;
 module_param(inline_us, uint, 0444);
 MODULE_PARM_DESC(inline_us,
 		 "Execute a run in the submitting task when the device is idle and the callable's last run took at most this many us (default 200, 0: never)");
-
-static bool debug;
-module_param(debug, bool, 0444);
-MODULE_PARM_DESC(debug, "Allow the DEBUG ioctl without CAP_SYS_ADMIN (default 0)");
 
 struct chip_params chip_params;
 
@@ -128,8 +128,6 @@ static int chip_get_param_ioctl(struct drm_device *drm, void *data,
 			      DRM_CHIP_FEATURE_HOST_GRAPH |
 			      DRM_CHIP_FEATURE_URING |
 			      DRM_CHIP_FEATURE_RUN_INLINE;
-		if (chip_params.debug || capable(CAP_SYS_ADMIN))
-			args->value |= DRM_CHIP_FEATURE_DEBUG;
 		break;
 	case DRM_CHIP_PARAM_MAX_CALLABLE:
 		args->value = chip_params.max_callable;
@@ -163,87 +161,71 @@ static const struct drm_ioctl_desc chip_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(CHIP_WAIT, chip_wait_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(CHIP_COUNTERS, chip_counters_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(CHIP_CANCEL, chip_cancel_ioctl, DRM_RENDER_ALLOW),
-	DRM_IOCTL_DEF_DRV(CHIP_DEBUG, chip_debug_ioctl, DRM_RENDER_ALLOW),
 };
 
 /*
- * The DRM core zero-extends a short struct and ignores the tail of a long
- * one.  Our rule is stricter (see the uAPI header): a struct shorter than
- * ours is -EINVAL, a longer one must have a zero tail (-E2BIG).
+ * The core DRM ioctls a client of this device may use: what an accel or
+ * render client needs and the DRM core implements without a master or
+ * modesetting.  drm_ioctl() dispatches on the number alone (not the type
+ * or size of the command), and on an accel node it lets every core ioctl
+ * through, including those that dereference the file's (absent) master;
+ * so every other core number is refused here with -EACCES, what the DRM
+ * core answers a render client for a core ioctl it does not allow.
  */
-static int chip_ioctl_check_size(unsigned int cmd, unsigned long arg)
+static bool chip_core_ioctl_allowed(unsigned int nr)
 {
-	unsigned int nr = _IOC_NR(cmd), size = _IOC_SIZE(cmd), want;
-
-	if (_IOC_TYPE(cmd) != DRM_IOCTL_BASE || nr < DRM_COMMAND_BASE ||
-	    nr >= DRM_COMMAND_END)
-		return 0;	/* the DRM core's */
-	if (nr >= DRM_COMMAND_BASE + ARRAY_SIZE(chip_ioctls))
-		return -ENOTTY;	/* the core would say -EINVAL */
-	want = _IOC_SIZE(chip_ioctls[nr - DRM_COMMAND_BASE].cmd);
-	if (size < want)
-		return -EINVAL;
-	if (size > want) {
-		int ret = check_zeroed_user((void __user *)arg + want,
-					    size - want);
-
-		if (ret < 0)
-			return ret;
-		if (!ret)
-			return -E2BIG;
+	switch (nr) {
+	case DRM_IOCTL_NR(DRM_IOCTL_VERSION):
+	case DRM_IOCTL_NR(DRM_IOCTL_GET_CAP):
+	case DRM_IOCTL_NR(DRM_IOCTL_GEM_CLOSE):
+	case DRM_IOCTL_NR(DRM_IOCTL_PRIME_HANDLE_TO_FD):
+	case DRM_IOCTL_NR(DRM_IOCTL_PRIME_FD_TO_HANDLE):
+		return true;
+	default:
+		return false;
 	}
-	return 0;
+}
+
+static int chip_ioctl_check(unsigned int cmd)
+{
+	unsigned int nr = DRM_IOCTL_NR(cmd);
+
+	if (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END)
+		return 0;	/* the driver's: the DRM core checks them */
+	return chip_core_ioctl_allowed(nr) ? 0 : -EACCES;
 }
 
 static long chip_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {
-	int ret = chip_ioctl_check_size(cmd, arg);
+	int ret = chip_ioctl_check(cmd);
 
-	if (ret)
-		return ret;
-	return drm_ioctl(filp, cmd, arg);
+	return ret ? ret : drm_ioctl(filp, cmd, arg);
 }
 
 #ifdef CONFIG_COMPAT
 static long chip_compat_ioctl(struct file *filp, unsigned int cmd,
 			      unsigned long arg)
 {
-	int ret = chip_ioctl_check_size(cmd, (unsigned long)compat_ptr(arg));
+	int ret = chip_ioctl_check(cmd);
 
-	if (ret)
-		return ret;
-	return drm_compat_ioctl(filp, cmd, arg);
+	return ret ? ret : drm_compat_ioctl(filp, cmd, arg);
 }
 #else
 #define chip_compat_ioctl NULL
 #endif
 
 /*
- * The DRM core releases a file's GEM handles before calling postclose;
- * stop the file's runs first, so that no run is using a buffer object
- * when its handle goes.
+ * The standard fops of the node type (compat.h), with the ioctl entry
+ * points above in front of the DRM core's, and io_uring passthrough.
+ * (Overriding initializers: Kbuild builds this file with
+ * -Wno-override-init.)
  */
-static int chip_release(struct inode *inode, struct file *filp)
-{
-	struct drm_file *file = filp->private_data;
-
-	if (file && file->driver_priv)
-		chip_file_cancel(chip_file_of(file));
-	return drm_release(inode, filp);
-}
-
 static const struct file_operations chip_fops = {
 	.owner = THIS_MODULE,
-	.open = chip_compat_open,
-	.release = chip_release,
+	CHIP_COMPAT_FOPS,
 	.unlocked_ioctl = chip_ioctl,
 	.compat_ioctl = chip_compat_ioctl,
-	.poll = drm_poll,
-	.read = drm_read,
-	.llseek = noop_llseek,
-	.mmap = drm_gem_mmap,
 	.uring_cmd = chip_uring_cmd,
-	CHIP_FOP_FLAGS
 };
 
 static int chip_open(struct drm_device *drm, struct drm_file *file)
@@ -294,7 +276,10 @@ static void chip_postclose(struct drm_device *drm, struct drm_file *file)
 	struct chip_file *f = chip_file_of(file);
 	struct chip_device *cdev = to_chip_device(drm);
 
-	/* Runs were stopped in chip_release(); handles are gone. */
+	/*
+	 * Handles are gone (the first one stopped the file's runs, see
+	 * chip_file_released()); stop them here for a file that had none.
+	 */
 	chip_file_cancel(f);
 	chip_file_release_runs(f);
 	chip_file_free_cache(f);
@@ -302,7 +287,7 @@ static void chip_postclose(struct drm_device *drm, struct drm_file *file)
 	if (chip_params.dedup_scope == DRM_CHIP_DEDUP_FILE)
 		chipc_dedup_fini(&f->dedup);
 	if (f->utab)
-		chip_user_table_put(cdev, f->utab);
+		chip_user_table_put(f->utab);
 	if (f->heap) {
 		vfree(f->heap);
 		chip_gm_uncharge(cdev, chip_params.heap_size);
@@ -371,6 +356,7 @@ static int chip_device_create(u32 index)
 	init_waitqueue_head(&cdev->run_wq);
 	init_waitqueue_head(&cdev->done_wq);
 	cdev->code_next = CHIP_CODE_BASE;
+	cdev->hash_mask = ~0ull;
 
 	ret = chipc_device_init(&cdev->core, &cfg);
 	if (ret)
@@ -384,6 +370,7 @@ static int chip_device_create(u32 index)
 	ret = drm_dev_register(&cdev->drm, 0);
 	if (ret)
 		goto err_worker;
+	chip_debugfs_init(cdev);
 	chip_devs[index] = cdev;
 	return 0;
 
@@ -456,7 +443,6 @@ static int chip_params_init(void)
 	chip_params.max_store_bytes = 64ull << 20;
 	chip_params.max_timeout_ns = (u64)max_timeout_ms * NSEC_PER_MSEC;
 	chip_params.max_runs = 4096;
-	chip_params.debug = debug;
 	chip_params.inline_ns = (u64)inline_us * NSEC_PER_USEC;
 	return 0;
 }

@@ -12,17 +12,20 @@
  *	chip_bo		a GEM shmem object mapped into its file's space
  *	chip_run	one submitted run, owned by its file until consumed
  *
- * Locks, outermost first: chip_file.lock (registry, per-file dedup
- * table, counters) -> chip_device.dedup_lock (device table) and
- * chip_file.vm_sem (the address space; runs hold it for reading while
- * they execute) -> chip_device.run_lock (spinlock: run queue, run states,
- * every file's run list).
+ * Locks, outermost first: chip_file.lock (registry, counters) ->
+ * chip_device.dedup_lock (every dedup table of the device, whatever the
+ * scope, and the device-wide state they share) and chip_file.vm_sem (the
+ * address space; runs hold it for reading while they execute) ->
+ * chip_device.run_lock (spinlock: run queue, run states, every file's run
+ * list).
  */
 #ifndef _CHIP_DRV_H
 #define _CHIP_DRV_H
 
 #include <linux/atomic.h>
+#include <linux/fs.h>
 #include <linux/iosys-map.h>
+#include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
@@ -55,7 +58,6 @@ struct chip_params {
 	u64 max_timeout_ns;
 	u32 max_runs;
 	u64 inline_ns;		/* see chip_run_inline() */
-	bool debug;
 };
 
 extern struct chip_params chip_params;
@@ -68,11 +70,15 @@ struct chip_device {
 	struct chipc_device core;
 	atomic64_t gm_used;	/* buffer objects, heaps, resident code */
 
-	/* Device-wide dedup table (DRM_CHIP_DEDUP_DEVICE). */
+	/*
+	 * Dedup: @dedup_lock serialises every table of the device (its own,
+	 * the user tables, the files' tables) and what follows.
+	 */
 	struct mutex dedup_lock;
-	struct chipc_dedup dedup;
+	struct chipc_dedup dedup;	/* DRM_CHIP_DEDUP_DEVICE */
 	struct list_head user_tables;	/* DRM_CHIP_DEDUP_USER */
 	u64 code_next;		/* next device address for resident code */
+	u64 hash_mask;		/* of new tables; debugfs (chip_debugfs.c) */
 
 	/* Runs: FIFO queue executed by @worker. */
 	spinlock_t run_lock;
@@ -84,7 +90,9 @@ struct chip_device {
 	/* Kernels without cancelable commands: see chip_uring_owner_gone(). */
 	struct delayed_work owner_watch;
 
-	/* Device-wide statistics. */
+	/* Device-wide statistics; resident_* of every dedup table. */
+	atomic64_t resident_bytes;
+	atomic64_t resident_callables;
 	atomic64_t hits;
 	atomic64_t misses;
 	atomic64_t files;
@@ -95,8 +103,9 @@ struct chip_device {
 /* The dedup table of one user (DRM_CHIP_DEDUP_USER), under dedup_lock. */
 struct chip_user_table {
 	struct list_head node;	/* in chip_device.user_tables */
+	struct chip_device *cdev;
 	kuid_t uid;		/* the effective uid that opened the files */
-	unsigned int refs;	/* open files using the table */
+	struct kref ref;	/* one per open file using the table */
 	struct chipc_dedup dedup;
 };
 
@@ -104,9 +113,9 @@ struct chip_file {
 	struct chip_device *cdev;
 	struct chip_user_table *utab;	/* DRM_CHIP_DEDUP_USER only */
 
-	struct mutex lock;	/* registry, dedup (file scope), counters */
+	struct mutex lock;	/* registry, counters */
 	struct chipc_registry reg;
-	struct chipc_dedup dedup;	/* DRM_CHIP_DEDUP_FILE only */
+	struct chipc_dedup dedup;	/* DRM_CHIP_DEDUP_FILE only; dedup_lock */
 	u64 orch_loads;
 	u64 hits;
 	u64 misses;
@@ -180,7 +189,7 @@ struct chip_run {
 
 	/* Submitted through io_uring (chip_uring.c); NULL for the ioctl. */
 	struct io_uring_cmd *ucmd;
-	struct task_struct *owner;	/* the submitting task, referenced */
+	struct task_struct *owner;	/* the ring's task (6.1), referenced */
 	bool uring_claimed;	/* under run_lock: completion under way */
 	bool uring_cqe32;	/* the ring has 32-byte completions */
 
@@ -204,6 +213,16 @@ static inline struct chip_file *chip_file_of(struct drm_file *file)
 	return file->driver_priv;
 }
 
+/*
+ * Is @file being released?  The DRM core drops a file's GEM handles
+ * before its postclose; the release of the handles of such a file stops
+ * the file's runs first (chip_file_cancel()) rather than wait for them.
+ */
+static inline bool chip_file_released(struct drm_file *file)
+{
+	return !file_count(file->filp);
+}
+
 /* Account @bytes of device memory; -ENOSPC past gm_size. */
 int chip_gm_charge(struct chip_device *cdev, u64 bytes);
 void chip_gm_uncharge(struct chip_device *cdev, u64 bytes);
@@ -222,7 +241,7 @@ int chip_bo_copy_ioctl(struct drm_device *drm, void *data,
 int chip_dedup_init(struct chip_device *cdev, struct chipc_dedup *d);
 struct chip_user_table *chip_user_table_get(struct chip_device *cdev,
 					    kuid_t uid);
-void chip_user_table_put(struct chip_device *cdev, struct chip_user_table *t);
+void chip_user_table_put(struct chip_user_table *t);
 void chip_file_table(struct chip_file *f, struct chipc_dedup **table,
 		     struct mutex **lock);	/* serialises *@table */
 void chip_registry_release(struct chip_file *f);
@@ -232,8 +251,10 @@ int chip_unregister_ioctl(struct drm_device *drm, void *data,
 			  struct drm_file *file);
 int chip_counters_ioctl(struct drm_device *drm, void *data,
 			struct drm_file *file);
-int chip_debug_ioctl(struct drm_device *drm, void *data,
-		     struct drm_file *file);
+void chip_set_hash_mask(struct chip_device *cdev, u64 mask);
+
+/* chip_debugfs.c */
+void chip_debugfs_init(struct chip_device *cdev);
 
 /* chip_job.c */
 int chip_worker_start(struct chip_device *cdev);
@@ -260,6 +281,7 @@ void chip_uring_bind(struct chip_run *run, struct io_uring_cmd *cmd,
 void chip_uring_finish(struct io_uring_cmd *cmd, unsigned int issue_flags,
 		       bool dead);
 bool chip_uring_owner_gone(const struct chip_run *run);
+bool chip_uring_nowait(struct io_uring_cmd *cmd, unsigned int issue_flags);
 bool chip_uring_watch_owner(const struct chip_run *run);
 
 #endif /* _CHIP_DRV_H */

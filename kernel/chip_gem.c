@@ -48,6 +48,8 @@ static void chip_gem_close(struct drm_gem_object *obj, struct drm_file *file)
 
 	if (bo->owner != f)
 		return;
+	if (chip_file_released(file))
+		chip_file_cancel(f);
 	/* Waits for a run of this file that still executes. */
 	down_write(&f->vm_sem);
 	chip_bo_unmap_locked(bo);

@@ -26,7 +26,7 @@
  */
 #define CHIP_RUN_CACHE	64
 
-static struct chip_run *chip_run_alloc(struct chip_file *f)
+static struct chip_run *chip_run_alloc(struct chip_file *f, gfp_t gfp)
 {
 	struct chip_run *run;
 
@@ -37,7 +37,7 @@ static struct chip_run *chip_run_alloc(struct chip_file *f)
 		f->ncache--;
 	}
 	spin_unlock(&f->cache_lock);
-	return run ? run : kmalloc(sizeof(*run), GFP_KERNEL);
+	return run ? run : kmalloc(sizeof(*run), gfp);
 }
 
 static void chip_run_free(struct chip_run *run)
@@ -346,25 +346,37 @@ void chip_file_release_runs(struct chip_file *f)
 }
 
 /*
+ * A user copy of the submission path; with @nowait (an io_uring issue
+ * that may not block) without taking a page fault: -EAGAIN.
+ */
+static int chip_copy_in(void *dst, u64 uptr, u64 size, bool nowait)
+{
+	if (nowait)
+		return copy_from_user_nofault(dst, u64_to_user_ptr(uptr),
+					      size) ? -EAGAIN : 0;
+	return copy_from_user(dst, u64_to_user_ptr(uptr), size) ? -EFAULT : 0;
+}
+
+/*
  * Copy @size bytes from user pointer @uptr into @small when they fit in
  * its @small_size bytes, else into a new allocation.
  */
 static void *chip_copy_blob(u64 uptr, u64 size, void *small, u64 small_size,
-			    int *ret)
+			    bool nowait, int *ret)
 {
 	void *p = small;
 
 	if (size > small_size) {
-		p = kvmalloc(size, GFP_KERNEL);
+		p = kvmalloc(size, nowait ? GFP_NOWAIT : GFP_KERNEL);
 		if (!p) {
-			*ret = -ENOMEM;
+			*ret = nowait ? -EAGAIN : -ENOMEM;
 			return NULL;
 		}
 	}
-	if (copy_from_user(p, u64_to_user_ptr(uptr), size)) {
+	*ret = chip_copy_in(p, uptr, size, nowait);
+	if (*ret) {
 		if (p != small)
 			kvfree(p);
-		*ret = -EFAULT;
 		return NULL;
 	}
 	return p;
@@ -372,12 +384,14 @@ static void *chip_copy_blob(u64 uptr, u64 size, void *small, u64 small_size,
 
 /*
  * Build a run from a request: copy and validate everything it carries.
- * Shared by every submission path.
+ * Shared by every submission path; with @nowait, -EAGAIN instead of
+ * blocking.
  */
 static struct chip_run *chip_run_prepare(struct chip_file *f,
 					 const struct drm_chip_run *args,
-					 int *ret)
+					 bool nowait, int *ret)
 {
+	gfp_t gfp = nowait ? GFP_NOWAIT : GFP_KERNEL;
 	const u64 max_graph = chipc_graph_size(CHIP_GRAPH_MAX_TASKS,
 					       CHIP_GRAPH_MAX_ARGS,
 					       CHIP_GRAPH_MAX_EDGES);
@@ -398,9 +412,9 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 	    args->store_count > DRM_CHIP_MAX_STORES)
 		return NULL;
 
-	run = chip_run_alloc(f);
+	run = chip_run_alloc(f, gfp);
 	if (!run) {
-		*ret = -ENOMEM;
+		*ret = nowait ? -EAGAIN : -ENOMEM;
 		return NULL;
 	}
 	memset(run, 0, offsetof(struct chip_run, stores));
@@ -414,12 +428,10 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 	run->inline_ok = args->flags & DRM_CHIP_RUN_INLINE;
 	run->nstores = args->store_count;
 
-	if (run->nstores &&
-	    copy_from_user(run->stores, u64_to_user_ptr(args->stores_ptr),
-			   run->nstores * sizeof(run->stores[0]))) {
-		*ret = -EFAULT;
+	*ret = chip_copy_in(run->stores, args->stores_ptr,
+			    run->nstores * sizeof(run->stores[0]), nowait);
+	if (*ret)
 		goto err;
-	}
 	for (i = 0; i < run->nstores; i++) {
 		if (!run->stores[i].size) {
 			*ret = -EINVAL;
@@ -433,9 +445,9 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 		}
 	}
 	if (snap) {
-		run->snap = kvmalloc(snap, GFP_KERNEL);
+		run->snap = kvmalloc(snap, gfp);
 		if (!run->snap) {
-			*ret = -ENOMEM;
+			*ret = nowait ? -EAGAIN : -ENOMEM;
 			goto err;
 		}
 		run->snap_size = snap;
@@ -443,7 +455,7 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 
 	run->args_blob = chip_copy_blob(args->args_ptr, args->args_size,
 					run->args_small, sizeof(run->args_small),
-					ret);
+					nowait, ret);
 	if (!run->args_blob)
 		goto err;
 	*ret = chipc_args_parse(run->args_blob, args->args_size, &run->args);
@@ -451,7 +463,8 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 		goto err;
 	if (args->graph_size) {
 		run->graph_blob = chip_copy_blob(args->graph_ptr,
-						 args->graph_size, NULL, 0, ret);
+						 args->graph_size, NULL, 0, nowait,
+						 ret);
 		if (!run->graph_blob)
 			goto err;
 		*ret = chipc_graph_parse(run->graph_blob, args->graph_size,
@@ -468,14 +481,18 @@ err:
 }
 
 /* Check the store ranges against the file's mappings now. */
-static int chip_run_check_stores(struct chip_file *f, struct chip_run *run)
+static int chip_run_check_stores(struct chip_file *f, struct chip_run *run,
+				 bool nowait)
 {
 	int ret = 0;
 	u32 i;
 
 	if (!run->nstores)
 		return 0;
-	down_read(&f->vm_sem);
+	if (!nowait)
+		down_read(&f->vm_sem);
+	else if (!down_read_trylock(&f->vm_sem))
+		return -EAGAIN;
 	for (i = 0; i < run->nstores; i++)
 		if (!chipc_vm_translate(&f->vm, run->stores[i].va,
 					run->stores[i].size, CHIPC_PROT_READ))
@@ -496,9 +513,10 @@ static int chip_run_check_stores(struct chip_file *f, struct chip_run *run)
  * go to the worker, which executes them while the submitter prepares
  * the next ones.  run_lock held.
  */
-static bool chip_run_inline(struct chip_device *cdev, struct chip_run *run)
+static bool chip_run_inline(struct chip_device *cdev, struct chip_run *run,
+			    const struct chipc_code *code)
 {
-	u64 last = READ_ONCE(run->code->last_run_ns);
+	u64 last = READ_ONCE(code->last_run_ns);
 
 	return run->inline_ok && last && last - 1 <= chip_params.inline_ns &&
 	       !cdev->running && list_empty(&cdev->queue);
@@ -510,7 +528,9 @@ static bool chip_run_inline(struct chip_device *cdev, struct chip_run *run)
  * io_uring (chip_uring.c) instead of WAIT.  Returns the run's seq in
  * *@seq and 0 when the run is queued, 1 when it has already executed
  * (chip_run_inline(); the caller completes an io_uring command itself),
- * or -errno with nothing queued.
+ * or -errno with nothing queued: -EAGAIN for an io_uring issue that may
+ * not block (chip_uring_nowait()) where it would block, or where the run
+ * would execute inline.
  */
 int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 		    struct io_uring_cmd *ucmd, unsigned int issue_flags,
@@ -519,19 +539,28 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 	struct chip_device *cdev = f->cdev;
 	const struct chipc_cid *slot;
 	struct chipc_run_req req = { 0 };
+	bool nowait = chip_uring_nowait(ucmd, issue_flags);
 	struct chip_run *run;
 	bool inl;
 	int ret;
 
-	run = chip_run_prepare(f, args, &ret);
+	run = chip_run_prepare(f, args, nowait, &ret);
 	if (!run)
 		return ret;
-	ret = chip_run_check_stores(f, run);
+	ret = chip_run_check_stores(f, run, nowait);
 	if (ret)
 		goto err_free;
 
-	mutex_lock(&f->lock);
+	if (!nowait) {
+		mutex_lock(&f->lock);
+	} else if (!mutex_trylock(&f->lock)) {
+		ret = -EAGAIN;
+		goto err_free;
+	}
 	if (!f->heap) {
+		ret = -EAGAIN;	/* the file's first run allocates its heap */
+		if (nowait)
+			goto err_unlock;
 		ret = chip_gm_charge(cdev, chip_params.heap_size);
 		if (ret)
 			goto err_unlock;
@@ -562,33 +591,36 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 	if (ret)
 		goto err_unlock;
 
-	chip_file_table(f, &run->table, &run->table_lock);
-	if (run->table_lock != &f->lock)
-		mutex_lock(run->table_lock);
-	chipc_dedup_ref(slot->code);
-	if (run->table_lock != &f->lock)
-		mutex_unlock(run->table_lock);
-	run->code = slot->code;
-	mutex_unlock(&f->lock);
-
 	/*
-	 * Reserve a place and maybe the device, bind the command, then make
-	 * the run visible.
+	 * Reserve a place and maybe the device while the registration holds
+	 * the callable (f->lock): the run's own reference needs no table
+	 * lock then, and a failure has nothing to undo.
 	 */
 	spin_lock(&cdev->run_lock);
 	if (f->nruns >= chip_params.max_runs) {
 		spin_unlock(&cdev->run_lock);
 		ret = -EBUSY;
-		chip_run_put_code(run);
-		goto err_free;
+		goto err_unlock;
+	}
+	inl = chip_run_inline(cdev, run, slot->code);
+	if (inl && nowait) {
+		/* Executing it would block: io-wq issues it again. */
+		spin_unlock(&cdev->run_lock);
+		ret = -EAGAIN;
+		goto err_unlock;
 	}
 	f->nruns++;
-	inl = chip_run_inline(cdev, run);
 	if (inl) {
 		run->state = CHIP_RUN_RUNNING;
 		cdev->running = run;
 	}
 	spin_unlock(&cdev->run_lock);
+	chip_file_table(f, &run->table, &run->table_lock);
+	chipc_dedup_ref(slot->code);
+	run->code = slot->code;
+	mutex_unlock(&f->lock);
+
+	/* Bind the command, then make the run visible. */
 	if (ucmd)
 		chip_uring_bind(run, ucmd, issue_flags, !inl);
 

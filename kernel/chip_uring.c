@@ -13,6 +13,12 @@
  *		the command in run->ucmd and the run in the command's pdu.
  *		A short DRM_CHIP_RUN_INLINE run on an idle device executes
  *		right there and completes before the issue returns.
+ *		io_uring first issues a command with IO_URING_F_NONBLOCK
+ *		(from io_uring_enter()); wherever the issue would then
+ *		block (a user page not present, a contended mutex, an
+ *		allocation that may sleep, executing a run inline) it
+ *		returns -EAGAIN with nothing done, and io_uring issues it
+ *		again from an io-wq worker, where it may block.
  *  done	whoever ends the run (the device worker, the CANCEL ioctl,
  *		io_uring's cancel callback) first claims it under run_lock:
  *		exactly one path completes a command.  The worker and the
@@ -25,9 +31,10 @@
  *		taken off the device queue and completed as cancelled at
  *		once; a running one is told to stop and completes as above.
  *		Without cancelable commands (6.1) io_uring only waits for
- *		the command, so the device watches the submitting task
- *		instead: a run whose owner is exiting is cancelled before
- *		it starts or stopped while it runs (chip_job.c).
+ *		the command, so the device watches the ring's task instead
+ *		(not the issuing one, which may be an io-wq worker): a run
+ *		whose owner is exiting is cancelled before it starts or
+ *		stopped while it runs (chip_job.c).
  *
  * io_uring holds a reference to the file while a command is in flight,
  * so the file (and the run's chip_file) outlives every command on it.
@@ -116,16 +123,28 @@ void chip_uring_complete(struct chip_run *run)
 void chip_uring_bind(struct chip_run *run, struct io_uring_cmd *cmd,
 		     unsigned int issue_flags, bool cancelable)
 {
+	struct task_struct *owner = chip_compat_uring_task(cmd);
+
 	chip_uring_pdu(cmd)->run = run;
 	run->ucmd = cmd;
-	run->owner = get_task_struct(current);
+	run->owner = owner ? get_task_struct(owner) : NULL;
 	run->uring_cqe32 = issue_flags & IO_URING_F_CQE32;
 	if (cancelable)
 		chip_compat_uring_cancelable(cmd, issue_flags);
 }
 
 /*
- * Is the task that submitted @run exiting (or being killed)?  Its
+ * May the issue of @cmd not block (IO_URING_F_NONBLOCK)?  Then the
+ * submission path returns -EAGAIN where it would, and io_uring issues
+ * the command again from io-wq.
+ */
+bool chip_uring_nowait(struct io_uring_cmd *cmd, unsigned int issue_flags)
+{
+	return cmd && (issue_flags & IO_URING_F_NONBLOCK);
+}
+
+/*
+ * Is the task whose ring carries @run exiting (or being killed)?  Its
  * completion could not be delivered to it anyway.
  */
 bool chip_uring_owner_gone(const struct chip_run *run)
@@ -196,8 +215,21 @@ static int chip_uring_run(struct chip_file *f, struct io_uring_cmd *cmd,
 	int ret;
 
 	/* One copy: the request cannot change under validation. */
-	if (copy_from_user(&args, &uptr->run, sizeof(args)))
+	if (chip_uring_nowait(cmd, issue_flags)) {
+		if (copy_from_user_nofault(&args, &uptr->run, sizeof(args)))
+			return -EAGAIN;
+		/*
+		 * The seq is written back once the run is queued, when the
+		 * issue can no longer fail: make sure now that the write
+		 * will not fault (a valid request has a zero seq).
+		 */
+		if (!args.seq &&
+		    copy_to_user_nofault(&uptr->run.seq, &args.seq,
+					 sizeof(args.seq)))
+			return -EAGAIN;
+	} else if (copy_from_user(&args, &uptr->run, sizeof(args))) {
 		return -EFAULT;
+	}
 	chip_uring_pdu(cmd)->uptr = uptr;
 	ret = chip_run_submit(f, &args, cmd, issue_flags, &seq);
 	if (ret < 0)
@@ -207,7 +239,9 @@ static int chip_uring_run(struct chip_file *f, struct io_uring_cmd *cmd,
 	 * command any more, the seq is also in the result record and the
 	 * CQE.
 	 */
-	if (put_user(seq, &uptr->run.seq))
+	if (chip_uring_nowait(cmd, issue_flags) ?
+	    copy_to_user_nofault(&uptr->run.seq, &seq, sizeof(seq)) :
+	    put_user(seq, &uptr->run.seq))
 		pr_debug("uring run %llu: seq not written back\n", seq);
 	if (ret)	/* executed inline: complete it now, in this task */
 		chip_uring_finish(cmd, issue_flags, false);

@@ -10,30 +10,41 @@
 #define _CHIP_COMPAT_H
 
 #include <linux/iosys-map.h>
+#include <drm/drm_device.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_gem_shmem_helper.h>
 
 /*
- * Node type: the accel subsystem (6.2 and later) gives /dev/accel/accelN;
- * before it, a render node.
+ * Node type and file operations: the accel subsystem (6.2 and later)
+ * gives /dev/accel/accelN and its standard fops (DRM_ACCEL_FOPS, which
+ * sets FOP_UNSIGNED_OFFSET where the kernel needs it); before it, a
+ * render node with the DRM core's GEM fops.
  */
 #ifdef CHIP_HAVE_DRM_ACCEL
 #include <drm/drm_accel.h>
 #define CHIP_DRIVER_NODE	DRIVER_COMPUTE_ACCEL
-#define chip_compat_open	accel_open
+#define CHIP_COMPAT_FOPS	DRM_ACCEL_FOPS
 #else
 #define CHIP_DRIVER_NODE	DRIVER_RENDER
-#define chip_compat_open	drm_open
+#define CHIP_COMPAT_FOPS	DRM_GEM_FOPS
 #endif
 
-/* 6.12 and later: DRM files need unsigned (large) mmap offsets. */
-#ifdef CHIP_HAVE_FOP_UNSIGNED_OFFSET
-#define CHIP_FOP_FLAGS		.fop_flags = FOP_UNSIGNED_OFFSET,
+/*
+ * The device's debugfs directory: one per device since 6.8 (for accel
+ * devices too), the node's minor before.
+ */
+static inline struct dentry *chip_compat_debugfs_root(struct drm_device *drm)
+{
+#if defined(CHIP_HAVE_DEV_DEBUGFS_ROOT)
+	return drm->debugfs_root;
+#elif defined(CHIP_HAVE_DRM_ACCEL)
+	return drm->accel ? drm->accel->debugfs_root : NULL;
 #else
-#define CHIP_FOP_FLAGS
+	return drm->render ? drm->render->debugfs_root : NULL;
 #endif
+}
 
 /* struct drm_driver lost its .date member in 6.14. */
 #ifdef CHIP_HAVE_DRIVER_DATE
@@ -80,6 +91,7 @@ static inline void chip_compat_vunmap(struct drm_gem_shmem_object *shmem,
 #include <linux/io_uring/cmd.h>
 #else
 #include <linux/io_uring.h>
+#include <linux/io_uring_types.h>	/* cmd_to_io_kiocb() */
 #endif
 #include <linux/sched.h>
 
@@ -99,11 +111,30 @@ static inline void chip_compat_uring_cancelable(struct io_uring_cmd *cmd,
 {
 	io_uring_cmd_mark_cancelable(cmd, issue_flags);
 }
+
+/* Not needed: io_uring tells the driver when the ring's task goes. */
+static inline struct task_struct *
+chip_compat_uring_task(struct io_uring_cmd *cmd)
+{
+	return NULL;
+}
 #else
 #define CHIP_URING_F_CANCEL	0
 static inline void chip_compat_uring_cancelable(struct io_uring_cmd *cmd,
 						unsigned int issue_flags)
 {
+}
+
+/*
+ * The task whose ring carries @cmd.  The task that issues a command may
+ * be an io-wq worker of it instead (IOSQE_ASYNC, or a reissue after
+ * -EAGAIN), and such a worker exits on its own while the ring's task
+ * lives on.
+ */
+static inline struct task_struct *
+chip_compat_uring_task(struct io_uring_cmd *cmd)
+{
+	return cmd_to_io_kiocb(cmd)->task;
 }
 #endif
 

@@ -161,7 +161,7 @@ struct chipc_child_bind {
 struct chipc_code {
 	struct chipc_code *next;	/* hash chain */
 	u64 hash;
-	u32 refs;		/* one per registration (and per run holding it) */
+	struct chipc_ref refs;	/* one per registration and per run holding it */
 	u32 platform;
 	u32 runtime;
 	struct chipc_layout layout;
@@ -216,7 +216,7 @@ int chipc_dedup_get(struct chipc_dedup *d, const void *img, u64 len,
 /* Drop one reference; the last one frees the entry. */
 void chipc_dedup_put(struct chipc_dedup *d, struct chipc_code *c);
 /* Take one more reference on a live entry. */
-void chipc_dedup_ref(struct chipc_code *c);
+void chipc_dedup_ref(struct chipc_code *c);	/* no lock needed */
 
 /* ------------------------------------------------------------------ */
 /* registry.c: prepared callables of one context                        */

@@ -20,6 +20,7 @@
 #include <linux/kernel.h>
 #include <linux/bits.h>
 #include <linux/build_bug.h>
+#include <linux/refcount.h>
 
 struct task_struct;
 
@@ -41,6 +42,36 @@ struct chipc_thread {
 	void *arg;
 	struct completion *done;
 };
+
+/*
+ * Need: a reference count that warns when misused: an increment from
+ * zero (use after free) or a decrement below zero (underflow) reports
+ * and leaves the count saturated instead of wrapping.
+ */
+struct chipc_ref {
+	refcount_t r;
+};
+
+static inline void chipc_ref_init(struct chipc_ref *r)
+{
+	refcount_set(&r->r, 1);
+}
+
+static inline void chipc_ref_get(struct chipc_ref *r)
+{
+	refcount_inc(&r->r);
+}
+
+/* Drop one; true if it was the last.  An underflow warns, false. */
+static inline bool chipc_ref_put(struct chipc_ref *r)
+{
+	return refcount_dec_and_test(&r->r);
+}
+
+static inline unsigned int chipc_ref_read(const struct chipc_ref *r)
+{
+	return refcount_read(&r->r);
+}
 
 #define CHIPC_READ_ONCE(x)	READ_ONCE(x)
 #define CHIPC_WRITE_ONCE(x, v)	WRITE_ONCE(x, v)

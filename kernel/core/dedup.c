@@ -164,7 +164,7 @@ static int chipc_code_create(struct chipc_dedup *d, const void *img,
 	chipc_callable_patch(host, l, dev);
 
 	c->hash = l->hash;
-	c->refs = 1;
+	chipc_ref_init(&c->refs);
 	c->platform = h->platform;
 	c->runtime = h->runtime;
 	c->layout = *l;
@@ -227,7 +227,7 @@ int chipc_dedup_get(struct chipc_dedup *d, const void *img, u64 len,
 		    c->layout.total_size != l.total_size ||
 		    !chipc_callable_same(img, c->image, &l))
 			continue;
-		c->refs++;
+		chipc_ref_get(&c->refs);
 		d->hits++;
 		*out = c;
 		if (hit)
@@ -253,12 +253,13 @@ int chipc_dedup_get(struct chipc_dedup *d, const void *img, u64 len,
  * chipc_dedup_put() - drop one reference
  * @d: the table holding @c
  * @c: a live entry; the last reference frees it and its device memory
+ *
+ * A put on an entry without references is a bug of the caller: it
+ * warns (chipc_ref_put()) and frees nothing.
  */
 void chipc_dedup_put(struct chipc_dedup *d, struct chipc_code *c)
 {
-	if (!c || !c->refs)
-		return;
-	if (--c->refs)
+	if (!c || !chipc_ref_put(&c->refs))
 		return;
 	chipc_dedup_unlink(d, c);
 	d->entries--;
@@ -268,9 +269,10 @@ void chipc_dedup_put(struct chipc_dedup *d, struct chipc_code *c)
 
 /**
  * chipc_dedup_ref() - take one more reference on a live entry
- * @c: the entry
+ * @c: the entry; the caller holds a reference on it (directly or
+ *	through a registration it has locked), so no table lock is needed
  */
 void chipc_dedup_ref(struct chipc_code *c)
 {
-	c->refs++;
+	chipc_ref_get(&c->refs);
 }

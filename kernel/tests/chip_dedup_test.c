@@ -51,7 +51,7 @@ static void dedup_get_miss_then_hit(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, chipc_dedup_get(d, img, len, CHIP_PLATFORM_A2A3, &a, &hit), 0);
 	KUNIT_EXPECT_FALSE(test, hit);
-	KUNIT_EXPECT_EQ(test, a->refs, 1u);
+	KUNIT_EXPECT_EQ(test, chipc_ref_read(&a->refs), 1u);
 	KUNIT_EXPECT_EQ(test, d->misses, 1ull);
 	KUNIT_EXPECT_EQ(test, d->hits, 0ull);
 	KUNIT_EXPECT_EQ(test, d->entries, 1ull);
@@ -62,7 +62,7 @@ static void dedup_get_miss_then_hit(struct kunit *test)
 					      CHIP_PLATFORM_A2A3, &b, &hit), 0);
 	KUNIT_EXPECT_TRUE(test, hit);
 	KUNIT_EXPECT_PTR_EQ(test, a, b);
-	KUNIT_EXPECT_EQ(test, a->refs, 2u);
+	KUNIT_EXPECT_EQ(test, chipc_ref_read(&a->refs), 2u);
 	KUNIT_EXPECT_EQ(test, d->hits, 1ull);
 	KUNIT_EXPECT_EQ(test, d->misses, 1ull);
 	KUNIT_EXPECT_EQ(test, d->entries, 1ull);
@@ -70,7 +70,7 @@ static void dedup_get_miss_then_hit(struct kunit *test)
 
 	/* a NULL hit pointer is allowed */
 	KUNIT_ASSERT_EQ(test, chipc_dedup_get(d, img, len, CHIP_PLATFORM_A2A3, &b, NULL), 0);
-	KUNIT_EXPECT_EQ(test, a->refs, 3u);
+	KUNIT_EXPECT_EQ(test, chipc_ref_read(&a->refs), 3u);
 }
 
 /*
@@ -135,12 +135,12 @@ static void dedup_put_last_reference_frees(struct kunit *test)
 	for (i = 0; i < 3; i++)
 		KUNIT_ASSERT_EQ(test, chipc_dedup_get(d, img, len, CHIP_PLATFORM_A2A3,
 						      &c[i], NULL), 0);
-	KUNIT_EXPECT_EQ(test, c[0]->refs, 3u);
+	KUNIT_EXPECT_EQ(test, chipc_ref_read(&c[0]->refs), 3u);
 	chipc_dedup_put(d, c[0]);
 	chipc_dedup_put(d, c[1]);
 	KUNIT_EXPECT_EQ(test, mem->live, 1ull);
 	KUNIT_EXPECT_EQ(test, d->entries, 1ull);
-	KUNIT_EXPECT_EQ(test, c[2]->refs, 1u);
+	KUNIT_EXPECT_EQ(test, chipc_ref_read(&c[2]->refs), 1u);
 	chipc_dedup_put(d, c[2]);
 	KUNIT_EXPECT_EQ(test, mem->live, 0ull);
 	KUNIT_EXPECT_EQ(test, mem->frees, 1ull);
@@ -166,10 +166,10 @@ static void dedup_ref_keeps_entry(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, chipc_dedup_get(d, img, len, CHIP_PLATFORM_A2A3, &c, NULL), 0);
 	chipc_dedup_ref(c);
-	KUNIT_EXPECT_EQ(test, c->refs, 2u);
+	KUNIT_EXPECT_EQ(test, chipc_ref_read(&c->refs), 2u);
 	chipc_dedup_put(d, c);
 	KUNIT_EXPECT_EQ(test, mem->live, 1ull);
-	KUNIT_EXPECT_EQ(test, c->refs, 1u);
+	KUNIT_EXPECT_EQ(test, chipc_ref_read(&c->refs), 1u);
 	chipc_dedup_put(d, c);
 	KUNIT_EXPECT_EQ(test, mem->live, 0ull);
 }

@@ -18,7 +18,7 @@ static struct chipc_code *fake_code(struct kunit *test, const s32 *fids, u32 n)
 	c->children = kunit_kcalloc(test, n ? n : 1, sizeof(*c->children), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, c->children);
 	c->layout.child_count = n;
-	c->refs = 1;
+	chipc_ref_init(&c->refs);
 	for (i = 0; i < n; i++) {
 		c->children[i].func_id = fids[i];
 		c->children[i].core_type = CHIP_CORE_AIV;
@@ -119,7 +119,7 @@ static void registry_add_rejects(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, chipc_registry_get(r, 3)->host_orch);
 	KUNIT_EXPECT_EQ(test, r->count, 1u);
 	/* the registry took no reference of its own */
-	KUNIT_EXPECT_EQ(test, b->refs, 1u);
+	KUNIT_EXPECT_EQ(test, chipc_ref_read(&b->refs), 1u);
 }
 
 /* Removing an out-of-range cid is -EINVAL, a free one -ENOENT; out is untouched. */

@@ -975,16 +975,6 @@ static int kernel_counters(struct chip_dev *dev, struct chip_counters *c)
 	return 0;
 }
 
-static int kernel_set_hash_mask(struct chip_dev *dev, uint64_t mask)
-{
-	struct drm_chip_debug d = {
-		.op = DRM_CHIP_DEBUG_SET_HASH_MASK,
-		.value = mask,
-	};
-
-	return kioctl(kdev_of(dev)->fd, DRM_IOCTL_CHIP_DEBUG, &d);
-}
-
 const struct chip_backend_ops chip_kernel_backend = {
 	.name = "kernel",
 	.open = kernel_open,
@@ -1001,6 +991,6 @@ const struct chip_backend_ops chip_kernel_backend = {
 	.wait = kernel_wait,
 	.reap = kernel_reap,
 	.counters = kernel_counters,
-	.set_hash_mask = kernel_set_hash_mask,
+	/* The driver's hook is in debugfs (not ABI): -EOPNOTSUPP. */
 	.shutdown = kernel_shutdown,
 };

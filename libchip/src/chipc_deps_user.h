@@ -38,6 +38,60 @@ struct chipc_thread {
 	int started;
 };
 
+/*
+ * A report of a broken invariant of the core (deps_user.c: one line on
+ * stderr); chipc_warnings() counts them, for tests.
+ */
+void chipc_warn(const char *what);
+unsigned long chipc_warnings(void);
+
+/*
+ * A reference count that warns when misused, as the kernel's refcount_t:
+ * an increment from zero or a decrement below zero reports and leaves
+ * the count unchanged.
+ */
+struct chipc_ref {
+	unsigned int r;
+};
+
+static inline void chipc_ref_init(struct chipc_ref *r)
+{
+	__atomic_store_n(&r->r, 1, __ATOMIC_RELAXED);
+}
+
+static inline void chipc_ref_get(struct chipc_ref *r)
+{
+	unsigned int old = __atomic_load_n(&r->r, __ATOMIC_RELAXED);
+
+	do {
+		if (!old) {
+			chipc_warn("chipc_ref: increment from zero (use after free)");
+			return;
+		}
+	} while (!__atomic_compare_exchange_n(&r->r, &old, old + 1, 0,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+}
+
+/* Drop one; true if it was the last.  An underflow warns, false. */
+static inline bool chipc_ref_put(struct chipc_ref *r)
+{
+	unsigned int old = __atomic_load_n(&r->r, __ATOMIC_RELAXED);
+
+	do {
+		if (!old) {
+			chipc_warn("chipc_ref: decrement below zero (underflow)");
+			return false;
+		}
+	} while (!__atomic_compare_exchange_n(&r->r, &old, old - 1, 0,
+					      __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+	return old == 1;
+}
+
+static inline unsigned int chipc_ref_read(const struct chipc_ref *r)
+{
+	return __atomic_load_n(&r->r, __ATOMIC_RELAXED);
+}
+
 /* Relaxed atomic accesses: what READ_ONCE/WRITE_ONCE give the kernel. */
 #define CHIPC_READ_ONCE(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define CHIPC_WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)

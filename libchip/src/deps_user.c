@@ -7,6 +7,19 @@
 #include <time.h>
 #include "chipc_deps.h"
 
+static unsigned long chipc_nwarn;
+
+void chipc_warn(const char *what)
+{
+	__atomic_fetch_add(&chipc_nwarn, 1, __ATOMIC_RELAXED);
+	fprintf(stderr, "chipc: WARNING: %s\n", what);
+}
+
+unsigned long chipc_warnings(void)
+{
+	return __atomic_load_n(&chipc_nwarn, __ATOMIC_RELAXED);
+}
+
 void *chipc_zalloc(size_t size)
 {
 	return calloc(1, size ? size : 1);

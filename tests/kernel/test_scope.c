@@ -11,9 +11,17 @@
  *	file	miss, miss	one copy per open file
  *
  * Every process also runs the callable and checks its result.
+ *
+ * Then, in the same scope: with the dedup key mask set to 0 through
+ * debugfs (the driver's test hook, not ABI), different callables still
+ * do not alias and identical ones still hit; and processes registering
+ * and dropping callables at the same time never get the same device
+ * address for two resident copies (one device-wide lock guards the next
+ * code address, whatever the scope).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +33,7 @@
 #include "helpers.h"
 #include "chiptest.h"
 #include "drm/chip_accel.h"
+#include "chip_callable.h"
 
 static const char *const nodes[] = { "/dev/accel/accel0", "/dev/dri/renderD128" };
 
@@ -109,9 +118,184 @@ static int test_scope(void)
 	return 0;
 }
 
+/* The device's debugfs hash_mask file (debugfs mounted by the guest). */
+static int hash_mask_path(char *out, size_t n)
+{
+	static const char *const pats[] = {
+		"/sys/kernel/debug/accel/*/hash_mask",
+		"/sys/kernel/debug/dri/*/hash_mask",
+	};
+	glob_t g;
+	size_t i;
+	int ret = -ENOENT;
+
+	for (i = 0; i < sizeof(pats) / sizeof(pats[0]) && ret; i++) {
+		if (glob(pats[i], 0, NULL, &g))
+			continue;
+		if (g.gl_pathc == 1 && strlen(g.gl_pathv[0]) < n) {
+			strcpy(out, g.gl_pathv[0]);
+			ret = 0;
+		}
+		globfree(&g);
+	}
+	return ret;
+}
+
+static int set_hash_mask(const char *path, unsigned long long mask)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f)
+		return -errno;
+	ret = fprintf(f, "%llu\n", mask) > 0 ? 0 : -EIO;
+	if (fclose(f))
+		ret = -errno;
+	return ret;
+}
+
+static int get_hash_mask(const char *path, unsigned long long *mask)
+{
+	FILE *f = fopen(path, "r");
+	int ret;
+
+	if (!f)
+		return -errno;
+	ret = fscanf(f, "%llx", mask) == 1 ? 0 : -EIO;
+	fclose(f);
+	return ret;
+}
+
+/* Every key collides: different callables do not alias, same ones hit. */
+static int test_forced_collision(void)
+{
+	struct chip_run_result res;
+	struct chip_counters c0, c;
+	struct chip_dev *dev;
+	unsigned long long m;
+	static float out[4096];
+	char path[256];
+	double err;
+
+	CHECK_EQ(hash_mask_path(path, sizeof(path)), 0);
+	CHECK_EQ(get_hash_mask(path, &m), 0);
+	CHECK_U64(m, ~0ull);
+	CHECK_EQ(set_hash_mask(path, 0), 0);
+	CHECK_EQ(get_hash_mask(path, &m), 0);
+	CHECK_U64(m, 0);
+
+	CHECK_EQ(ct_open(&dev, NULL), 0);
+	CHECK_EQ(chip_counters(dev, &c0), 0);
+	CHECK_EQ(ct_register(dev, 0, CT_VECTOR, CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER), 0);
+	CHECK_EQ(ct_register(dev, 1, CT_MATMUL, CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER), 0);
+	CHECK_EQ(chip_counters(dev, &c), 0);
+	CHECK_EQ(c.resident_callables - c0.resident_callables, 2);
+	CHECK_EQ(c.dedup_misses - c0.dedup_misses, 2);
+	CHECK_EQ(c.dedup_hits - c0.dedup_hits, 0);
+	CHECK_EQ(ct_register(dev, 2, CT_MATMUL, CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER), 0);
+	CHECK_EQ(chip_counters(dev, &c), 0);
+	CHECK_EQ(c.resident_callables - c0.resident_callables, 2);
+	CHECK_EQ(c.dedup_hits - c0.dedup_hits, 1);
+	CHECK_EQ(ct_vector(dev, 0, 2.0f, 3.0f, 4096, out, &res), 0);
+	CHECK_EQ(res.status, CHIP_STATUS_OK);
+	CHECK_EQ(ct_mismatches(out, 4096, 47.0f), 0);
+	CHECK_EQ(ct_matmul_check(dev, 1, 64, 32, 64, &res, &err), 0);
+	CHECK_EQ(ct_matmul_check(dev, 2, 32, 64, 32, &res, &err), 0);
+	chip_close(dev);
+	CHECK_EQ(set_hash_mask(path, ~0ull), 0);
+	return 0;
+}
+
+/*
+ * Two processes (two files, one user) register and drop callables at
+ * the same time: every resident copy gets a device address of its own,
+ * in every scope.
+ */
+#define ADDR_ROUNDS	150
+
+static int addr_child(int fd_out, int which)
+{
+	struct drm_chip_register r;
+	struct drm_chip_unregister u;
+	uint64_t addrs[ADDR_ROUNDS];
+	size_t len;
+	void *img;
+	int fd = -1, i;
+	size_t j;
+
+	for (j = 0; j < sizeof(nodes) / sizeof(nodes[0]) && fd < 0; j++)
+		fd = open(nodes[j], O_RDWR | O_CLOEXEC);
+	if (fd < 0 || ct_build(which ? CT_MATMUL : CT_VECTOR,
+			       CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER, &img, &len))
+		return 2;
+	for (i = 0; i < ADDR_ROUNDS; i++) {
+		memset(&r, 0, sizeof(r));
+		r.image_ptr = (uintptr_t)img;
+		r.image_size = len;
+		r.cid = 3;
+		if (ioctl(fd, DRM_IOCTL_CHIP_REGISTER, &r))
+			return 3;
+		addrs[i] = r.dev_addr;
+		memset(&u, 0, sizeof(u));
+		u.cid = 3;
+		if (ioctl(fd, DRM_IOCTL_CHIP_UNREGISTER, &u))
+			return 4;
+	}
+	if (write(fd_out, addrs, sizeof(addrs)) != (ssize_t)sizeof(addrs))
+		return 5;
+	return 0;
+}
+
+static int test_code_addresses(void)
+{
+	static uint64_t a[2][ADDR_ROUNDS];
+	int p[2][2], i, j, k, st;
+	pid_t pids[2];
+
+	for (i = 0; i < 2; i++) {
+		CHECK(pipe(p[i]) == 0);
+		pids[i] = fork();
+		CHECK(pids[i] >= 0);
+		if (!pids[i]) {
+			close(p[i][0]);
+			_exit(addr_child(p[i][1], i));
+		}
+		close(p[i][1]);
+	}
+	for (i = 0; i < 2; i++) {
+		size_t got = 0;
+		ssize_t n;
+
+		while (got < sizeof(a[i]) &&
+		       (n = read(p[i][0], (char *)a[i] + got, sizeof(a[i]) - got)) > 0)
+			got += (size_t)n;
+		CHECK_EQ(got, sizeof(a[i]));
+		close(p[i][0]);
+		CHECK_EQ(waitpid(pids[i], &st, 0), pids[i]);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	/* Nothing else is resident: every registration was a new copy. */
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < ADDR_ROUNDS; j++)
+			for (k = 0; k < 2; k++) {
+				int m;
+
+				for (m = 0; m < ADDR_ROUNDS; m++) {
+					if ((k == i && m == j) || a[k][m] != a[i][j])
+						continue;
+					fprintf(stderr, "address 0x%llx twice\n",
+						(unsigned long long)a[i][j]);
+					return 1;
+				}
+			}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	ct_init(argc, argv);
 	T_RUN(test_scope);
+	T_RUN(test_forced_collision);
+	T_RUN(test_code_addresses);
 	return T_DONE();
 }

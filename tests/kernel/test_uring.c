@@ -4,13 +4,17 @@
  * guest): malformed commands, 10 000 runs with no completion lost or
  * duplicated, ordering of dependent runs, closing the file with 256 runs
  * queued, tearing the ring down (and exiting the task) with runs in
- * flight, and libchip's ioctl fallback when io_uring is disabled.
+ * flight, and libchip's ioctl fallback when io_uring is disabled; an
+ * issue that would block returns to io_uring_enter() (IO_URING_F_NONBLOCK)
+ * and runs issued from an io-wq worker (IOSQE_ASYNC) outlive that worker.
  *
  * The ring is driven with raw system calls, as libchip does.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/io_uring.h>
+#include <linux/userfaultfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -647,7 +652,9 @@ static int test_disabled_fallback(void)
 /*
  * DRM_CHIP_RUN_INLINE: a short run on an idle device executes in the
  * submitting task (complete when RUN or the io_uring issue returns,
- * counted in inline_runs); without the flag, behind a queued run, or for
+ * counted in inline_runs; through io_uring, the issue from io-wq that
+ * follows the one from io_uring_enter(), which may not block); without
+ * the flag, behind a queued run, or for
  * a callable whose last run was long it goes to the device worker.  With
  * inline_us=0 nothing executes inline.  Whether a flagged run of the
  * null callable is inline follows from the device time of the run before
@@ -728,7 +735,10 @@ static int test_inline(void)
 	CHECK_EQ(counters(fd, &c), 0);
 	CHECK_EQ(c.inline_runs, c0.inline_runs);
 
-	/* io_uring: the completion is posted by the issue itself. */
+	/*
+	 * io_uring: io_uring_enter() does not execute the run (its issue may
+	 * not block), io-wq's issue does, posting the completion itself.
+	 */
 	CHECK_EQ(chip_kring_setup(&r, 8, 16, IORING_SETUP_CQE32), 0);
 	for (i = 0, expect = 0; i < 8; i++) {
 		int now = inl && prev <= (uint64_t)inl * 1000;
@@ -736,7 +746,7 @@ static int test_inline(void)
 		null_run(&u, 1);
 		u.run.flags = DRM_CHIP_RUN_INLINE;
 		prep(&r, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u, 77);
-		CHECK_EQ(chip_kring_enter(&r, 1, now ? 0 : 1, 5000000000ull), 1);
+		CHECK_EQ(chip_kring_enter(&r, 1, 1, 5000000000ull), 1);
 		cqe = chip_kring_cqe(&r);
 		CHECK(cqe != NULL);
 		CHECK_EQ(cqe->res, CHIP_STATUS_OK);
@@ -753,6 +763,180 @@ static int test_inline(void)
 	CHECK_EQ(c.inline_runs - c0.inline_runs, (uint64_t)expect);
 	CHECK(!inl || expect > 0);
 	CHECK_EQ(c.dev_runs, 0);
+	close(fd);
+	return 0;
+}
+
+/*
+ * IOSQE_ASYNC: io_uring issues the commands from an io-wq worker of the
+ * submitting task.  Such a worker exits on its own (idle, or outside the
+ * task's io-wq CPU mask) while the task and its ring live on; the runs
+ * it issued are the task's and complete normally: a spinning run at its
+ * watchdog, the run queued behind it OK.  The worker is made to exit:
+ * once the commands are issued, the io-wq CPU mask
+ * (IORING_REGISTER_IOWQ_AFF) moves off the CPU it runs on, and io-wq
+ * retires it at its next idle timeout (5 s), before the spinning run's
+ * watchdog (8 s).  Needs two CPUs.
+ */
+static int iowq_aff(struct chip_kring *r, int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return syscall(__NR_io_uring_register, r->fd, IORING_REGISTER_IOWQ_AFF,
+		       &set, sizeof(set)) ? -errno : 0;
+}
+
+static int test_async_issuer_exits(void)
+{
+	static struct drm_chip_uring_run u[2];
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+	struct chip_kring r;
+	int fd = open_node(), i, st[2] = { -1, -1 };
+	uint64_t end;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		printf("# one CPU: skipped\n");
+		return T_SKIP;
+	}
+	CHECK(fd >= 0);
+	CHECK_EQ(reg(fd, 1, CT_SPIN), 0);
+	CHECK_EQ(reg(fd, 2, CT_NULL), 0);
+	CHECK_EQ(chip_kring_setup(&r, 8, 16, 0), 0);
+	CHECK_EQ(iowq_aff(&r, 0), 0);
+	null_run(&u[0], 1);
+	u[0].run.timeout_ns = 8000000000ull;
+	null_run(&u[1], 2);
+	for (i = 0; i < 2; i++) {
+		prep(&r, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u[i], i);
+		sqe = &r.sqes[(*r.sq_tail - 1) & *r.sq_mask];
+		sqe->flags |= IOSQE_ASYNC;
+	}
+	CHECK_EQ(chip_kring_enter(&r, 2, 0, 0), 2);
+	/* Issued (the seqs are written back by the issue): move the mask. */
+	end = now_ns() + 10000000000ull;
+	while ((!__atomic_load_n(&u[0].run.seq, __ATOMIC_ACQUIRE) ||
+		!__atomic_load_n(&u[1].run.seq, __ATOMIC_ACQUIRE)) &&
+	       now_ns() < end)
+		usleep(1000);
+	CHECK(u[0].run.seq && u[1].run.seq);
+	CHECK_EQ(iowq_aff(&r, 1), 0);
+	for (i = 0; i < 2; i++) {
+		CHECK_EQ(chip_kring_enter(&r, 0, 1, 30000000000ull), 0);
+		cqe = chip_kring_cqe(&r);
+		CHECK(cqe != NULL);
+		CHECK(cqe->user_data < 2);
+		st[cqe->user_data] = cqe->res;
+		chip_kring_seen(&r);
+	}
+	CHECK_EQ(st[0], CHIP_STATUS_TIMEOUT);
+	CHECK_EQ(st[1], CHIP_STATUS_OK);
+	CHECK_EQ(u[1].result.status, CHIP_STATUS_OK);
+	chip_kring_exit(&r);
+	close(fd);
+	return 0;
+}
+
+/*
+ * IO_URING_F_NONBLOCK: io_uring_enter() issues a command without
+ * blocking.  The argument blob of the run lies in a page that is not
+ * there yet (userfaultfd), and a thread of this test supplies it only
+ * once io_uring_enter() has returned: the issue from io_uring_enter()
+ * must give up (-EAGAIN) instead of waiting for the page, io-wq issues
+ * the command again and waits for it, and the run completes OK.  An
+ * issue that waited would keep io_uring_enter() from returning: the
+ * thread then supplies the page anyway after 20 s, and the test fails.
+ */
+struct uffd_ctx {
+	int uffd;
+	void *page;
+	int entered;	/* io_uring_enter() has returned */
+	int faults;
+	int late;	/* the page was supplied before io_uring_enter() returned */
+};
+
+static void *uffd_thread(void *arg)
+{
+	static unsigned char src[4096] __attribute__((aligned(4096)));
+	struct uffd_ctx *c = arg;
+	struct uffdio_copy cp;
+	struct uffd_msg msg;
+	struct pollfd pfd = { .fd = c->uffd, .events = POLLIN };
+	uint64_t end = now_ns() + 20000000000ull;
+
+	memcpy(src, null_args, (size_t)null_args_len);
+	while (now_ns() < end) {
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		if (read(c->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+		    msg.event != UFFD_EVENT_PAGEFAULT)
+			continue;
+		c->faults++;
+		while (!__atomic_load_n(&c->entered, __ATOMIC_ACQUIRE) &&
+		       now_ns() < end)
+			usleep(1000);
+		c->late = !__atomic_load_n(&c->entered, __ATOMIC_ACQUIRE);
+		memset(&cp, 0, sizeof(cp));
+		cp.dst = (uintptr_t)c->page;
+		cp.src = (uintptr_t)src;
+		cp.len = 4096;
+		if (ioctl(c->uffd, UFFDIO_COPY, &cp))
+			fprintf(stderr, "UFFDIO_COPY: %s\n", strerror(errno));
+		break;
+	}
+	return NULL;
+}
+
+static int test_nonblock_issue(void)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register ur;
+	static struct drm_chip_uring_run u;
+	struct uffd_ctx c = { .uffd = -1 };
+	struct io_uring_cqe *cqe;
+	struct chip_kring r;
+	pthread_t th;
+	int fd = open_node();
+
+	CHECK(fd >= 0);
+	CHECK_EQ(reg(fd, 1, CT_NULL), 0);
+	c.uffd = (int)syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (c.uffd < 0) {
+		printf("# no userfaultfd (%s): skipped\n", strerror(errno));
+		close(fd);
+		return T_SKIP;
+	}
+	CHECK_EQ(ioctl(c.uffd, UFFDIO_API, &api), 0);
+	c.page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(c.page != MAP_FAILED);
+	memset(&ur, 0, sizeof(ur));
+	ur.range.start = (uintptr_t)c.page;
+	ur.range.len = 4096;
+	ur.mode = UFFDIO_REGISTER_MODE_MISSING;
+	CHECK_EQ(ioctl(c.uffd, UFFDIO_REGISTER, &ur), 0);
+	CHECK_EQ(pthread_create(&th, NULL, uffd_thread, &c), 0);
+
+	CHECK_EQ(chip_kring_setup(&r, 8, 16, 0), 0);
+	null_run(&u, 1);
+	u.run.args_ptr = (uintptr_t)c.page;
+	prep(&r, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u, 5);
+	CHECK_EQ(chip_kring_enter(&r, 1, 0, 0), 1);
+	__atomic_store_n(&c.entered, 1, __ATOMIC_RELEASE);
+	CHECK_EQ(chip_kring_enter(&r, 0, 1, 30000000000ull), 0);
+	cqe = chip_kring_cqe(&r);
+	CHECK(cqe != NULL);
+	CHECK_EQ(cqe->user_data, 5);
+	CHECK_EQ(cqe->res, CHIP_STATUS_OK);
+	chip_kring_seen(&r);
+	CHECK_EQ(pthread_join(th, NULL), 0);
+	CHECK_EQ(c.faults, 1);
+	CHECK_EQ(c.late, 0);
+	chip_kring_exit(&r);
+	munmap(c.page, 4096);
+	close(c.uffd);
 	close(fd);
 	return 0;
 }
@@ -781,5 +965,7 @@ int main(int argc, char **argv)
 	T_RUN(test_task_exit);
 	T_RUN(test_disabled_fallback);
 	T_RUN(test_inline);
+	T_RUN(test_nonblock_issue);
+	T_RUN(test_async_issuer_exits);
 	return T_DONE();
 }

@@ -198,7 +198,7 @@ static int t_same_bytes_share(void)
 	CHECK_EQ(chipc_dedup_get(&d, img, len, CHIP_PLATFORM_A2A3, &a, &hit),
 		 0);
 	CHECK(!hit);
-	CHECK_EQ(a->refs, 1);
+	CHECK_EQ(chipc_ref_read(&a->refs), 1);
 	CHECK_EQ(d.misses, 1);
 	CHECK_EQ(d.hits, 0);
 	CHECK_EQ(d.entries, 1);
@@ -210,7 +210,7 @@ static int t_same_bytes_share(void)
 				 &hit), 0);
 	CHECK(hit);
 	CHECK(a == b);
-	CHECK_EQ(a->refs, 2);
+	CHECK_EQ(chipc_ref_read(&a->refs), 2);
 	CHECK_EQ(d.hits, 1);
 	CHECK_EQ(d.misses, 1);
 	CHECK_EQ(d.entries, 1);
@@ -221,7 +221,7 @@ static int t_same_bytes_share(void)
 	CHECK_EQ(d.entries, 1);		/* still resident */
 	CHECK_EQ(d.resident_bytes, len);
 	CHECK_EQ(mem.live, 1);
-	CHECK_EQ(b->refs, 1);
+	CHECK_EQ(chipc_ref_read(&b->refs), 1);
 	CHECK_EQ(entry_matches(b, img, len), 0);
 
 	chipc_dedup_put(&d, b);
@@ -237,7 +237,7 @@ static int t_same_bytes_share(void)
 	CHECK(!hit);
 	CHECK_EQ(d.misses, 2);
 	chipc_dedup_ref(a);
-	CHECK_EQ(a->refs, 2);
+	CHECK_EQ(chipc_ref_read(&a->refs), 2);
 	chipc_dedup_put(&d, a);
 	chipc_dedup_put(&d, a);
 	CHECK_EQ(mem.live, 0);
@@ -319,7 +319,7 @@ static int t_forced_collision(void)
 				 &c[3], &hit), 0);
 	CHECK(hit);
 	CHECK(c[3] == c[0]);
-	CHECK_EQ(c[0]->refs, 2);
+	CHECK_EQ(chipc_ref_read(&c[0]->refs), 2);
 	CHECK_EQ(d.hits, 1);
 	CHECK_EQ(d.entries, 3);
 
@@ -533,7 +533,7 @@ static int t_alloc_fail(void)
 	CHECK_EQ(d.entries, 1);
 	CHECK_EQ(d.resident_bytes, len);
 	CHECK_EQ(mem.live, 1);
-	CHECK_EQ(a->refs, 1);
+	CHECK_EQ(chipc_ref_read(&a->refs), 1);
 	/* a hit needs no allocation */
 	mem.fail_rc = -ENOSPC;
 	CHECK_EQ(chipc_dedup_get(&d, img, len, CHIP_PLATFORM_A2A3, &c, &hit),
@@ -583,6 +583,38 @@ static int t_fini_frees_all(void)
 	return 0;
 }
 
+/*
+ * A put on an entry whose count is already zero (a caller's bug) warns
+ * and frees nothing; the count saturates instead of wrapping.
+ */
+static int t_put_underflow_warns(void)
+{
+	struct chipc_dedup d;
+	struct chipc_code *a;
+	unsigned long w0;
+	void *img;
+	size_t len;
+	bool hit;
+
+	table_init(&d);
+	CHECK_EQ(build_valid(0, &img, &len), 0);
+	CHECK_EQ(chipc_dedup_get(&d, img, len, CHIP_PLATFORM_A2A3, &a, &hit),
+		 0);
+	a->refs.r = 0;		/* as if a reference had been dropped twice */
+	w0 = chipc_warnings();
+	chipc_dedup_put(&d, a);
+	CHECK_EQ(chipc_warnings() - w0, 1);
+	CHECK_EQ(d.entries, 1);
+	CHECK_EQ(mem.live, 1);
+	chipc_dedup_ref(a);		/* an increment from zero warns too */
+	CHECK_EQ(chipc_warnings() - w0, 2);
+	CHECK_EQ(chipc_ref_read(&a->refs), 0);
+	chipc_dedup_fini(&d);
+	CHECK_EQ(mem.live, 0);
+	free(img);
+	return 0;
+}
+
 int main(void)
 {
 	T_RUN(t_same_bytes_share);
@@ -595,5 +627,6 @@ int main(void)
 	T_RUN(t_malformed);
 	T_RUN(t_alloc_fail);
 	T_RUN(t_fini_frees_all);
+	T_RUN(t_put_underflow_warns);
 	return T_DONE();
 }

@@ -18,7 +18,7 @@ static void fake_code_init(struct fake_code *f, const int32_t *fids, int n,
 	int i;
 
 	memset(f, 0, sizeof(*f));
-	f->code.refs = 1;
+	chipc_ref_init(&f->code.refs);
 	f->code.dev_addr = base;
 	f->code.layout.child_count = (uint32_t)n;
 	f->code.children = f->kids;
@@ -80,7 +80,7 @@ static int t_fill_all(void)
 	CHECK_EQ(r.count, CHIP_MAX_CIDS);
 	CHECK(chipc_registry_get(&r, 5)->code == &f[5].code);
 	CHECK(chipc_registry_get(&r, 5)->host_orch == &dummy);
-	CHECK_EQ(f[CHIP_MAX_CIDS].code.refs, 1);
+	CHECK_EQ(chipc_ref_read(&f[CHIP_MAX_CIDS].code.refs), 1);
 
 	/* Remove hands back the slot; a second remove is -ENOENT. */
 	CHECK_EQ(chipc_registry_remove(&r, 5, &out), 0);

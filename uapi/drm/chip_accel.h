@@ -17,10 +17,24 @@
  * for run-lifetime buffers at a fixed address (DRM_CHIP_PARAM_HEAP_VA).
  *
  * Every struct has explicit padding and is a multiple of 8 bytes.  Every
- * flags, pad and reserved field must be zero (-EINVAL).  A struct shorter
- * than the kernel's is rejected with -EINVAL; a longer one is accepted
- * only if the extra bytes are zero (-E2BIG otherwise), so that fields can
- * be appended later.
+ * flags, pad and reserved field must be zero (-EINVAL).
+ *
+ * Extension rule (the DRM core's, drm_ioctl()): structs only grow, by
+ * fields appended at the end whose zero value means what the kernel did
+ * before they existed.  The size of an ioctl's struct is part of its
+ * number.  When userspace passes a struct shorter than the kernel's (a
+ * binary built against an older header), the kernel zero-extends it:
+ * the missing input fields read as zero, and output fields past the
+ * caller's size are not written back.  When it passes a longer one (a
+ * newer header on an older kernel), the kernel ignores the extra bytes
+ * and does not write them back: a caller that needs a new field checks
+ * DRM_CHIP_PARAM_FEATURES (or the driver's version) first.  An unknown
+ * driver ioctl number is -EINVAL.
+ *
+ * Core DRM ioctls: a chip file accepts only DRM_IOCTL_VERSION,
+ * DRM_IOCTL_GET_CAP, DRM_IOCTL_GEM_CLOSE, DRM_IOCTL_PRIME_HANDLE_TO_FD
+ * and DRM_IOCTL_PRIME_FD_TO_HANDLE (the numbers, whatever the rest of the
+ * command); every other core number (0x00-0x3f, 0xa0-0xff) is -EACCES.
  *
  * Times are CLOCK_MONOTONIC nanoseconds; timeouts are absolute.
  */
@@ -53,7 +67,7 @@ extern "C" {
 #define DRM_CHIP_WAIT		0x07
 #define DRM_CHIP_COUNTERS	0x08
 #define DRM_CHIP_CANCEL		0x09
-#define DRM_CHIP_DEBUG		0x0a
+/* 0x0a: retired (a test hook); never reused. */
 
 #define DRM_IOCTL_CHIP_GET_PARAM \
 	DRM_CHIP_IOWR(DRM_CHIP_GET_PARAM, struct drm_chip_get_param)
@@ -75,8 +89,6 @@ extern "C" {
 	DRM_CHIP_IOWR(DRM_CHIP_COUNTERS, struct drm_chip_counters)
 #define DRM_IOCTL_CHIP_CANCEL \
 	DRM_CHIP_IOWR(DRM_CHIP_CANCEL, struct drm_chip_cancel)
-#define DRM_IOCTL_CHIP_DEBUG \
-	DRM_CHIP_IOW(DRM_CHIP_DEBUG, struct drm_chip_debug)
 
 /* Parameters of DRM_IOCTL_CHIP_GET_PARAM. */
 #define DRM_CHIP_PARAM_PLATFORM		0	/* CHIP_PLATFORM_* */
@@ -100,7 +112,7 @@ extern "C" {
 /* Features (DRM_CHIP_PARAM_FEATURES). */
 #define DRM_CHIP_FEATURE_STORES		_BITULL(0)	/* run store lists */
 #define DRM_CHIP_FEATURE_HOST_GRAPH	_BITULL(1)	/* host_build_graph */
-#define DRM_CHIP_FEATURE_DEBUG		_BITULL(2)	/* DEBUG ioctl usable */
+/* _BITULL(2): retired (a test hook); never set, never reused. */
 
 /* Dedup scopes (DRM_CHIP_PARAM_DEDUP_SCOPE). */
 #define DRM_CHIP_DEDUP_DEVICE	0	/* one table per device */
@@ -340,14 +352,18 @@ struct drm_chip_wait {
  * @dedup_hits: this file's registrations that reused a resident copy
  * @dedup_misses: this file's registrations that uploaded a new copy
  * @resident_bytes: bytes of resident callables in the table this file
- *	uses (device-wide by default)
+ *	uses (DRM_CHIP_PARAM_DEDUP_SCOPE: its user's by default; with the
+ *	device scope, every user's)
  * @resident_callables: resident callables in that table
  * @registered: cids registered by this file
  * @runs: this file's completed runs by CHIP_STATUS_*
  * @gm_used: bytes of buffer objects of this file (page rounded)
- * @dev_dedup_hits: dedup hits of the device since load
+ * @dev_dedup_hits: dedup hits of the device since load (this and every
+ *	other dev_* field: only for a caller with CAP_SYS_ADMIN, zero for
+ *	others, as they describe every client of the device)
  * @dev_dedup_misses: dedup misses of the device since load
  * @dev_resident_bytes: bytes of resident callables of the whole device
+ *	(every dedup table, whatever the scope)
  * @dev_resident_callables: resident callables of the whole device
  * @dev_gm_used: device memory in use by all files
  * @dev_files: open files of the device
@@ -394,26 +410,6 @@ struct drm_chip_cancel {
 	__u32 flags;
 	__u32 pad;
 	__u64 cancelled;
-};
-
-/* Operations of struct drm_chip_debug. */
-#define DRM_CHIP_DEBUG_SET_HASH_MASK	1	/* @value: dedup key mask */
-
-/**
- * struct drm_chip_debug - testing hooks
- * @op: DRM_CHIP_DEBUG_*
- * @pad: must be zero
- * @value: operand
- *
- * Needs CAP_SYS_ADMIN, or the module parameter debug=1 (-EPERM).
- * DRM_CHIP_DEBUG_SET_HASH_MASK sets the key mask of the dedup table this
- * file uses; 0 makes every key collide, to show that hits are confirmed
- * by comparing bytes.
- */
-struct drm_chip_debug {
-	__u32 op;
-	__u32 pad;
-	__u64 value;
 };
 
 /*

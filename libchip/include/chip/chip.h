@@ -319,6 +319,8 @@ int chip_counters(struct chip_dev *dev, struct chip_counters *c);
 /*
  * Dedup key mask (default ~0).  Setting it to 0 makes every callable's
  * key collide, to prove that hits are confirmed by comparing bytes.
+ * Simulated backend only: -EOPNOTSUPP on a device (the driver's hook is
+ * in debugfs, not in its uAPI).
  */
 int chip_debug_set_hash_mask(struct chip_dev *dev, uint64_t mask);
 
