@@ -238,7 +238,7 @@ static const unsigned long chip_ioctls[] = {
 	DRM_IOCTL_CHIP_BO_INFO, DRM_IOCTL_CHIP_BO_COPY,
 	DRM_IOCTL_CHIP_REGISTER, DRM_IOCTL_CHIP_UNREGISTER,
 	DRM_IOCTL_CHIP_RUN, DRM_IOCTL_CHIP_WAIT, DRM_IOCTL_CHIP_COUNTERS,
-	DRM_IOCTL_CHIP_CANCEL, DRM_IOCTL_CHIP_DEBUG,
+	DRM_IOCTL_CHIP_CANCEL,
 };
 
 /*
@@ -1158,19 +1158,6 @@ static void op_cancel(void)
 	cioctl(fd, DRM_IOCTL_CHIP_CANCEL, &c, "CANCEL");
 }
 
-static void op_debug(void)
-{
-	struct drm_chip_debug d = { 0 };
-	struct file *f;
-	int fd = pick_fd(&f);
-
-	d.op = chance(70) ? DRM_CHIP_DEBUG_SET_HASH_MASK : (uint32_t)rval();
-	d.value = chance(50) ? ~0ull : rval();
-	if (chance(3))
-		d.pad = (uint32_t)rval();
-	cioctl(fd, DRM_IOCTL_CHIP_DEBUG, &d, "DEBUG");
-}
-
 /* A chip ioctl number with another size or direction. */
 static void op_chip_resized(void)
 {
@@ -1852,7 +1839,6 @@ static const struct op ops[] = {
 	{ "WAIT", op_wait, 10 },
 	{ "COUNTERS", op_counters, 2 },
 	{ "CANCEL", op_cancel, 2 },
-	{ "DEBUG", op_debug, 1 },
 	{ "chip ioctl resized", op_chip_resized, 3 },
 	{ "core ioctl", op_core_ioctl, 5 },
 	{ "mmap", op_mmap, 4 },
