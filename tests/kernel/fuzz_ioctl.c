@@ -79,7 +79,7 @@
 #define MEM_TOLERANCE_KB	2048
 
 static uint64_t opt_seed;
-static long opt_ops = 20000;
+static long opt_ops = 50000;
 static int opt_procs = 4;
 static int opt_kill = 1;
 static int opt_deadline = 240;	/* seconds */
@@ -172,9 +172,13 @@ static void finding(const char *fmt, ...)
 
 static void finding(const char *fmt, ...)
 {
+	static int printed;
 	va_list ap;
 	char buf[256];
 
+	__atomic_add_fetch(&sh->findings, 1, __ATOMIC_RELAXED);
+	if (++printed > 10)
+		return;		/* the first ones tell */
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
@@ -182,7 +186,6 @@ static void finding(const char *fmt, ...)
 	       in_child ? " child" : "", (unsigned long long)worker_seed,
 	       sh->w[me].nops, sh->w[me].cur, buf);
 	fflush(stdout);
-	__atomic_add_fetch(&sh->findings, 1, __ATOMIC_RELAXED);
 }
 
 /* ---- the device and the DRM core ------------------------------------------- */
@@ -327,6 +330,7 @@ struct map {
 	void *p;
 	size_t len;
 	int prot;
+	int dontfork;		/* MADV_DONTFORK: absent in a child */
 };
 
 /* An io_uring on raw system calls (only this process's own rings). */
@@ -346,6 +350,7 @@ struct ring {
 /* A request in flight on a ring: its memory lives until its completion. */
 struct pend {
 	int ring_id;		/* 0: free */
+	int done_ring;		/* the ring of its last completion */
 	void *mem;
 	size_t len;
 	int mmapped;
@@ -496,7 +501,12 @@ static void seq_del(struct file *f, uint64_t seq)
 		}
 }
 
-/* A user pointer for @len bytes, writable when @write. */
+/*
+ * A user pointer for @len bytes, writable when @write.  With @write 2 the
+ * kernel writes it later (a run's store, an io_uring request): never a
+ * mapping of a buffer object, whose address may be reused by the time of
+ * the write (by one of our rings, say) while the fuzzer relies on it.
+ */
 static uint64_t pick_uptr(size_t len, int write)
 {
 	int i;
@@ -514,7 +524,7 @@ static uint64_t pick_uptr(size_t len, int write)
 		return rval();
 	case 5:
 		/* a mapping of a buffer object, when there is one */
-		for (i = 0; i < NMAP; i++) {
+		for (i = 0; write < 2 && i < NMAP; i++) {
 			struct map *m = &maps[(i + rn(NMAP)) % NMAP];
 
 			if (m->p && (m->prot & PROT_READ) &&
@@ -1055,7 +1065,7 @@ static void make_run(struct drm_chip_run *run, struct file *f, int kind,
 		st[i].size = b && chance(90) ?
 			     1 + rn((uint32_t)(b->size < 65536 ? b->size : 65536)) :
 			     rval();
-		st[i].user_ptr = pick_uptr(st[i].size, 1);
+		st[i].user_ptr = pick_uptr(st[i].size, 2);
 	}
 	run->stores_ptr = ns ? (uintptr_t)st : 0;
 	run->store_count = (uint32_t)ns;
@@ -1226,6 +1236,7 @@ static int map_add(void *p, size_t len, int prot)
 			maps[i].p = p;
 			maps[i].len = len;
 			maps[i].prot = prot;
+			maps[i].dontfork = 0;
 			return 0;
 		}
 	munmap(p, len);
@@ -1334,7 +1345,10 @@ static void op_munmap(void)
 		return;
 	}
 	if (chance(10))
-		madvise(m->p, m->len, chance(50) ? MADV_DONTNEED : MADV_DONTFORK);
+		if (chance(50))
+			madvise(m->p, m->len, MADV_DONTNEED);
+		else
+			m->dontfork = !madvise(m->p, m->len, MADV_DONTFORK);
 	else
 		munmap(m->p, m->len), m->p = NULL;
 }
@@ -1525,9 +1539,14 @@ static void ring_reap(struct ring *r)
 		struct pend *p = ud < NPEND ? &pend[ud] : NULL;
 
 		if (!p || p->ring_id != r->id) {
-			finding("ring %d: completion for no request (user_data %llu, res %d)",
-				r->id, (unsigned long long)ud, cqe->res);
+			finding("ring %d: completion %s (user_data %llu, res %d, flags 0x%x; cq head %u tail %u of %u, %u in flight)",
+				r->id, p && p->done_ring == r->id ?
+				"of a request already completed" :
+				"for no request",
+				(unsigned long long)ud, cqe->res, cqe->flags,
+				head, *r->cq_tail, r->cq_entries, r->inflight);
 		} else {
+			p->done_ring = r->id;
 			if (cqe->res >= 0)
 				__atomic_add_fetch(&sh->oks[cur_op], 1,
 						   __ATOMIC_RELAXED);
@@ -1625,7 +1644,7 @@ static void op_ring_submit(void)
 			make_run(&u->run, f, kind, blob, 4096, st);
 			u->run.cid = cid;
 			sqe->cmd_op = DRM_CHIP_URING_RUN;
-			c.ptr = chance(97) ? (uintptr_t)u : pick_uptr(sizeof(*u), 1);
+			c.ptr = chance(97) ? (uintptr_t)u : pick_uptr(sizeof(*u), 2);
 			break;
 		}
 		}
@@ -1801,6 +1820,9 @@ static void op_fork(void)
 			rings[i].fd = -1;	/* inherited, not ours */
 		for (i = 0; i < NPEND; i++)
 			pend[i].ring_id = 0;
+		for (i = 0; i < NMAP; i++)
+			if (maps[i].dontfork)
+				maps[i].p = NULL;
 		run_ops(5 + rn(40));
 		racer_join();
 		op_cleanup_child(1);
