@@ -169,7 +169,9 @@ run_kernel() {
 	# 1. build with W=1 (+ sparse) in a scratch copy: the tree stays clean
 	ch=
 	[ -f "$k/chroot" ] && ch=$(cat "$k/chroot")
-	B=${ch}/tmp/chip-build-$name
+	# One directory per run: the kernels' chroots are shared by every
+	# CHIP_WORK on the host, and two runs must not build in one place.
+	B=${ch}/tmp/chip-build-$name-$$
 	rm -rf "$B"
 	mkdir -p "$B"
 	cp -r "$P/Kbuild" "$P/kernel" "$P/uapi" "$B/"
@@ -183,7 +185,7 @@ run_kernel() {
 		chk=$(chroot_checker "$ch" "$kver")
 		mountpoint -q "$ch/proc" || mount -t proc proc "$ch/proc"
 		chroot "$ch" make -C "/usr/src/linux-headers-$kver" \
-			M="/tmp/chip-build-$name" W=1 $chk modules > "$log" 2>&1
+			M="/tmp/chip-build-$name-$$" W=1 $chk modules > "$log" 2>&1
 		rc=$?
 		umount "$ch/proc" 2>/dev/null
 	else
@@ -231,6 +233,7 @@ run_kernel() {
 		i=$((i + 1))
 	done
 	cp "$B/kernel/chip.ko" "$R/root/"
+	rm -rf "$B"
 	for f in "$U"/tests/conformance/test_*; do
 		[ -x "$f" ] && [ -f "$f" ] && cp "$f" "$R/tests/"
 	done
