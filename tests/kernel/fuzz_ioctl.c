@@ -153,16 +153,29 @@ struct wstate {
 
 #define MAX_OPS 64
 
+#define SH_MAGIC 0x6368697066757a7aull
+
+/*
+ * Shared by the supervisor and every worker.  Magic words at both ends:
+ * nothing but this program's own stores may change the page, and each
+ * process checks them after every operation (a kernel write to the wrong
+ * user page would show here).
+ */
 struct shared {
+	uint64_t magic0;
 	long ops;		/* operations started, all processes */
 	long max_ops;
 	int findings;
 	struct wstate w[MAX_PROCS];
 	long calls[MAX_OPS], oks[MAX_OPS];	/* per operation */
+	uint64_t magic1;
 };
 
 static struct shared *sh;
 static int me = -1;		/* worker index */
+static long my_max;		/* the bound, a private copy */
+static const char *last_ops[4];	/* the last operations of this process */
+static long nops_private;
 static int cur_op;		/* index of the operation under way */
 static int in_child;		/* a forked child of a worker */
 static uint64_t worker_seed;
@@ -1909,7 +1922,7 @@ static void run_ops(long limit)
 	for (i = 0; i < limit; i++) {
 		const struct op *o;
 
-		if (__atomic_fetch_add(&sh->ops, 1, __ATOMIC_RELAXED) >= sh->max_ops)
+		if (__atomic_fetch_add(&sh->ops, 1, __ATOMIC_RELAXED) >= my_max)
 			break;
 		o = pick_op();
 		cur_op = (int)(o - ops);
@@ -1918,7 +1931,21 @@ static void run_ops(long limit)
 			snprintf(sh->w[me].cur, sizeof(sh->w[me].cur), "%s", o->name);
 			sh->w[me].nops++;
 		}
+		last_ops[nops_private++ % 4] = o->name;
 		o->fn();
+		if (sh->magic0 != SH_MAGIC || sh->magic1 != SH_MAGIC) {
+			printf("FINDING: worker %d%s (seed 0x%llx, op %ld): the shared page at %p was overwritten (magic 0x%llx 0x%llx) during one of this process's last operations: %s, %s, %s, %s (the last last)\n",
+			       me, in_child ? " child" : "",
+			       (unsigned long long)worker_seed, nops_private,
+			       (void *)sh, (unsigned long long)sh->magic0,
+			       (unsigned long long)sh->magic1,
+			       last_ops[(nops_private + 0) % 4],
+			       last_ops[(nops_private + 1) % 4],
+			       last_ops[(nops_private + 2) % 4],
+			       last_ops[(nops_private + 3) % 4]);
+			fflush(stdout);
+			_exit(3);
+		}
 	}
 }
 
@@ -1928,6 +1955,7 @@ static void worker(int idx, int unpriv)
 	int i;
 
 	me = idx;
+	my_max = sh->max_ops;
 	worker_seed = sh->w[idx].seed;
 	rs = worker_seed;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -1947,7 +1975,7 @@ static void worker(int idx, int unpriv)
 	for (i = 0; i < NDMABUF; i++)
 		dmabufs[i] = -1;
 	imgs_build();
-	run_ops(sh->max_ops);
+	run_ops(my_max);
 	racer_join();
 	op_cleanup_child(1);
 	/* drain our rings: every request completes exactly once */
@@ -2066,18 +2094,22 @@ static int kmsg_scan(int kfd)
 	return bad;
 }
 
+static pid_t wpid[MAX_PROCS];
+static int wgen[MAX_PROCS];
+
 static pid_t spawn(int w)
 {
 	pid_t pid;
 
 	sh->w[w].seed = splitmix(opt_seed ^ ((uint64_t)w << 32) ^
-				 (uint64_t)sh->w[w].gen);
+				 (uint64_t)wgen[w]);
 	snprintf(sh->w[w].cur, sizeof(sh->w[w].cur), "start");
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0)
 		worker(w, w & 1);
 	sh->w[w].pid = pid;
+	wpid[w] = pid;
 	return pid;
 }
 
@@ -2091,32 +2123,43 @@ static int fuzz_round(long max_ops, const char *what)
 {
 	uint64_t end = now_ns() + (uint64_t)opt_deadline * 1000000000ull;
 	uint64_t next_kill, t0 = now_ns();
-	int live = 0, w, status, fails = 0, kills = 0, respawns = 0;
+	int live = 0, w, status, fails = 0, kills = 0, respawns = 0, smashed = 0;
 	pid_t pid;
 
 	memset(sh, 0, sizeof(*sh));
+	sh->magic0 = sh->magic1 = SH_MAGIC;
 	sh->max_ops = max_ops;
+	memset(wpid, 0, sizeof(wpid));
+	memset(wgen, 0, sizeof(wgen));
 	printf("# %s: %ld operations\n", what, max_ops);
 	for (w = 0; w < opt_procs; w++)
 		if (spawn(w) > 0)
 			live++;
 	next_kill = now_ns() + 200000000ull + rn(1000) * 1000000ull;
 	while (live) {
+		if (!smashed && (sh->magic0 != SH_MAGIC || sh->magic1 != SH_MAGIC)) {
+			printf("# the shared page was overwritten at %.1f s (magic 0x%llx 0x%llx)\n",
+			       (double)(now_ns() - t0) / 1e9,
+			       (unsigned long long)sh->magic0,
+			       (unsigned long long)sh->magic1);
+			smashed = 1;
+			fails++;
+		}
 		pid = waitpid(-1, &status, WNOHANG);
 		if (pid > 0) {
 			for (w = 0; w < opt_procs; w++)
-				if (sh->w[w].pid == pid)
+				if (wpid[w] == pid)
 					break;
 			if (w == opt_procs)
 				continue;
-			sh->w[w].pid = 0;
+			wpid[w] = 0;
 			live--;
 			if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL &&
-			    sh->w[w].gen < 0) {
+			    wgen[w] < 0) {
 				/* killed by us: a fresh worker takes over */
-				sh->w[w].gen = -sh->w[w].gen;
+				wgen[w] = -wgen[w];
 				if (__atomic_load_n(&sh->ops, __ATOMIC_RELAXED) <
-				    sh->max_ops && spawn(w) > 0) {
+				    max_ops && spawn(w) > 0) {
 					live++;
 					respawns++;
 				}
@@ -2133,13 +2176,13 @@ static int fuzz_round(long max_ops, const char *what)
 		}
 		if (now_ns() > end) {
 			printf("# deadline (%d s): %ld of %ld operations done\n",
-			       opt_deadline, sh->ops, sh->max_ops);
+			       opt_deadline, sh->ops, max_ops);
 			for (w = 0; w < opt_procs; w++)
-				if (sh->w[w].pid > 0) {
+				if (wpid[w] > 0) {
 					printf("# hang: worker %d (seed 0x%llx) at op %ld: %s\n",
 					       w, (unsigned long long)sh->w[w].seed,
 					       sh->w[w].nops, sh->w[w].cur);
-					kill(sh->w[w].pid, SIGKILL);
+					kill(wpid[w], SIGKILL);
 				}
 			fails++;
 			/* reap what can be reaped; a task stuck in the kernel stays */
@@ -2157,9 +2200,9 @@ static int fuzz_round(long max_ops, const char *what)
 		}
 		if (opt_kill && now_ns() > next_kill) {
 			w = (int)rn((uint32_t)opt_procs);
-			if (sh->w[w].pid > 0 && sh->w[w].gen >= 0) {
-				sh->w[w].gen = -(sh->w[w].gen + 1);
-				kill(sh->w[w].pid, SIGKILL);
+			if (wpid[w] > 0 && wgen[w] >= 0) {
+				wgen[w] = -(wgen[w] + 1);
+				kill(wpid[w], SIGKILL);
 				kills++;
 			}
 			next_kill = now_ns() + 200000000ull + rn(2000) * 1000000ull;
@@ -2168,7 +2211,7 @@ static int fuzz_round(long max_ops, const char *what)
 	}
 	fails += sh->findings;
 	printf("# %s: %ld operations in %.1f s, %d findings, %d workers killed, %d respawned\n",
-		       what, sh->ops < sh->max_ops ? sh->ops : sh->max_ops,
+		       what, sh->ops < max_ops ? sh->ops : max_ops,
 		       (double)(now_ns() - t0) / 1e9, sh->findings, kills,
 		       respawns);
 	return fails;
