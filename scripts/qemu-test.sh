@@ -21,6 +21,11 @@
 #                                      a chroot (installs package dkms)
 #   CHIP_BENCH=1 scripts/qemu-test.sh  also run tools/uringbench in the
 #                                      guest (its table: bench-NAME.txt)
+#   CHIP_ONLY=fuzz_ioctl,test_load scripts/qemu-test.sh
+#                                      only these guest tests (by name)
+#   CHIP_FUZZ_SEED=0x... CHIP_FUZZ_OPS=N CHIP_LOAD_RUNS=N CHIP_LOAD_SEED=S
+#                                      seed and bound of the adversarial
+#                                      suites (fuzz_ioctl, test_load)
 #   CHIP_BENCH=1 CHIP_PERF="uring_cmd b32" scripts/qemu-test.sh
 #                                      and profile that row with perf in
 #                                      the guest (perf-NAME.txt; needs the
@@ -151,6 +156,19 @@ chroot_checker() {	# chroot_checker CHROOT KVER
 	echo "C=1 CHECK=$s"
 }
 
+# Kernel log lines that fail a kernel: warnings, oopses, hung tasks,
+# lockups and RCU stalls, sanitizer reports, allocation failures and the
+# OOM killer, refcount and list corruption.
+BAD_LOG='BUG:|WARNING:|Oops|Call Trace|KASAN|UBSAN|GUEST_FAIL|blocked for more than|soft lockup|hard LOCKUP|detected stall|general protection|Kernel panic|Out of memory|page allocation failure|refcount_t:|list_(add|del) corruption'
+
+# The adversarial suites' bounds and seeds (Documentation/testing.rst).
+STRESS_APPEND=
+[ -n "${CHIP_FUZZ_SEED:-}" ] && STRESS_APPEND="$STRESS_APPEND chip.fuzz_seed=$CHIP_FUZZ_SEED"
+[ -n "${CHIP_FUZZ_OPS:-}" ] && STRESS_APPEND="$STRESS_APPEND chip.fuzz_ops=$CHIP_FUZZ_OPS"
+[ -n "${CHIP_LOAD_RUNS:-}" ] && STRESS_APPEND="$STRESS_APPEND chip.load_runs=$CHIP_LOAD_RUNS"
+[ -n "${CHIP_LOAD_SEED:-}" ] && STRESS_APPEND="$STRESS_APPEND chip.load_seed=$CHIP_LOAD_SEED"
+[ -n "${CHIP_ONLY:-}" ] && STRESS_APPEND="$STRESS_APPEND chip.only=$CHIP_ONLY"
+
 run_kernel() {
 	local name=$1 k=$W/kernels/$1 kver B ch chk log R guest rc m f p fl
 	kver=$(cat "$k/kver")
@@ -159,9 +177,9 @@ run_kernel() {
 	# 1. build with W=1 (+ sparse) in a scratch copy: the tree stays clean
 	ch=
 	[ -f "$k/chroot" ] && ch=$(cat "$k/chroot")
-	# One scratch directory per CHIP_WORK: runs of other trees at the
-	# same time do not share it.
-	bn=chip-build-$name-$(printf '%s' "$W" | md5sum | cut -c1-8)
+	# One scratch directory per run: the kernels' chroots are shared by
+	# every CHIP_WORK on the host, and two runs must not build in one place.
+	bn=chip-build-$name-$$
 	B=${ch}/tmp/$bn
 	rm -rf "$B"
 	mkdir -p "$B"
@@ -291,8 +309,14 @@ run_kernel() {
 	done
 	cp "$U/tools/examples/vector_example" "$R/root/"
 	[ -d "$U/tools/examples/orch" ] && cp -r "$U/tools/examples/orch" "$R/tests/"
+	# The adversarial suites run in a pass of their own (scripts/guest/init).
+	mkdir -p "$R/kstress"
 	for f in "$KT"/*; do
-		[ -x "$f" ] && [ -f "$f" ] && cp "$f" "$R/ktests/"
+		[ -x "$f" ] && [ -f "$f" ] || continue
+		case ${f##*/} in
+		fuzz_*|test_load) cp "$f" "$R/kstress/" ;;
+		*) cp "$f" "$R/ktests/" ;;
+		esac
 	done
 	if [ -n "${CHIP_BENCH:-}" ] && [ -x "$KT/bench/uringbench" ]; then
 		mkdir -p "$R/bench"
@@ -323,7 +347,7 @@ run_kernel() {
 	timeout "$QTIMEOUT" qemu-system-x86_64 -accel tcg,thread=multi -smp 2 \
 		-m 1024 -nographic -no-reboot -net none -kernel "$k/vmlinuz" \
 		-initrd "$W/initrd-$name.gz" \
-		-append "console=ttyS0 panic=-1 oops=panic quiet printk.time=0 tsc=reliable chip.test_timeout=${CHIP_TEST_TIMEOUT:-300} ${CHIP_GUEST_APPEND:-}" \
+		-append "console=ttyS0 panic=-1 oops=panic quiet printk.time=0 tsc=reliable chip.test_timeout=${CHIP_TEST_TIMEOUT:-300} $STRESS_APPEND ${CHIP_GUEST_APPEND:-}" \
 		< /dev/null > "$guest" 2>&1
 	rc=$?
 	tr -d '\r' < "$guest" > "$guest.txt"
@@ -353,7 +377,7 @@ run_kernel() {
 			> "$W/perf-$name.txt"
 		echo "profile: $W/perf-$name.txt"
 	fi
-	if grep -nE 'BUG:|WARNING:|Oops|Call Trace|KASAN|GUEST_FAIL' "$guest.txt"; then
+	if grep -nE "$BAD_LOG" "$guest.txt"; then
 		bad "$name: kernel log clean"
 	else
 		ok "$name: kernel log clean"
