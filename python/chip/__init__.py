@@ -27,3 +27,4 @@ from .errors import (AsmError, BadAddressError, BusyError, ChipError,
 from . import programs
 
 __version__ = "0.1.0"
+from .pool import Item, Out, Pool, PoolEvent, WorkResult, device_nodes

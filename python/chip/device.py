@@ -10,6 +10,7 @@ address, never copied on the host.
 from __future__ import annotations
 
 import struct
+from operator import itemgetter as _itemgetter
 from dataclasses import dataclass
 from typing import (Any, Dict, Iterable, List, Optional, Sequence, Tuple,
                     Union)
@@ -30,6 +31,7 @@ _STATUS_NAMES = tuple(ffi.string(lib.chip_status_str(s)).decode()
                       for s in range(C.STATUS_COUNT))
 _F32 = struct.Struct("<f")
 _U32 = struct.Struct("<I")
+_chip_run = lib.chip_run
 
 
 def now_ns() -> int:
@@ -66,51 +68,58 @@ def _dtype_size(code: int) -> int:
 # ---- results --------------------------------------------------------------
 
 
-class RunResult:
-    """The outcome of a completed run (``struct chip_run_result``)."""
+class RunResult(tuple):
+    """The outcome of a completed run (``struct chip_run_result``).
 
-    __slots__ = ("seq", "status", "code", "fault_addr", "tasks", "insns",
-                 "device_ns", "msg")
+    A tuple ``(seq, status, code, fault_addr, tasks, insns, device_ns,
+    raw_msg)`` with named fields; ``msg`` is the decoded message.
+    """
 
-    def __init__(self, seq: int, status: int, code: int, fault_addr: int,
-                 tasks: int, insns: int, device_ns: int, msg: str):
-        self.seq = seq
-        self.status = status
-        self.code = code
-        self.fault_addr = fault_addr
-        self.tasks = tasks
-        self.insns = insns
-        self.device_ns = device_ns
-        self.msg = msg
+    __slots__ = ()
 
-    @classmethod
-    def _from_c(cls, res) -> "RunResult":
-        v = _RES_FMT.unpack(ffi.buffer(res))
-        m = v[7]
-        return cls(v[0], v[1], v[2], v[3], v[4], v[5], v[6],
-                   m[:m.find(b"\0")].decode(errors="replace") if m[0] else "")
+    seq = property(_itemgetter(0), doc="run sequence number")
+    status = property(_itemgetter(1), doc="STATUS_*")
+    code = property(_itemgetter(2), doc="error or fault code")
+    fault_addr = property(_itemgetter(3), doc="faulting device address")
+    tasks = property(_itemgetter(4), doc="tasks executed")
+    insns = property(_itemgetter(5), doc="instructions executed")
+    device_ns = property(_itemgetter(6), doc="device time in ns")
+
+    def __new__(cls, seq: int, status: int, code: int = 0,
+                fault_addr: int = 0, tasks: int = 0, insns: int = 0,
+                device_ns: int = 0, msg: Union[str, bytes] = b""):
+        if isinstance(msg, str):
+            msg = msg.encode()
+        return tuple.__new__(cls, (seq, status, code, fault_addr, tasks,
+                                   insns, device_ns, msg))
+
+    @property
+    def msg(self) -> str:
+        """What happened (empty for most successful runs)."""
+        m = self[7]
+        i = m.find(b"\0")
+        return (m if i < 0 else m[:i]).decode(errors="replace")
 
     @property
     def ok(self) -> bool:
         """True when the status is ``STATUS_OK``."""
-        return self.status == C.STATUS_OK
+        return self[1] == C.STATUS_OK
 
     @property
     def status_name(self) -> str:
         """``chip_status_str()`` of the status."""
-        if 0 <= self.status < len(_STATUS_NAMES):
-            return _STATUS_NAMES[self.status]
-        return f"status {self.status}"
+        if 0 <= self[1] < len(_STATUS_NAMES):
+            return _STATUS_NAMES[self[1]]
+        return f"status {self[1]}"
 
     def check(self) -> "RunResult":
         """Return self if the run succeeded, else raise :class:`RunError`."""
-        if self.status != C.STATUS_OK:
+        if self[1] != C.STATUS_OK:
             raise RunError(self)
         return self
 
     def __reduce__(self):
-        return (RunResult, (self.seq, self.status, self.code, self.fault_addr,
-                            self.tasks, self.insns, self.device_ns, self.msg))
+        return (_tuple_new, (RunResult, tuple(self)))
 
     def __repr__(self) -> str:
         s = (f"RunResult(seq={self.seq}, status={self.status_name}, "
@@ -118,6 +127,19 @@ class RunResult:
         if self.status != C.STATUS_OK:
             s += f", code={self.code}, msg={self.msg!r}"
         return s + ")"
+
+
+def _tuple_new(cls, t):
+    return tuple.__new__(cls, t)
+
+
+def _result(buf) -> RunResult:
+    return tuple.__new__(RunResult, _RES_FMT.unpack_from(buf))
+
+
+def _slot():
+    r = ffi.new(_RES_P)
+    return (r, ffi.buffer(r))
 
 
 @dataclass(frozen=True)
@@ -397,6 +419,8 @@ class Device:
         self._h = _NULL
         self.platform = platform
         self._inflight: Dict[int, Any] = {}
+        # result structs for synchronous calls, one per concurrent caller
+        self._slots: List[Any] = []
         o = ffi.new("struct chip_open_opts *")
         o.sz = ffi.sizeof("struct chip_open_opts")
         o.gm_size = gm_size
@@ -566,12 +590,18 @@ class Device:
         """
         if kw:
             opts = self._opts(opts, kw)
-        res = ffi.new(_RES_P)
-        rc = lib.chip_run(self._h, cid, self._args(args),
-                          opts._c if opts is not None else _NULL, res)
-        if rc:
-            raise_errno(rc, "chip_run", f"cid {cid}")
-        return RunResult._from_c(res)
+        slots = self._slots
+        slot = slots.pop() if slots else _slot()
+        try:
+            rc = _chip_run(self._h, cid,
+                           args._c if type(args) is Args
+                           else self._args(args),
+                           opts._c if opts is not None else _NULL, slot[0])
+            if rc:
+                raise_errno(rc, "chip_run", f"cid {cid}")
+            return tuple.__new__(RunResult, _RES_FMT.unpack_from(slot[1]))
+        finally:
+            slots.append(slot)
 
     def submit(self, cid: int, args: RunArgs = None,
                opts: Optional[RunOptions] = None, **kw: Any) -> int:
@@ -632,12 +662,12 @@ class Device:
     def wait(self, seq: int, timeout: Optional[float] = None) -> RunResult:
         """``chip_wait``: the result of run ``seq`` (``timeout`` in
         seconds; None: forever).  ``ChipTimeoutError`` at the deadline."""
-        res = ffi.new(_RES_P)
-        rc = lib.chip_wait(self._h, seq, self._deadline(timeout), res)
+        res = _slot()
+        rc = lib.chip_wait(self._h, seq, self._deadline(timeout), res[0])
         if rc:
             raise_errno(rc, "chip_wait", f"seq {seq}")
         self._inflight.pop(seq, None)
-        return RunResult._from_c(res)
+        return _result(res[1])
 
     def reap(self, max: int = 64, min: int = 1,
              timeout: Optional[float] = None) -> List[RunResult]:
@@ -647,7 +677,10 @@ class Device:
         n = lib.chip_reap(self._h, out, max, min, self._deadline(timeout))
         if n < 0:
             raise_errno(n, "chip_reap")
-        results = [RunResult._from_c(out + i) for i in range(n)]
+        buf = ffi.buffer(out)
+        sz = _RES_FMT.size
+        results = [tuple.__new__(RunResult, _RES_FMT.unpack_from(buf, i * sz))
+                   for i in range(n)]
         for r in results:
             self._inflight.pop(r.seq, None)
         return results
