@@ -326,7 +326,9 @@ def build(work: str, platform: Union[str, int] = "a2a3sim",
 
 
 def vector_ref(a, b):
-    """The vector example's reference, f = (a+b+1)*(a+b+2)+(a+b), in the
-    dtype of the inputs (float32 arrays give the device's exact result)."""
-    c = a + b
-    return (c + 1) * (c + 2) + c
+    """The vector example's reference, f = (a+b+1)*(a+b+2)+(a+b), in
+    float32 as the device computes it (one rounding per operation)."""
+    import numpy as np
+    one, two = np.float32(1), np.float32(2)
+    c = np.float32(a) + np.float32(b)
+    return (c + one) * (c + two) + c
