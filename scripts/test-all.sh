@@ -3,7 +3,8 @@
 #
 # Every test layer, in order; the README's test command.
 #
-#   1. userspace: unit tests + the conformance suite on a2a3sim and a5sim
+#   1. userspace: unit tests + the conformance suite on a2a3sim and a5sim;
+#      the Python package's pytest suite (tests/python/run.sh)
 #   2. the same under ASan/UBSan, and under valgrind
 #   3. fuzz harnesses, bounded
 #   4. kernel: checkpatch, the QEMU matrix (module + the same conformance
@@ -90,8 +91,14 @@ valgrind_stage() {
 		--errors-for-leak-kinds=definite,indirect
 }
 
+python_stage() {
+	need_pkgs python3-cffi python3-pytest python3-numpy || return 1
+	tests/python/run.sh build
+}
+
 need_pkgs build-essential make
 stage userspace userspace
+stage python python_stage
 stage sanitizers sanitizers
 stage valgrind valgrind_stage
 [ -x scripts/fuzz.sh ] && stage fuzz scripts/fuzz.sh
