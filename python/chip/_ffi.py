@@ -212,4 +212,10 @@ def find_libchip() -> str:
 ffi = FFI()
 ffi.cdef(CDEF)
 LIBCHIP_PATH = find_libchip()
-lib = ffi.dlopen(LIBCHIP_PATH)
+try:
+    lib = ffi.dlopen(LIBCHIP_PATH)
+except OSError as e:
+    raise ImportError(
+        f"chip: cannot load libchip ({LIBCHIP_PATH}): build it (make), "
+        f"install it (make install) or set CHIP_LIBCHIP to its path: {e}"
+    ) from e
