@@ -565,7 +565,7 @@ class Device:
 
     # -- runs
     def _args(self, args: RunArgs):
-        if args is None:
+        if args is None or (type(args) is tuple and not args):
             return self._empty._c
         if isinstance(args, Args):
             return args._c
