@@ -154,9 +154,11 @@ def main() -> int:
         for _ in range(k):
             run(0, prepared)
 
+    one = [buf.tensor("float32")]
+
     def py_run_tuple(k):
         for _ in range(k):
-            run(0, ())
+            run(0, one)
 
     def py_run_store(k):
         for _ in range(k):
@@ -208,7 +210,7 @@ def main() -> int:
         ("C chip_run (floor)", "c", "c"),
         ("cffi lib.chip_run, raw", "cffi", "c"),
         ("Device.run(cid, args)", "py", "c"),
-        ("Device.run(cid, ()) (Args per call)", "py_tuple", "c"),
+        ("Device.run(cid, [tensor]) (new Args)", "py_tuple", "c"),
         ("C chip_run + 4 KiB store (floor)", "c_store", "c_store"),
         ("Device.run + RunOptions(stores)", "py_store", "c_store"),
         ("C submit_batch 32 + reap (floor)", "c_batch", "c_batch"),
