@@ -27,6 +27,7 @@ __all__ = [
 _NULL = ffi.NULL
 _RES_P = "struct chip_run_result *"
 _RES_FMT = struct.Struct("<QIiQQQQ96s")
+_BATCH_FMT = struct.Struct("<iiQQQ")     # struct chip_batch_run
 _STATUS_NAMES = tuple(ffi.string(lib.chip_status_str(s)).decode()
                       for s in range(C.STATUS_COUNT))
 _F32 = struct.Struct("<f")
@@ -630,27 +631,31 @@ class Device:
             return []
         arr = ffi.new("struct chip_batch_run[]", n)
         keep = []
+        opts = []
         for i, r in enumerate(runs):
-            a = self._args(r[1] if len(r) > 1 else None)
-            o = r[2] if len(r) > 2 else None
-            keep.append(a)
-            arr[i].cid = r[0]
-            arr[i].args = a
-            arr[i].opts = o._c if o is not None else _NULL
+            e = arr[i]
+            e.cid = r[0]
+            if len(r) > 1:
+                a = r[1]
+                a = a._c if type(a) is Args else self._args(a)
+                keep.append(a)
+                e.args = a
+            else:
+                e.args = self._empty._c
+            if len(r) > 2 and r[2] is not None:
+                e.opts = r[2]._c
+                opts.append((i, r[2]))
         rc = lib.chip_submit_batch(self._h, arr, n)
         if rc < 0:
             raise_errno(rc, "chip_submit_batch")
-        out: List[Union[int, Exception]] = []
-        for i in range(n):
-            e = arr[i]
-            if e.ret:
-                out.append(make_error(e.ret, "chip_submit_batch",
-                                      f"run {i} (cid {e.cid})"))
-            else:
-                o = runs[i][2] if len(runs[i]) > 2 else None
-                if o is not None:
-                    self._inflight[e.seq] = o
-                out.append(e.seq)
+        out: List[Union[int, Exception]] = [
+            seq if not ret else
+            make_error(ret, "chip_submit_batch", f"run {i} (cid {cid})")
+            for i, (cid, ret, _, _, seq) in
+            enumerate(_BATCH_FMT.iter_unpack(ffi.buffer(arr)))]
+        for i, o in opts:
+            if type(out[i]) is int:
+                self._inflight[out[i]] = o
         return out
 
     @staticmethod
@@ -681,8 +686,9 @@ class Device:
         sz = _RES_FMT.size
         results = [tuple.__new__(RunResult, _RES_FMT.unpack_from(buf, i * sz))
                    for i in range(n)]
-        for r in results:
-            self._inflight.pop(r.seq, None)
+        if self._inflight:
+            for r in results:
+                self._inflight.pop(r[0], None)
         return results
 
     def __repr__(self) -> str:

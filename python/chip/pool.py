@@ -217,8 +217,8 @@ class _Worker:
         self.proc: Any = None
         self.conn: Any = None
         self.pid = 0
-        # item id -> (index, item, reruns)
-        self.inflight: Dict[int, Tuple[int, Item, int]] = {}
+        # item id -> (index, item, reruns, generation)
+        self.inflight: Dict[int, Tuple[int, Item, int, int]] = {}
 
 
 class Pool:
@@ -245,6 +245,7 @@ class Pool:
         self._ctx = multiprocessing.get_context("spawn")
         self._prepared: Dict[int, bytes] = {}
         self._next_id = 0
+        self._gen = 0
         kw = dict(open_kw or {})
         if platform.endswith("sim"):
             self._kws = [kw] * (n if n is not None else 2)
@@ -288,7 +289,12 @@ class Pool:
 
     def _call(self, w: _Worker, msg: tuple) -> Any:
         w.conn.send(msg)
-        reply = w.conn.recv()
+        while True:
+            reply = w.conn.recv()
+            if reply[0] != "done":
+                break
+            # a result of an abandoned imap_unordered(): dropped
+            w.inflight.pop(reply[1], None)
         if len(reply) > 2 and reply[2] is not None:
             raise reply[2]
         return reply
@@ -301,7 +307,7 @@ class Pool:
         if self._on_event:
             self._on_event(ev)
 
-    def _restart(self, w: _Worker) -> List[Tuple[int, Item, int]]:
+    def _restart(self, w: _Worker) -> List[Tuple[int, Item, int, int]]:
         """Report a lost worker, start a new one; returns its in-flight
         items."""
         try:
@@ -315,7 +321,8 @@ class Pool:
         items = list(w.inflight.values())
         w.inflight.clear()
         self._emit(PoolEvent("lost", w.index, w.pid, w.proc.exitcode,
-                             tuple(i for i, _, r in items if r == 0)))
+                             tuple(i for i, _, r, g in items
+                                   if r == 0 and g == self._gen)))
         self._spawn(w)
         self._await_ready(w)
         self._emit(PoolEvent("restarted", w.index, w.pid))
@@ -334,7 +341,9 @@ class Pool:
 
     def inflight(self, worker: int) -> List[int]:
         """Indices of the items in flight on ``worker``."""
-        return sorted(i for i, _, _ in self._workers[worker].inflight.values())
+        return sorted(i for i, _, _, g in
+                      self._workers[worker].inflight.values()
+                      if g == self._gen)
 
     def kill(self, worker: int, sig: int = signal.SIGKILL) -> None:
         """Send ``sig`` to a worker process (failure drills)."""
@@ -376,7 +385,11 @@ class Pool:
 
     def imap_unordered(self, items: Iterable[Any]) -> Iterator[WorkResult]:
         """Run every item (an :class:`Item` or a tuple ``(cid, args)``),
-        yielding each result as it completes."""
+        yielding each result as it completes.  One call at a time; the
+        results of items still in flight when a caller abandons the
+        iterator are dropped."""
+        self._gen += 1
+        gen = self._gen
         pending: Deque[Tuple[int, Item, int, int]] = collections.deque()
         for i, it in enumerate(items):
             if not isinstance(it, Item):
@@ -386,7 +399,7 @@ class Pool:
         nworkers = len(workers)
         outstanding = len(pending)
         while outstanding:
-            self._dispatch(pending, nworkers)
+            self._dispatch(pending, nworkers, gen)
             conns = {}
             for w in workers:
                 conns[w.conn] = w
@@ -399,18 +412,21 @@ class Pool:
                 if w in lost:
                     continue
                 if obj is w.conn:
-                    if not self._receive(w, done):
+                    if not self._receive(w, done, gen):
                         lost.append(w)
                 else:
                     while True:   # deliver what it sent before dying
                         try:
-                            if not w.conn.poll() or not self._receive(w, done):
+                            if not w.conn.poll() or \
+                                    not self._receive(w, done, gen):
                                 break
                         except (EOFError, OSError):
                             break
                     lost.append(w)
             for w in lost:
-                for idx, item, reruns in self._restart(w):
+                for idx, item, reruns, g in self._restart(w):
+                    if g != gen:
+                        continue
                     if reruns == 0:
                         pending.appendleft((idx, item, 1, w.index))
                     else:
@@ -422,7 +438,7 @@ class Pool:
             outstanding -= len(done)
             yield from done
 
-    def _dispatch(self, pending, nworkers: int) -> None:
+    def _dispatch(self, pending, nworkers: int, gen: int) -> None:
         skipped = []
         while pending:
             idx, item, reruns, avoid = pending[0]
@@ -450,10 +466,10 @@ class Pool:
             except (OSError, ValueError):
                 pending.appendleft((idx, item, reruns, avoid))
                 break   # the sentinel reports it
-            best.inflight[iid] = (idx, item, reruns)
+            best.inflight[iid] = (idx, item, reruns, gen)
         pending.extendleft(reversed(skipped))
 
-    def _receive(self, w: _Worker, done: List[WorkResult]) -> bool:
+    def _receive(self, w: _Worker, done: List[WorkResult], gen: int) -> bool:
         try:
             msg = w.conn.recv()
         except Exception:
@@ -464,9 +480,10 @@ class Pool:
         ent = w.inflight.pop(iid, None)
         if ent is None:
             return True
-        idx, _, reruns = ent
-        done.append(WorkResult(idx, outputs, result, err, w.index, w.pid,
-                               reruns))
+        idx, _, reruns, g = ent
+        if g == gen:
+            done.append(WorkResult(idx, outputs, result, err, w.index,
+                                   w.pid, reruns))
         if result is not None and result.status == C.STATUS_DEVICE_LOST:
             return False
         return True

@@ -46,3 +46,9 @@ def test_struct_layouts_match_headers(tmp_path):
 def test_result_format_matches_struct():
     from chip.device import _RES_FMT
     assert _RES_FMT.size == ffi.sizeof("struct chip_run_result")
+
+
+def test_batch_format_matches_struct():
+    from chip.device import _BATCH_FMT
+    assert _BATCH_FMT.size == ffi.sizeof("struct chip_batch_run")
+    assert ffi.offsetof("struct chip_batch_run", "seq") == 24

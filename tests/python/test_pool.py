@@ -141,3 +141,15 @@ def test_matmul_items(pool):
             np.testing.assert_array_equal(r.outputs[0], ref)
     finally:
         pool.unprepare(2)
+
+
+def test_abandoned_iteration_does_not_leak_into_the_next(pool):
+    it = pool.imap_unordered(vector_items(100))
+    first = next(it)
+    check(first)
+    it.close()                      # items still in flight are abandoned
+    assert pool.counters()          # control replies are not confused
+    rs = pool.map(vector_items(30))
+    assert [r.index for r in rs] == list(range(30))
+    for r in rs:
+        check(r)
