@@ -400,6 +400,10 @@ class Pool:
         outstanding = len(pending)
         while outstanding:
             self._dispatch(pending, nworkers, gen)
+            if not pending and not any(e[3] == gen for w in workers
+                                       for e in w.inflight.values()):
+                raise RuntimeError(f"chip pool: {outstanding} items "
+                                   "neither pending nor in flight")
             conns = {}
             for w in workers:
                 conns[w.conn] = w
