@@ -254,3 +254,55 @@ def test_busy_register_under_dedup_collision(dev):
     c = dev.counters()
     assert c.resident_callables == 2
     check_vector(dev, 0)
+
+
+def test_store_targets_live_until_reaped(dev):
+    import gc
+    import weakref
+    dev.register(0, build("vector"))
+    n = 2048
+    a = dev.from_host(np.full(n, 1, np.float32))
+    f = dev.array(n)
+    out = np.zeros(n, np.float32)
+    ref = weakref.ref(out)
+    seq = dev.submit(0, chip.Args(a, a, f), stores=[(f, out)])
+    del out
+    gc.collect()
+    out = ref()
+    assert out is not None          # held by the device until reaped
+    res = dev.wait(seq)
+    assert res.ok
+    want = chip.programs.vector_ref(np.float32(1), np.float32(1))
+    np.testing.assert_array_equal(out, np.full(n, want, np.float32))
+    del out
+    gc.collect()
+    assert ref() is None            # and released once reaped
+
+
+def test_threads_share_a_device(dev):
+    import threading
+    dev.register(0, build("vector"))
+    errors = []
+
+    def worker(t):
+        try:
+            n = 512
+            a = dev.from_host(np.full(n, t, np.float32))
+            b = dev.from_host(np.full(n, 2, np.float32))
+            f = dev.array(n)
+            args = chip.Args(a, b, f)
+            want = chip.programs.vector_ref(np.float32(t), np.float32(2))
+            for _ in range(30):
+                out = np.zeros(n, np.float32)
+                r = dev.run(0, args, stores=[(f, out)])
+                assert r.ok and (out == want).all()
+        except Exception as e:   # reported below
+            errors.append(e)
+
+    ts = [threading.Thread(target=worker, args=(t,)) for t in range(4)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert errors == []
+    assert dev.counters().runs_ok == 120
