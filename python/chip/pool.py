@@ -6,7 +6,8 @@ device of its own, or one node of the kernel driver) and runs what the
 dispatcher sends it.  The dispatcher prepares callables on every worker
 (:meth:`Pool.prepare`: ``chip_register`` under the same cid everywhere)
 and hands work items to whichever worker has room (``depth`` items in
-flight per worker).
+flight per worker; the items a worker is given at once travel in one
+message, and their results come back in one).
 
 A work item is a cid and its arguments: numpy arrays are input tensors
 (copied into device memory before the run), :class:`Out` entries output
@@ -142,6 +143,40 @@ def _worker_main(conn, platform: str, open_kw: Dict[str, Any],
         lst = free[nbytes]
         return lst.pop() if lst else dev.malloc(max(nbytes, 1))
 
+    def execute(cid: int, args: Sequence[Any], options: Dict[str, int]):
+        """One item: inputs copied in, the run, outputs stored."""
+        used: List[Any] = []
+        outputs: List[Any] = []
+        result = err = None
+        try:
+            a = Args()
+            stores = []
+            for x in args:
+                if isinstance(x, Out):
+                    arr = np.empty(x.shape, x.dtype)
+                    b = buffer(arr.nbytes)
+                    used.append(b)
+                    a.tensor(b.addr, arr.dtype, arr.shape or (1,))
+                    stores.append((b, arr))
+                    outputs.append(arr)
+                elif isinstance(x, np.ndarray):
+                    x = np.ascontiguousarray(x)
+                    b = buffer(x.nbytes)
+                    used.append(b)
+                    b.copy_to(x)
+                    a.tensor(b.addr, x.dtype, x.shape or (1,))
+                else:
+                    a.add(x)
+            opts = RunOptions(stores=stores, **options)
+            result = dev.run(cid, a, opts)
+        except Exception as e:  # reported with the item
+            err = e
+        for b in used:
+            free[b.size].append(b)
+        if result is None or not result.ok:
+            outputs = []
+        return outputs, result, err
+
     lost = False
     while not lost:
         try:
@@ -150,39 +185,16 @@ def _worker_main(conn, platform: str, open_kw: Dict[str, Any],
             break
         kind = msg[0]
         if kind == "run":
-            _, item_id, cid, args, options = msg
-            used: List[Any] = []
-            outputs: List[Any] = []
-            result = err = None
-            try:
-                a = Args()
-                stores = []
-                for x in args:
-                    if isinstance(x, Out):
-                        arr = np.empty(x.shape, x.dtype)
-                        b = buffer(arr.nbytes)
-                        used.append(b)
-                        a.tensor(b.addr, arr.dtype, arr.shape or (1,))
-                        stores.append((b, arr))
-                        outputs.append(arr)
-                    elif isinstance(x, np.ndarray):
-                        x = np.ascontiguousarray(x)
-                        b = buffer(x.nbytes)
-                        used.append(b)
-                        b.copy_to(x)
-                        a.tensor(b.addr, x.dtype, x.shape or (1,))
-                    else:
-                        a.add(x)
-                opts = RunOptions(stores=stores, **options)
-                result = dev.run(cid, a, opts)
-                lost = result.status == C.STATUS_DEVICE_LOST
-            except Exception as e:  # reported with the item
-                err = e
-            for b in used:
-                free[b.size].append(b)
-            if result is None or not result.ok:
-                outputs = []
-            conn.send(("done", item_id, outputs, result, err))
+            # a batch of items: their results go back in one message
+            done = []
+            for item_id, cid, args, options in msg[1]:
+                outputs, result, err = execute(cid, args, options)
+                done.append((item_id, outputs, result, err))
+                if result is not None and \
+                        result.status == C.STATUS_DEVICE_LOST:
+                    lost = True     # the rest stay in flight: re-run
+                    break
+            conn.send(("done", done))
         elif kind == "prepare":
             _, cid, image = msg
             try:
@@ -293,8 +305,9 @@ class Pool:
             reply = w.conn.recv()
             if reply[0] != "done":
                 break
-            # a result of an abandoned imap_unordered(): dropped
-            w.inflight.pop(reply[1], None)
+            # results of an abandoned imap_unordered(): dropped
+            for ent in reply[1]:
+                w.inflight.pop(ent[0], None)
         if len(reply) > 2 and reply[2] is not None:
             raise reply[2]
         return reply
@@ -444,6 +457,7 @@ class Pool:
 
     def _dispatch(self, pending, nworkers: int, gen: int) -> None:
         skipped = []
+        batches: Dict[_Worker, List[tuple]] = {}
         while pending:
             idx, item, reruns, avoid = pending[0]
             best = None
@@ -464,14 +478,16 @@ class Pool:
             pending.popleft()
             iid = self._next_id
             self._next_id += 1
-            try:
-                best.conn.send(("run", iid, item.cid, tuple(item.args),
-                                item.options))
-            except (OSError, ValueError):
-                pending.appendleft((idx, item, reruns, avoid))
-                break   # the sentinel reports it
             best.inflight[iid] = (idx, item, reruns, gen)
+            batches.setdefault(best, []).append(
+                (iid, item.cid, tuple(item.args), item.options))
         pending.extendleft(reversed(skipped))
+        # one message per worker for everything it was given now
+        for w, batch in batches.items():
+            try:
+                w.conn.send(("run", batch))
+            except (OSError, ValueError):
+                pass    # still in flight: the sentinel reports the worker
 
     def _receive(self, w: _Worker, done: List[WorkResult], gen: int) -> bool:
         try:
@@ -480,17 +496,19 @@ class Pool:
             return False
         if msg[0] != "done":
             return True
-        _, iid, outputs, result, err = msg
-        ent = w.inflight.pop(iid, None)
-        if ent is None:
-            return True
-        idx, _, reruns, g = ent
-        if g == gen:
-            done.append(WorkResult(idx, outputs, result, err, w.index,
-                                   w.pid, reruns))
-        if result is not None and result.status == C.STATUS_DEVICE_LOST:
-            return False
-        return True
+        alive = True
+        for iid, outputs, result, err in msg[1]:
+            ent = w.inflight.pop(iid, None)
+            if ent is None:
+                continue
+            idx, _, reruns, g = ent
+            if g == gen:
+                done.append(WorkResult(idx, outputs, result, err, w.index,
+                                       w.pid, reruns))
+            if result is not None and \
+                    result.status == C.STATUS_DEVICE_LOST:
+                alive = False
+        return alive
 
     def close(self) -> None:
         """Stop every worker (their devices close)."""

@@ -50,8 +50,10 @@ def test_thousand_items_survive_a_killed_worker(pool):
         if killed is None and len(seen) >= 200:
             # a worker with work in flight dies mid-run
             busy = [w for w in range(pool.size) if pool.inflight(w)]
-            killed = busy[0]
-            pool.kill(killed)
+            if busy:
+                killed = busy[0]
+                pool.kill(killed)
+    assert killed is not None
     assert sorted(seen) == list(range(1000))
     for r in seen.values():
         check(r)
