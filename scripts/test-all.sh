@@ -6,7 +6,8 @@
 #   1. userspace: unit tests + the conformance suite on a2a3sim and a5sim;
 #      install: make install into a staging root, C and C++ programs
 #      built against it with pkg-config alone (tests/install/run.sh);
-#      clang: the whole userspace build and unit suite with CC=clang
+#      clang: the whole userspace build and unit suite with CC=clang;
+#      python: the Python package's pytest suite (tests/python/run.sh)
 #   2. the same (with the multi-threaded soak) under ASan/UBSan and under
 #      valgrind; the conformance suite and the soak under TSan
 #   3. fuzz harnesses, bounded
@@ -119,10 +120,16 @@ clang_stage() {
 	CHIP_PLATFORM=a2a3sim tests/run.sh build-clang
 }
 
+python_stage() {
+	need_pkgs python3-cffi python3-pytest python3-numpy || return 1
+	tests/python/run.sh build
+}
+
 need_pkgs build-essential make pkg-config liburing-dev libdrm-dev
 stage userspace userspace
 stage install tests/install/run.sh build
 stage clang clang_stage
+stage python python_stage
 stage sanitizers sanitizers
 stage tsan tsan
 stage valgrind valgrind_stage
