@@ -1052,6 +1052,39 @@ static int sim_set_hash_mask(struct chip_dev *dev, uint64_t mask)
 	return 0;
 }
 
+/* The table is this handle's own: every entry may be listed. */
+static int sim_dedup_list(struct chip_dev *dev, uint32_t *scope,
+			  struct chip_resident *out, int max)
+{
+	struct sim *s = sim_of(dev);
+	const struct chipc_code *c;
+	int n = 0;
+	u32 b, i;
+
+	if (scope)
+		*scope = CHIP_DEDUP_SCOPE_FILE;
+	pthread_mutex_lock(&s->lock);
+	for (b = 0; b < CHIPC_DEDUP_BUCKETS; b++) {
+		for (c = s->dedup.buckets[b]; c; c = c->next, n++) {
+			struct chip_resident *r;
+
+			if (n >= max)
+				continue;
+			r = &out[n];
+			r->hash = c->hash;
+			r->size = c->layout.total_size;
+			r->refs = c->refs;
+			r->runtime = c->runtime;
+			r->children = c->layout.child_count;
+			for (i = 0; i < CHIP_MAX_CIDS; i++)
+				if (s->reg.cids[i].code == c)
+					r->cids |= 1ull << i;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
 const struct chip_backend_ops chip_sim_backend = {
 	.name = "sim",
 	.open = sim_open,
@@ -1070,5 +1103,6 @@ const struct chip_backend_ops chip_sim_backend = {
 	.reap = sim_reap,
 	.counters = sim_counters,
 	.set_hash_mask = sim_set_hash_mask,
+	.dedup_list = sim_dedup_list,
 	.shutdown = sim_shutdown,
 };

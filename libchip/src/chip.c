@@ -873,6 +873,25 @@ int chip_counters(struct chip_dev *h, struct chip_counters *c)
 	return rc;
 }
 
+int chip_dedup_list(struct chip_dev *h, uint32_t *scope,
+		    struct chip_resident *out, int max)
+{
+	struct chip_dev *dev;
+	int rc;
+
+	if (max < 0 || (!out && max))
+		return -EINVAL;
+	dev = dev_get(h, &rc);
+	if (!dev)
+		return rc;
+	if (out)
+		memset(out, 0, (size_t)max * sizeof(*out));
+	rc = dev->ops->dedup_list ? dev->ops->dedup_list(dev, scope, out, max) :
+				    -EOPNOTSUPP;
+	dev_put(dev);
+	return rc;
+}
+
 int chip_debug_set_hash_mask(struct chip_dev *h, uint64_t mask)
 {
 	struct chip_dev *dev;

@@ -82,6 +82,9 @@ struct chip_backend_ops {
 		    int min, uint64_t deadline_ns);
 	int (*counters)(struct chip_dev *dev, struct chip_counters *c);
 	int (*set_hash_mask)(struct chip_dev *dev, uint64_t mask);
+	/* Optional: chip_dedup_list(); without it, -EOPNOTSUPP. */
+	int (*dedup_list)(struct chip_dev *dev, uint32_t *scope,
+			  struct chip_resident *out, int max);
 	/*
 	 * Optional: cancel queued runs and wake every blocked wait/reap
 	 * (they return); called by chip_close() before it waits for calls

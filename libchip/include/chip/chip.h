@@ -391,6 +391,47 @@ struct chip_counters {
 
 int chip_counters(struct chip_dev *dev, struct chip_counters *c);
 
+/* ---- the dedup table --------------------------------------------------- */
+
+/* Whose registrations share a resident callable (struct chip_resident). */
+#define CHIP_DEDUP_SCOPE_DEVICE	0	/* every user of the device */
+#define CHIP_DEDUP_SCOPE_FILE	1	/* one device handle (open file) */
+#define CHIP_DEDUP_SCOPE_USER	2	/* the handles of one user */
+
+/**
+ * struct chip_resident - one resident callable of the dedup table
+ * @hash: FNV-1a 64 of its canonical image (struct chip_layout's hash)
+ * @cids: bit i set: cid i of this handle is bound to it
+ * @size: bytes resident (the image's total_size)
+ * @refs: references: one per registration in the table's scope, one
+ *	per run executing it
+ * @runtime: CHIP_RUNTIME_*
+ * @children: child kernels
+ * @reserved: zero
+ */
+struct chip_resident {
+	uint64_t hash;
+	uint64_t cids;
+	uint32_t size;
+	uint32_t refs;
+	uint32_t runtime;
+	uint32_t children;
+	uint64_t reserved[2];
+};
+
+/*
+ * List the resident callables of the dedup table this handle uses, in
+ * no particular order: up to @max entries into @out (may be NULL when
+ * @max is 0), the table's CHIP_DEDUP_SCOPE_* into *@scope (may be NULL).
+ * Only a table whose every entry this handle may see is listed: the
+ * simulated backend's (one per handle).  Returns the number of entries
+ * in the table (more than @max: call again with a larger array), or
+ * -EINVAL (@max < 0, or @out NULL with @max > 0), -EBADF, -EOPNOTSUPP
+ * (the kernel backend: the driver has no interface for it).
+ */
+int chip_dedup_list(struct chip_dev *dev, uint32_t *scope,
+		    struct chip_resident *out, int max);
+
 /* ---- testing ----------------------------------------------------------- */
 
 /*
