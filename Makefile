@@ -54,6 +54,8 @@ ORCH_SO_SRCS := $(sort $(wildcard tools/examples/orch/*.c))
 UNIT_BINS := $(patsubst %.c,$(O)/%,$(UNIT_SRCS))
 CONF_BINS := $(patsubst %.c,$(O)/%,$(CONF_SRCS))
 SOAK_BINS := $(patsubst %.c,$(O)/%,$(SOAK_SRCS))
+# Helpers of tests/tools/run.sh (chipctl's test).
+TOOLTEST_BINS := $(patsubst %.c,$(O)/%,$(sort $(wildcard tests/tools/*.c)))
 TOOL_BINS := $(patsubst %.c,$(O)/%,$(TOOL_SRCS))
 EX_BINS := $(patsubst %.c,$(O)/%,$(EX_SRCS))
 ORCH_SOS := $(patsubst %.c,$(O)/%.so,$(ORCH_SO_SRCS))
@@ -67,7 +69,7 @@ all: lib tools tests
 
 lib: $(O)/libchip.a $(O)/libchip.so $(O)/libchip.pc
 tools: $(TOOL_BINS) $(EX_BINS) $(ORCH_SOS)
-tests: $(UNIT_BINS) $(CONF_BINS) $(SOAK_BINS) $(ORCH_SOS)
+tests: $(UNIT_BINS) $(CONF_BINS) $(SOAK_BINS) $(TOOLTEST_BINS) $(ORCH_SOS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -1,0 +1,250 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# chipctl's test (Documentation/chipctl.rst): on a2a3sim and a5sim, its
+# --json output is one valid JSON object for every command; `info` is
+# chip_info(); `stats` after a known sequence of registrations and runs
+# is chip_counters() after the same sequence (tests/tools/chipctl_ref.c)
+# and the values that sequence must give; `dedup` lists the resident
+# callables with their hashes, sizes, references and cids; `run` of the
+# vector example image (both runtimes) prints ok and writes 16384 times
+# 47.0; and each documented exit code: 1 for a failed run, 2 for bad
+# arguments, 3 without a device, 4 for a bad image, 5 for trace.
+#
+#   tests/tools/run.sh [BUILD_DIR] [PLATFORM...]    (default: build, both sims)
+#
+# A platform of the kernel backend (a2a3, a5) runs the same checks on
+# the device, in a guest with chip.ko.  Needs python3.  Prints PASS/FAIL
+# lines and "N passed, N failed".
+set -u
+P=$(cd "$(dirname "$0")/../.." && pwd)
+O=${1:-build}
+[ $# -gt 0 ] && shift
+PLATS=${*:-a2a3sim a5sim}
+case $O in /*) ;; *) O=$P/$O ;; esac
+C=$O/tools/chipctl
+REF=$O/tests/tools/chipctl_ref
+T=$(mktemp -d /tmp/chip-chipctl.XXXXXX)
+passed=0 failed=0
+ok() { passed=$((passed + 1)); echo "PASS: $*"; }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+finish() {
+	echo "$passed passed, $failed failed"
+	rm -rf "$T"
+	[ "$failed" -eq 0 ]
+	exit
+}
+for f in "$C" "$REF"; do
+	[ -x "$f" ] || { bad "$f not built (make tools tests)"; finish; }
+done
+command -v python3 > /dev/null || { bad "python3 missing"; finish; }
+
+# expect_exit WANT WHAT CMD...: CMD's exit code is WANT.
+expect_exit() {
+	local want=$1 what=$2 rc
+	shift 2
+	"$@" > "$T/out" 2> "$T/err"
+	rc=$?
+	if [ "$rc" = "$want" ]; then
+		ok "$what: exit $want"
+	else
+		bad "$what: exit $rc, want $want"
+		head -n 5 "$T/err"
+	fi
+}
+
+# pycheck WHAT SCRIPT ARGS...: a python assertion over JSON files.
+pycheck() {
+	local what=$1
+	shift
+	if python3 - "$@" > "$T/py" 2>&1; then
+		ok "$what"
+	else
+		bad "$what"
+		tail -n 5 "$T/py"
+	fi
+}
+
+VEC="-t f32:16384:fill=2 -t f32:16384:fill=3"
+
+for p in $PLATS; do
+	I=$T/$p
+	mkdir -p "$I"
+	"$REF" images "$I" "$p" || { bad "$p: chipctl_ref images"; continue; }
+
+	# Every command's --json: one object, nothing else on stdout.
+	for cmd in list info stats dedup; do
+		"$C" --json -p "$p" $cmd > "$I/$cmd.json" 2> "$I/$cmd.err"
+		rc=$?
+		pycheck "$p: chipctl --json $cmd is one JSON object (exit $rc)" \
+			"$I/$cmd.json" "$cmd" <<-'EOF'
+		import json, sys
+		j = json.load(open(sys.argv[1]))
+		assert isinstance(j, dict) and j["command"] == sys.argv[2], j
+		EOF
+	done
+
+	# info is chip_info().
+	"$REF" info "$p" > "$I/info-ref.json"
+	pycheck "$p: chipctl --json info matches chip_info()" \
+		"$I/info.json" "$I/info-ref.json" <<-'EOF'
+	import json, sys
+	got, ref = (json.load(open(f)) for f in sys.argv[1:3])
+	for k, v in ref.items():
+	    assert got[k] == v, (k, got[k], v)
+	assert got["limits"]["cids"] == 64 and got["dedup_scope"], got
+	EOF
+
+	# stats: a known sequence, chipctl vs libchip in this process.
+	"$C" --json -p "$p" run -r "$I/vector_hbg.img" -r "$I/vector_tmr.img" \
+		-n 3 --stats "$I/vector_tmr.img" $VEC -t f32:16384 \
+		> "$I/seq.json" 2> "$I/seq.err" || cat "$I/seq.err"
+	"$REF" stats "$p" 3 "$I/vector_tmr.img" "$I/vector_hbg.img" \
+		"$I/vector_tmr.img" > "$I/seq-ref.json"
+	pycheck "$p: chipctl run --stats counters match chip_counters()" \
+		"$I/seq.json" "$I/seq-ref.json" "$p" <<-'EOF'
+	import json, sys
+	got = json.load(open(sys.argv[1]))["client"]
+	ref = json.load(open(sys.argv[2]))
+	assert got == ref, (got, ref)
+	# two uploads, one hit; one host orchestration; three runs ok
+	want = dict(dedup_hits=1, dedup_misses=2, registered=3, host_loads=1,
+	            resident_callables=2)
+	for k, v in want.items():
+	    assert got[k] == v, (k, got[k], v)
+	assert got["runs"]["ok"] == 3 and sum(got["runs"].values()) == 3
+	assert got["gm_used"] >= 3 * 65536
+	EOF
+	pycheck "$p: stats: device-wide figures on the kernel backend only" \
+		"$I/seq.json" "$p" <<-'EOF'
+	import json, sys
+	j = json.load(open(sys.argv[1]))
+	if sys.argv[2].endswith("sim"):
+	    assert j["device"] is None and j["simulated"] is True
+	else:
+	    d = j["device"]
+	    assert d["dedup_misses"] >= j["client"]["dedup_misses"]
+	    assert d["files"] >= 2 and d["resident_callables"] >= 2
+	EOF
+
+	# A failed run: exit 1, its status, counted as such.
+	expect_exit 1 "$p: run of an orchestration that fails" \
+		"$C" --json -p "$p" run --stats "$I/fatal.img" $VEC -t f32:16384
+	pycheck "$p: the failed run's status and counters" "$T/out" <<-'EOF'
+	import json, sys
+	j = json.load(open(sys.argv[1]))
+	assert j["status"] == "orch_error" and j["ok"] == 0, j
+	assert j["result"]["code"] == 9, j["result"]
+	assert j["client"]["runs"]["orch_error"] == 1, j["client"]
+	assert j["outputs"] == [], j
+	EOF
+
+	# dedup: hash, size, references and cids of each resident callable.
+	if [ "${p%sim}" != "$p" ]; then
+		"$C" --json -p "$p" dedup -r "$I/vector_tmr.img" \
+			-r "$I/vector_hbg.img" -r "$I/vector_tmr.img" \
+			> "$I/dedup.json" 2> "$I/dedup.err"
+		"$REF" layout "$I/vector_tmr.img" > "$I/tmr.json"
+		"$REF" layout "$I/vector_hbg.img" > "$I/hbg.json"
+		pycheck "$p: dedup lists hash, size, refs and cids" \
+			"$I/dedup.json" "$I/tmr.json" "$I/hbg.json" <<-'EOF'
+		import json, sys
+		j = json.load(open(sys.argv[1]))
+		tmr, hbg = (json.load(open(f)) for f in sys.argv[2:4])
+		e = {x["hash"]: x for x in j["entries"]}
+		assert len(e) == 2 and j["resident_callables"] == 2, j
+		assert j["scope"] == "file", j
+		a, b = e[tmr["hash"]], e[hbg["hash"]]
+		assert (a["size"], a["refs"], a["cids"]) == (tmr["size"], 2, [0, 2]), a
+		assert (b["size"], b["refs"], b["cids"]) == (hbg["size"], 1, [1]), b
+		assert a["runtime"] == "tensormap_and_ringbuffer" and a["children"] == 3
+		assert j["resident_bytes"] == tmr["size"] + hbg["size"], j
+		EOF
+		"$C" -p "$p" dedup -r "$I/vector_tmr.img" > "$I/dedup.txt"
+		h=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["hash"][2:])' "$I/tmr.json")
+		if grep -q "^$h " "$I/dedup.txt"; then
+			ok "$p: dedup text lists the image's hash"
+		else
+			bad "$p: dedup text lists the image's hash"
+		fi
+	else
+		expect_exit 5 "$p: dedup listing unsupported by the driver" \
+			"$C" --json -p "$p" dedup
+	fi
+
+	# run: the vector example's image on both runtimes: ok, 47.0.
+	for rt in tmr hbg; do
+		rm -f "$I/f.bin"
+		expect_exit 0 "$p: run vector_$rt.img" \
+			"$C" -p "$p" run "$I/vector_$rt.img" $VEC \
+			-t "f32:16384:out=$I/f.bin"
+		if grep -q "^ok " "$T/out" && grep -q "tensor 2 f32\[16384\].*: 47 47 47 47 47 47 47 47 ...  min 47 max 47" "$T/out"; then
+			ok "$p: run vector_$rt.img prints ok and 47"
+		else
+			bad "$p: run vector_$rt.img prints ok and 47"
+			cat "$T/out"
+		fi
+		pycheck "$p: run vector_$rt.img writes 16384 x 47.0" \
+			"$I/f.bin" <<-'EOF'
+		import struct, sys
+		b = open(sys.argv[1], "rb").read()
+		assert len(b) == 16384 * 4, len(b)
+		v = struct.unpack("<16384f", b)
+		assert all(x == 47.0 for x in v), [x for x in v if x != 47.0][:4]
+		EOF
+	done
+	# Inputs from files: a and b as raw float32.
+	python3 -c 'import struct,sys; open(sys.argv[1],"wb").write(struct.pack("<16384f",*[float(i%7) for i in range(16384)]))' "$I/a.bin"
+	python3 -c 'import struct,sys; open(sys.argv[1],"wb").write(struct.pack("<16384f",*[0.5]*16384))' "$I/b.bin"
+	"$C" -p "$p" --json run "$I/vector_tmr.img" -t "f32:16384:file=$I/a.bin" \
+		-t "f32:16384:file=$I/b.bin" -t "f32:16384:out=$I/f.bin" > "$I/files.json"
+	pycheck "$p: run with tensors from files: (a+b+1)*(a+b+2)+(a+b)" \
+		"$I/f.bin" "$I/files.json" <<-'EOF'
+	import json, struct, sys
+	v = struct.unpack("<16384f", open(sys.argv[1], "rb").read())
+	for i, x in enumerate(v):
+	    c = (i % 7) + 0.5
+	    assert x == (c + 1) * (c + 2) + c, (i, x)
+	j = json.load(open(sys.argv[2]))
+	assert j["outputs"][0]["min"] == 4.25 and j["outputs"][0]["max"] == 70.25, j
+	EOF
+done
+
+# Exit codes of bad arguments, of failures, of the unsupported.
+p=${PLATS%% *}
+I=$T/$p
+for args in "" "nosuch" "run" "info extra" "-p nosuch info" "--nosuch info" \
+	"info -t f32:4" "run x -t f99:4" "run x -t f32:0" "run x -t f32:4:fill=q" \
+	"run x -t f32:4:what=1" "run x -s 1.5" "run x -n 0" "stats -n 2" \
+	"info -r x" "-p a2a3sim -d 0 info" "list -d 0"; do
+	# shellcheck disable=SC2086
+	expect_exit 2 "chipctl $args" "$C" $args
+	grep -q "usage: chipctl" "$T/err" || bad "chipctl $args: no usage on stderr"
+	[ -s "$T/out" ] && bad "chipctl $args: output on stdout"
+done
+expect_exit 0 "chipctl --help" "$C" --help
+grep -q "^usage: chipctl" "$T/out" || bad "chipctl --help: no usage"
+expect_exit 4 "run of a file that is not an image" \
+	"$C" --json -p "$p" run "$P/README.md"
+pycheck "a failure with --json still prints one object" "$T/out" <<-'EOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["error"]["exit"] == 4 and j["error"]["errno"].startswith("E"), j
+EOF
+expect_exit 4 "run of a missing file" "$C" -p "$p" run "$T/nosuch.img"
+other=a5sim; [ "$p" = a5sim ] && other=a2a3sim
+[ -d "$T/$p" ] && expect_exit 4 "run of a $p image on $other" \
+	"$C" -p $other run "$I/vector_tmr.img"
+expect_exit 5 "trace" "$C" --json trace
+python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["supported"] is False' "$T/out" &&
+	ok "trace --json says unsupported" || bad "trace --json says unsupported"
+if ! ls /sys/class/accel/accel* > /dev/null 2>&1 &&
+	! grep -qs chip /sys/class/drm/renderD*/device/uevent; then
+	expect_exit 3 "info on a2a3 without a device" "$C" --json -p a2a3 info
+	pycheck "no device: the JSON error names ENODEV" "$T/out" <<-'EOF'
+	import json, sys
+	j = json.load(open(sys.argv[1]))
+	assert j["error"]["exit"] == 3 and j["error"]["errno"] == "ENODEV", j
+	EOF
+fi
+finish
