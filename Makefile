@@ -28,6 +28,7 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 UDEVDIR ?= /usr/lib/udev/rules.d
 MODPROBEDIR ?= /etc/modprobe.d
@@ -63,7 +64,7 @@ TEST_COMMON := $(patsubst %.c,$(O)/%.o,$(sort $(wildcard tests/common/*.c)))
 
 .PHONY: all lib tools tests check test example clean module bench \
 	install uninstall install-lib install-tools install-module \
-	install-dkms install-udev modules_install
+	install-dkms install-udev install-man modules_install
 .SECONDARY: $(TEST_COMMON) $(LIB_OBJS)
 all: lib tools tests
 
@@ -133,7 +134,9 @@ test:
 INSTALL_TOOLS := $(patsubst tools/%.c,%,$(TOOL_SRCS))
 UAPI_HDRS := uapi/chip_callable.h uapi/chip_isa.h
 
-install: install-lib install-tools
+MAN_PAGES := $(sort $(wildcard man/man[134]/*.[134]))
+
+install: install-lib install-tools install-man
 
 install-lib: lib
 	$(INSTALL) -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
@@ -153,7 +156,15 @@ install-tools: tools
 	$(INSTALL) -d $(DESTDIR)$(BINDIR)
 	$(INSTALL) -m 755 $(addprefix $(O)/tools/,$(INSTALL_TOOLS)) $(DESTDIR)$(BINDIR)/
 
+# Manual pages: chip(4), the tools' (1), one per libchip function (3).
+install-man:
+	$(INSTALL) -d $(addprefix $(DESTDIR)$(MANDIR)/man,1 3 4)
+	for p in $(MAN_PAGES); do \
+		$(INSTALL) -m 644 $$p $(DESTDIR)$(MANDIR)/$${p#man/} || exit 1; \
+	done
+
 uninstall:
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/,$(MAN_PAGES:man/%=%))
 	rm -f $(DESTDIR)$(LIBDIR)/libchip.a $(DESTDIR)$(LIBDIR)/libchip.so \
 		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libchip.so.$(VERSION) \
 		$(DESTDIR)$(PKGCONFIGDIR)/libchip.pc \

@@ -7,7 +7,10 @@
 #      install: make install into a staging root, C and C++ programs
 #      built against it with pkg-config alone (tests/install/run.sh);
 #      clang: the whole userspace build and unit suite with CC=clang;
-#      python: the Python package's pytest suite (tests/python/run.sh)
+#      python: the Python package's pytest suite (tests/python/run.sh);
+#      tools: chipctl against libchip (tests/tools/run.sh); man: every
+#      exported symbol, tool and the driver have a page that renders
+#      without warnings (tests/install/man.sh)
 #   2. the same (with the multi-threaded soak) under ASan/UBSan and under
 #      valgrind; the conformance suite and the soak under TSan
 #   3. fuzz harnesses, bounded
@@ -125,9 +128,16 @@ python_stage() {
 	tests/python/run.sh build
 }
 
-need_pkgs build-essential make pkg-config liburing-dev libdrm-dev
+man_stage() {
+	need_pkgs man-db groff-base || return 1
+	tests/install/man.sh build
+}
+
+need_pkgs build-essential make pkg-config liburing-dev libdrm-dev python3
 stage userspace userspace
 stage install tests/install/run.sh build
+stage tools tests/tools/run.sh build
+stage man man_stage
 stage clang clang_stage
 stage python python_stage
 stage sanitizers sanitizers
