@@ -1225,7 +1225,8 @@ static int cmd_dedup(void)
 		goto out;
 	} else {
 		n = rc;
-		qsort(r, (size_t)n, sizeof(*r), hash_cmp);
+		if (n > 1)
+			qsort(r, (size_t)n, sizeof(*r), hash_cmp);
 	}
 	if (o.json) {
 		j_head("dedup", &h);
