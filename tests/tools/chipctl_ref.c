@@ -16,6 +16,10 @@
  *		chip_counters() as JSON (chipctl's "client" object)
  *	chipctl_ref layout IMAGE
  *		the image's hash and size as JSON
+ *	chipctl_ref dedup-api PLATFORM IMAGE1 IMAGE2
+ *		chip_dedup_list()'s contract: errors, the count when the
+ *		array is short, entries and scope (-EOPNOTSUPP on the kernel
+ *		backend); prints what failed, exits 1 then
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -198,6 +202,65 @@ static int layout(const char *path)
 	return rc;
 }
 
+#define EXPECT(c) do {						\
+	if (!(c)) {							\
+		fprintf(stderr, "dedup-api: line %d: %s\n", __LINE__, #c); \
+		rc = -EDOM;						\
+		goto out;						\
+	}								\
+} while (0)
+
+static int dedup_api(const char *a, const char *b)
+{
+	struct chip_resident r[3];
+	struct chip_layout la;
+	struct chip_dev *dev;
+	uint32_t scope = 99;
+	size_t len;
+	void *img;
+	int rc, n;
+
+	rc = ct_open(&dev, NULL);
+	if (rc)
+		return rc;
+	EXPECT(chip_dedup_list(NULL, NULL, NULL, 0) == -EBADF);
+	EXPECT(chip_dedup_list(dev, NULL, NULL, -1) == -EINVAL);
+	EXPECT(chip_dedup_list(dev, NULL, NULL, 1) == -EINVAL);
+	n = chip_dedup_list(dev, &scope, NULL, 0);
+	if (!ct_is_sim()) {
+		EXPECT(n == -EOPNOTSUPP);
+		goto out;
+	}
+	EXPECT(n == 0 && scope == CHIP_DEDUP_SCOPE_FILE);
+	EXPECT(!reg(dev, 0, a) && !reg(dev, 1, b) && !reg(dev, 5, a));
+	memset(r, 0xff, sizeof(r));
+	/* A short array: the count, one entry filled, the rest untouched. */
+	EXPECT(chip_dedup_list(dev, NULL, r, 1) == 2);
+	EXPECT(r[1].hash == ~0ull);
+	EXPECT(chip_dedup_list(dev, &scope, r, 3) == 2);
+	EXPECT(r[2].hash == 0 && r[2].refs == 0);	/* zeroed */
+	EXPECT(!read_file(a, &img, &len));
+	rc = chip_callable_layout(img, len, &la);
+	free(img);
+	EXPECT(!rc);
+	if (r[0].hash != la.hash)
+		r[0] = r[1];
+	EXPECT(r[0].hash == la.hash && r[0].size == la.total_size);
+	EXPECT(r[0].refs == 2 && r[0].cids == ((1ull << 0) | (1ull << 5)));
+	EXPECT(r[0].children == la.child_count && !r[0].reserved[0]);
+	/* Unregistering drops the reference and the cid. */
+	EXPECT(!chip_unregister(dev, 5));
+	EXPECT(chip_dedup_list(dev, NULL, r, 3) == 2);
+	if (r[0].hash != la.hash)
+		r[0] = r[1];
+	EXPECT(r[0].refs == 1 && r[0].cids == 1);
+	EXPECT(!chip_unregister(dev, 0) && !chip_unregister(dev, 1));
+	EXPECT(chip_dedup_list(dev, NULL, r, 3) == 0);
+out:
+	chip_close(dev);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	char *plat[2] = { argv[0], NULL };
@@ -228,6 +291,8 @@ int main(int argc, char **argv)
 		rc = info();
 	else if (!strcmp(argv[1], "stats") && argc >= 5)
 		rc = stats(atoi(argv[3]), argv[4], argv + 5, argc - 5);
+	else if (!strcmp(argv[1], "dedup-api") && argc == 5)
+		rc = dedup_api(argv[3], argv[4]);
 	else if (!strcmp(argv[1], "layout") && argc == 3)
 		rc = layout(argv[2]);
 	if (rc)

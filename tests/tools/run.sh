@@ -172,6 +172,13 @@ for p in $PLATS; do
 			"$C" --json -p "$p" dedup
 	fi
 
+	# chip_dedup_list() itself.
+	if "$REF" dedup-api "$p" "$I/vector_tmr.img" "$I/vector_hbg.img"; then
+		ok "$p: chip_dedup_list(): errors, short array, refs and cids"
+	else
+		bad "$p: chip_dedup_list(): errors, short array, refs and cids"
+	fi
+
 	# run: the vector example's image on both runtimes: ok, 47.0.
 	for rt in tmr hbg; do
 		rm -f "$I/f.bin"
