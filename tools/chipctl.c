@@ -41,6 +41,7 @@ enum {
 
 static const char usage_text[] =
 	"usage: chipctl [options] COMMAND [IMAGE]\n"
+	"       chipctl [options] run --orch PROG [--child ID:CORE:PROG]...\n"
 	"commands:\n"
 	"  list              devices: platform, index, node, driver version\n"
 	"  info              cores, memory, limits, features, dedup scope\n"
@@ -71,6 +72,10 @@ static const char usage_text[] =
 	"      --timeout MS      watchdog in ms (default 2000)\n"
 	"      --insn-budget N   instructions per program execution\n"
 	"      --stats           add the counters after the runs\n"
+	"      --orch PROG       instead of IMAGE: build a tensormap_and_ringbuffer\n"
+	"                        image from an orchestration program (chipasm)\n"
+	"      --child ID:CORE:PROG  and a child kernel (CORE aic or aiv; repeatable)\n"
+	"      --save PATH       write the built image to PATH\n"
 	"  -h, --help            this text\n"
 	"exit: 0 ok, 1 run failed, 2 usage, 3 no device, 4 error, 5 unsupported\n";
 
@@ -228,6 +233,14 @@ static struct {
 	unsigned long block_dim, threads, timeout_ms, insn_budget;
 	int stats;
 	int run_opts;		/* a run-only option was given */
+	const char *orch;	/* --orch: build the image from programs */
+	struct child {
+		int32_t func_id;
+		uint32_t core;
+		const char *path;
+	} children[CHIP_MAX_FUNC_ID];
+	int nchildren;
+	const char *save;
 } o = { .repeat = 1 };
 
 static int usage_error(const char *fmt, ...)
@@ -389,7 +402,34 @@ static int parse_scalar(const char *s, uint64_t *v)
 
 enum {
 	OPT_BLOCK_DIM = 256, OPT_THREADS, OPT_TIMEOUT, OPT_INSN_BUDGET, OPT_STATS,
+	OPT_ORCH, OPT_CHILD, OPT_SAVE,
 };
+
+/* --child ID:CORE:PROG */
+static int parse_child(char *spec, struct child *c)
+{
+	char *core = strchr(spec, ':'), *path;
+	unsigned long id;
+
+	path = core ? strchr(core + 1, ':') : NULL;
+	if (!path || !path[1])
+		return usage_error("--child %s: FUNC_ID:aic|aiv:PROGRAM expected",
+				   spec);
+	*core++ = 0;
+	*path++ = 0;
+	if (cmdline_uint(spec, 0, CHIP_MAX_FUNC_ID - 1, &id))
+		return usage_error("--child: func_id 0 to %d",
+				   CHIP_MAX_FUNC_ID - 1);
+	if (!strcmp(core, "aic"))
+		c->core = CHIP_CORE_AIC;
+	else if (!strcmp(core, "aiv"))
+		c->core = CHIP_CORE_AIV;
+	else
+		return usage_error("--child: core aic or aiv, not '%s'", core);
+	c->func_id = (int32_t)id;
+	c->path = path;
+	return 0;
+}
 
 static int parse_args(int argc, char **argv)
 {
@@ -406,6 +446,9 @@ static int parse_args(int argc, char **argv)
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "insn-budget", required_argument, NULL, OPT_INSN_BUDGET },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "orch", required_argument, NULL, OPT_ORCH },
+		{ "child", required_argument, NULL, OPT_CHILD },
+		{ "save", required_argument, NULL, OPT_SAVE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -481,6 +524,22 @@ static int parse_args(int argc, char **argv)
 			o.stats = 1;
 			o.run_opts = 1;
 			break;
+		case OPT_ORCH:
+			o.orch = optarg;
+			o.run_opts = 1;
+			break;
+		case OPT_CHILD:
+			if (o.nchildren == CHIP_MAX_FUNC_ID)
+				return usage_error("too many --child");
+			rc = parse_child(optarg, &o.children[o.nchildren++]);
+			if (rc)
+				return rc;
+			o.run_opts = 1;
+			break;
+		case OPT_SAVE:
+			o.save = optarg;
+			o.run_opts = 1;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -499,11 +558,13 @@ static int parse_args(int argc, char **argv)
 	if (o.cmd == C_NONE)
 		return usage_error("unknown command '%s'", argv[optind]);
 	i = optind + 1;
-	if (o.cmd == C_RUN) {
+	if (o.cmd == C_RUN && !o.orch) {
 		if (i >= argc)
-			return usage_error("run: no IMAGE");
+			return usage_error("run: no IMAGE (or --orch)");
 		o.image = argv[i++];
 	}
+	if ((o.nchildren || o.save) && !o.orch)
+		return usage_error("--child and --save need --orch");
 	if (i < argc)
 		return usage_error("%s: unexpected argument '%s'",
 				   cmd_names[o.cmd], argv[i]);
@@ -995,7 +1056,64 @@ static int read_file(const char *path, void **buf, size_t *len)
 	return 0;
 }
 
-/* Read and register @path at @cid; the image's layout into @l. */
+static int write_file(const char *path, const void *p, size_t n);
+
+/*
+ * A tensormap_and_ringbuffer image for @h's platform from --orch and
+ * --child programs.  The signatures: out for a tensor with out=, else in.
+ */
+static int build_image(struct devh *h, void **img, size_t *len)
+{
+	uint8_t sig[CHIP_MAX_TENSOR_ARGS];
+	struct chip_builder *b = NULL;
+	const char *what = o.orch;
+	uint32_t nsig = (uint32_t)o.ntensors;
+	void *bin = NULL;
+	size_t size;
+	int i, rc;
+
+	for (i = 0; i < o.ntensors; i++)
+		sig[i] = o.tensors[i].out ? CHIP_DIR_OUT : CHIP_DIR_IN;
+	rc = read_file(o.orch, &bin, &size);
+	if (!rc)
+		rc = chip_builder_new(h->info.platform,
+				      CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER, &b);
+	if (!rc)
+		rc = chip_builder_set_orch(b, bin, size, "orch", NULL, sig, nsig);
+	for (i = 0; !rc && i < o.nchildren; i++) {
+		free(bin);
+		bin = NULL;
+		what = o.children[i].path;
+		rc = read_file(what, &bin, &size);
+		if (!rc)
+			rc = chip_builder_add_child(b, o.children[i].func_id,
+						    o.children[i].core, sig,
+						    nsig < CHIP_CORE_MAX_ARGS ?
+						    nsig : CHIP_CORE_MAX_ARGS,
+						    bin, size);
+	}
+	if (!rc) {
+		what = "chip_builder_build";
+		rc = chip_builder_build(b, img, len);
+	}
+	free(bin);
+	chip_builder_free(b);
+	if (rc)
+		return fail(EX_FAIL, -rc, "--orch: %s", what);
+	if (o.save) {
+		rc = write_file(o.save, *img, *len);
+		if (rc) {
+			free(*img);
+			return fail(EX_FAIL, -rc, "%s", o.save);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Read (@path, else build from --orch) and register an image at @cid;
+ * its layout into @l.
+ */
 static int register_file(struct devh *h, const char *path, int32_t cid,
 			 struct chip_layout *l, void **imgp)
 {
@@ -1004,9 +1122,16 @@ static int register_file(struct devh *h, const char *path, int32_t cid,
 	size_t len;
 	int rc;
 
-	rc = read_file(path, &img, &len);
-	if (rc)
-		return fail(EX_FAIL, -rc, "%s", path);
+	if (!path) {
+		rc = build_image(h, &img, &len);
+		if (rc)
+			return rc;
+		path = o.save ? o.save : o.orch;
+	} else {
+		rc = read_file(path, &img, &len);
+		if (rc)
+			return fail(EX_FAIL, -rc, "%s", path);
+	}
 	rc = chip_callable_layout(img, len, l);
 	if (rc) {
 		free(img);
@@ -1615,7 +1740,7 @@ static int cmd_run(int trace)
 		j_head("run", &h);
 		j_key("image");
 		j_open('{');
-		JK("path", j_str, o.image);
+		JK("path", j_str, o.image ? o.image : o.save);
 		JK("hash", j_hex, l.hash);
 		JK("size", j_u64, l.total_size);
 		JK("runtime", j_str, runtime_name(hdr->runtime));
@@ -1680,7 +1805,8 @@ static int cmd_run(int trace)
 			j_counters(&h, &c);
 		j_close('}');
 	} else {
-		printf("%s: %s, cid %d on %s%s%s\n", o.image,
+		printf("%s: %s, cid %d on %s%s%s\n",
+		       o.image ? o.image : o.save ? o.save : "built image",
 		       runtime_name(hdr->runtime), cid, h.info.name,
 		       h.node[0] ? " " : "", h.node);
 		printf("%s  %lu of %lu runs ok; tasks %llu, insns %llu, "

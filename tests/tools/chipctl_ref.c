@@ -6,7 +6,8 @@
  *	chipctl_ref images DIR PLATFORM
  *		write the reference workloads' images: vector_tmr.img,
  *		vector_hbg.img, fatal.img (tensormap_and_ringbuffer unless
- *		named _hbg)
+ *		named _hbg), and the vector example's ISA sources for
+ *		chipasm: orch_vector.s, vec_add.s, vec_add_scalar.s, vec_mul.s
  *	chipctl_ref info PLATFORM
  *		chip_info() as JSON, with chipctl's key names
  *	chipctl_ref stats PLATFORM N IMAGE [REGISTER...]
@@ -28,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "chiptest.h"
+#include "programs.h"
 
 #define N 16384
 
@@ -80,10 +82,34 @@ static int write_image(const char *dir, const char *name, enum ct_work w,
 	return rc;
 }
 
+static int write_text(const char *dir, const char *name, const char *text)
+{
+	char path[4096];
+	FILE *f;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0)
+		rc = -EIO;
+	if (f && fclose(f))
+		rc = -EIO;
+	return rc;
+}
+
 static int images(const char *dir)
 {
 	int rc = write_image(dir, "vector_tmr.img", CT_VECTOR,
 			     CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER);
+
+	if (!rc)
+		rc = write_text(dir, "orch_vector.s", PROG_ORCH_VECTOR);
+	if (!rc)
+		rc = write_text(dir, "vec_add.s", PROG_VEC_ADD);
+	if (!rc)
+		rc = write_text(dir, "vec_add_scalar.s", PROG_VEC_ADD_SCALAR);
+	if (!rc)
+		rc = write_text(dir, "vec_mul.s", PROG_VEC_MUL);
 
 	if (!rc)
 		rc = write_image(dir, "vector_hbg.img", CT_VECTOR,

@@ -200,6 +200,29 @@ for p in $PLATS; do
 		assert all(x == 47.0 for x in v), [x for x in v if x != 47.0][:4]
 		EOF
 	done
+	# The image built from chipasm's programs (--orch, --child) is the
+	# builder's, byte for byte, and runs to 47.0.
+	A=$O/tools/chipasm
+	for s in orch_vector vec_add vec_add_scalar vec_mul; do
+		"$A" -o "$I/$s.bin" "$I/$s.s" || bad "$p: chipasm $s.s"
+	done
+	rm -f "$I/f.bin"
+	expect_exit 0 "$p: run --orch/--child of chipasm's programs" \
+		"$C" --json -p "$p" run --orch "$I/orch_vector.bin" \
+		--child "0:aiv:$I/vec_add.bin" --child "1:aiv:$I/vec_add_scalar.bin" \
+		--child "2:aiv:$I/vec_mul.bin" --save "$I/built.img" $VEC \
+		-t "f32:16384:out=$I/f.bin"
+	"$REF" layout "$I/vector_tmr.img" > "$I/tmr.json"
+	pycheck "$p: --save writes the builder's image; the run gives 47.0" \
+		"$T/out" "$I/tmr.json" "$I/built.img" "$I/vector_tmr.img" "$I/f.bin" <<-'EOF'
+	import json, struct, sys
+	j, ref = (json.load(open(f)) for f in sys.argv[1:3])
+	assert j["status"] == "ok" and j["image"]["hash"] == ref["hash"], (j, ref)
+	assert open(sys.argv[3], "rb").read() == open(sys.argv[4], "rb").read()
+	v = struct.unpack("<16384f", open(sys.argv[5], "rb").read())
+	assert set(v) == {47.0}, set(v)
+	EOF
+
 	# Inputs from files: a and b as raw float32.
 	python3 -c 'import struct,sys; open(sys.argv[1],"wb").write(struct.pack("<16384f",*[float(i%7) for i in range(16384)]))' "$I/a.bin"
 	python3 -c 'import struct,sys; open(sys.argv[1],"wb").write(struct.pack("<16384f",*[0.5]*16384))' "$I/b.bin"
@@ -223,7 +246,8 @@ I=$T/$p
 for args in "" "nosuch" "run" "info extra" "-p nosuch info" "--nosuch info" \
 	"info -t f32:4" "run x -t f99:4" "run x -t f32:0" "run x -t f32:4:fill=q" \
 	"run x -t f32:4:what=1" "run x -s 1.5" "run x -n 0" "stats -n 2" \
-	"info -r x" "-p a2a3sim -d 0 info" "list -d 0"; do
+	"info -r x" "-p a2a3sim -d 0 info" "list -d 0" "run --child 0:aiv:x" \
+	"run --orch o --child 0:gpu:x" "run --orch o --child x:aiv:y" "info --orch o"; do
 	# shellcheck disable=SC2086
 	expect_exit 2 "chipctl $args" "$C" $args
 	grep -q "usage: chipctl" "$T/err" || bad "chipctl $args: no usage on stderr"
