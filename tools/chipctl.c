@@ -910,7 +910,6 @@ static int cmd_info(void)
 	} feats[] = {
 		{ "stores", DRM_CHIP_FEATURE_STORES },
 		{ "host_graph", DRM_CHIP_FEATURE_HOST_GRAPH },
-		{ "debug", DRM_CHIP_FEATURE_DEBUG },
 		{ "uring", DRM_CHIP_FEATURE_URING },
 		{ "run_inline", DRM_CHIP_FEATURE_RUN_INLINE },
 	};

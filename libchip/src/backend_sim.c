@@ -1071,9 +1071,9 @@ static int sim_dedup_list(struct chip_dev *dev, uint32_t *scope,
 			if (n >= max)
 				continue;
 			r = &out[n];
-			r->hash = c->hash;
+			r->hash = c->key;
 			r->size = c->layout.total_size;
-			r->refs = c->refs;
+			r->refs = chipc_ref_read(&c->refs);
 			r->runtime = c->runtime;
 			r->children = c->layout.child_count;
 			for (i = 0; i < CHIP_MAX_CIDS; i++)

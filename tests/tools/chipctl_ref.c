@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "chipc.h"
 #include "chiptest.h"
 #include "programs.h"
 
@@ -222,8 +223,10 @@ static int layout(const char *path)
 		return rc;
 	rc = chip_callable_layout(img, len, &l);
 	if (!rc)
-		printf("{\"hash\":\"0x%016llx\",\"size\":%u}\n",
-		       (unsigned long long)l.hash, l.total_size);
+		printf("{\"hash\":\"0x%016llx\",\"key\":\"0x%016llx\",\"size\":%u}\n",
+		       (unsigned long long)l.hash,
+		       (unsigned long long)chipc_content_key(img, len),
+		       l.total_size);
 	free(img);
 	return rc;
 }
@@ -241,6 +244,7 @@ static int dedup_api(const char *a, const char *b)
 	struct chip_resident r[3];
 	struct chip_layout la;
 	struct chip_dev *dev;
+	uint64_t key;
 	uint32_t scope = 99;
 	size_t len;
 	void *img;
@@ -267,17 +271,18 @@ static int dedup_api(const char *a, const char *b)
 	EXPECT(r[2].hash == 0 && r[2].refs == 0);	/* zeroed */
 	EXPECT(!read_file(a, &img, &len));
 	rc = chip_callable_layout(img, len, &la);
+	key = chipc_content_key(img, len);
 	free(img);
 	EXPECT(!rc);
-	if (r[0].hash != la.hash)
+	if (r[0].hash != key)
 		r[0] = r[1];
-	EXPECT(r[0].hash == la.hash && r[0].size == la.total_size);
+	EXPECT(r[0].hash == key && r[0].size == la.total_size);
 	EXPECT(r[0].refs == 2 && r[0].cids == ((1ull << 0) | (1ull << 5)));
 	EXPECT(r[0].children == la.child_count && !r[0].reserved[0]);
 	/* Unregistering drops the reference and the cid. */
 	EXPECT(!chip_unregister(dev, 5));
 	EXPECT(chip_dedup_list(dev, NULL, r, 3) == 2);
-	if (r[0].hash != la.hash)
+	if (r[0].hash != key)
 		r[0] = r[1];
 	EXPECT(r[0].refs == 1 && r[0].cids == 1);
 	EXPECT(!chip_unregister(dev, 0) && !chip_unregister(dev, 1));

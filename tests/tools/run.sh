@@ -154,18 +154,18 @@ for p in $PLATS; do
 		e = {x["hash"]: x for x in j["entries"]}
 		assert len(e) == 2 and j["resident_callables"] == 2, j
 		assert j["scope"] == "file", j
-		a, b = e[tmr["hash"]], e[hbg["hash"]]
+		a, b = e[tmr["key"]], e[hbg["key"]]
 		assert (a["size"], a["refs"], a["cids"]) == (tmr["size"], 2, [0, 2]), a
 		assert (b["size"], b["refs"], b["cids"]) == (hbg["size"], 1, [1]), b
 		assert a["runtime"] == "tensormap_and_ringbuffer" and a["children"] == 3
 		assert j["resident_bytes"] == tmr["size"] + hbg["size"], j
 		EOF
 		"$C" -p "$p" dedup -r "$I/vector_tmr.img" > "$I/dedup.txt"
-		h=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["hash"][2:])' "$I/tmr.json")
+		h=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["key"][2:])' "$I/tmr.json")
 		if grep -q "^$h " "$I/dedup.txt"; then
-			ok "$p: dedup text lists the image's hash"
+			ok "$p: dedup text lists the image's key"
 		else
-			bad "$p: dedup text lists the image's hash"
+			bad "$p: dedup text lists the image's key"
 		fi
 	else
 		expect_exit 5 "$p: dedup listing unsupported by the driver" \

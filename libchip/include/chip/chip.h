@@ -400,7 +400,8 @@ int chip_counters(struct chip_dev *dev, struct chip_counters *c);
 
 /**
  * struct chip_resident - one resident callable of the dedup table
- * @hash: FNV-1a 64 of its canonical image (struct chip_layout's hash)
+ * @hash: its dedup key, XXH64 (seed 0) of its canonical image (not
+ *	struct chip_layout's FNV-1a 64 hash)
  * @cids: bit i set: cid i of this handle is bound to it
  * @size: bytes resident (the image's total_size)
  * @refs: references: one per registration in the table's scope, one
