@@ -185,7 +185,7 @@ STRUCTS = (
 )
 
 #: The SONAME of the installed library.
-SONAME = "libchip.so.1"
+SONAME = "libchip.so.0"
 
 _TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -194,7 +194,7 @@ def find_libchip() -> str:
     """Return the path (or bare SONAME) of the libchip shared library.
 
     In order: ``$CHIP_LIBCHIP`` (a path), the build tree next to this
-    package (``build/libchip.so.1``, then ``build/libchip.so``), the
+    package (``build/libchip.so.0``, then ``build/libchip.so``), the
     system library path (``ctypes.util.find_library("chip")``, else the
     SONAME for the dynamic loader to resolve).
     """

@@ -88,7 +88,7 @@ static void round_trip(const u8 *img, size_t size,
 		if (!chipc_callable_same(img, c->image, l))
 			fail("dedup copy differs");
 		if (chipc_dedup_get(&d, img, size, c->platform, &c2, &hit) ||
-		    !hit || c2 != c || c->refs != 2)
+		    !hit || c2 != c || chipc_ref_read(&c->refs) != 2)
 			fail("dedup second get");
 		chipc_dedup_put(&d, c);
 		chipc_dedup_put(&d, c2);

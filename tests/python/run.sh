@@ -6,9 +6,7 @@
 #
 #   tests/python/run.sh [build-dir] [pytest arguments...]
 #
-# libchip: $CHIP_LIBCHIP if set, else <build-dir>/libchip.so.1 if the
-# build has one, else a shared object linked here from the build's
-# position-independent objects.  Prints pytest's closing line, then
+# libchip: $CHIP_LIBCHIP if set, else the build's <build-dir>/libchip.so.0.  Prints pytest's closing line, then
 # "python: N passed, N failed" (errors count as failed).
 set -u
 cd "$(dirname "$0")/../.."
@@ -20,13 +18,7 @@ make -s -j"$(nproc)" O="$O" lib tools || exit 1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 if [ -z "${CHIP_LIBCHIP:-}" ]; then
-	if [ -e "$O/libchip.so.1" ]; then
-		CHIP_LIBCHIP=$PWD/$O/libchip.so.1
-	else
-		${CC:-cc} -shared -o "$tmp/libchip.so" "$O"/kernel/core/*.o \
-			"$O"/libchip/src/*.o -pthread -ldl -lm || exit 1
-		CHIP_LIBCHIP=$tmp/libchip.so
-	fi
+	CHIP_LIBCHIP=$PWD/$O/libchip.so.0
 fi
 export CHIP_LIBCHIP
 export CHIP_ORCH_SO=${CHIP_ORCH_SO:-$PWD/$O/tools/examples/orch/host_orch.so}

@@ -8,8 +8,8 @@ from chip import _ffi
 
 
 def test_env_first(monkeypatch):
-    monkeypatch.setenv("CHIP_LIBCHIP", "/some/where/libchip.so.1")
-    assert chip.find_libchip() == "/some/where/libchip.so.1"
+    monkeypatch.setenv("CHIP_LIBCHIP", "/some/where/libchip.so.0")
+    assert chip.find_libchip() == "/some/where/libchip.so.0"
 
 
 def test_build_tree_then_system(monkeypatch, tmp_path):
@@ -21,8 +21,8 @@ def test_build_tree_then_system(monkeypatch, tmp_path):
     assert os.sep not in got or not got.startswith(str(tmp_path))
     (tmp_path / "build" / "libchip.so").write_bytes(b"")
     assert chip.find_libchip() == str(tmp_path / "build" / "libchip.so")
-    (tmp_path / "build" / "libchip.so.1").write_bytes(b"")
-    assert chip.find_libchip() == str(tmp_path / "build" / "libchip.so.1")
+    (tmp_path / "build" / "libchip.so.0").write_bytes(b"")
+    assert chip.find_libchip() == str(tmp_path / "build" / "libchip.so.0")
 
 
 def test_loaded_library_is_the_one_found():
