@@ -65,10 +65,13 @@ struct sim_run {
  * (chip_reap() or chip_wait() without a deadline), which costs no thread
  * hand-off at all; only a queue still unattended after it is executed
  * by the device thread.  A caller that blocks, or stops executing with
- * runs left, wakes it with no grace.
+ * runs left, wakes it with no grace.  The grace is long against a batch
+ * (a 256-run batch of null runs takes about 0.2 ms), so that a stream of
+ * batches wakes the device thread about once per millisecond, not once
+ * per batch; a queue nobody attends to starts within it.
  */
 enum { DEV_BUSY, DEV_IDLE, DEV_GRACE };
-#define SIM_GRACE_NS	(100ull * 1000)
+#define SIM_GRACE_NS	(1000ull * 1000)
 
 /* Freed runs kept for the next ones, so a stream of runs allocates nothing. */
 #define SIM_RUN_CACHE	64
