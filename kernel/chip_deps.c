@@ -150,3 +150,8 @@ void chipc_fpu_end(void)
 {
 	kernel_fpu_end();
 }
+
+void chipc_yield(void)
+{
+	cond_resched();
+}

@@ -126,4 +126,10 @@ u64 chipc_now_ns(void);
 void chipc_fpu_begin(void);
 void chipc_fpu_end(void);
 
+/*
+ * Need: a scheduling point.  Long computations call it between FPU
+ * sections (with no lock held) so that they never hog a CPU.
+ */
+void chipc_yield(void);
+
 #endif /* _CHIPC_DEPS_H */

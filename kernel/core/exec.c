@@ -177,6 +177,7 @@ static int check_stop(struct xstate *x, bool first)
 	u64 now;
 
 	x->units = 0;
+	chipc_yield();
 	if ((env->abort && CHIPC_READ_ONCE(*env->abort)) ||
 	    (env->cancel && CHIPC_READ_ONCE(*env->cancel)))
 		return fail_at(x, CHIP_STATUS_CANCELLED, 0, 0, "cancelled",
@@ -259,11 +260,27 @@ static int exec_2d(struct xstate *x, u64 loff, u64 gaddr, u64 stride,
 	return tile_work(x, rows * cols);
 }
 
+/*
+ * Multiply-adds per FPU section of TMMA: the section (preemption off in
+ * the kernel) stays short, and the watchdog and abort checks are reached
+ * between sections.
+ */
+#define MMA_CHUNK	(64u * 1024)
+
+/*
+ * TMMA.  A zero dimension is a fault: it would do no arithmetic yet loop
+ * over the other dimensions.  Rows are computed in chunks of at most
+ * MMA_CHUNK multiply-adds (one row at least); the rows of C are
+ * independent, so the result is the same bits as one call.
+ */
 static int exec_mma(struct xstate *x, u64 coff, u64 aoff, u64 boff)
 {
-	u64 m = x->s0, k = x->s1, n = x->s2;
+	u64 m = x->s0, k = x->s1, n = x->s2, i, rows, step;
 	float *c, *a, *b;
+	int rc;
 
+	if (!m || !k || !n)
+		return fault(x, CHIP_FAULT_SHAPE, 0, "degenerate matrix shape");
 	if (!tile_fits(x, m, k) || !tile_fits(x, k, n) || !tile_fits(x, m, n))
 		return fault(x, CHIP_FAULT_SHAPE, 0, "matrix does not fit");
 	c = local_tile(x, coff, m * n);
@@ -275,10 +292,18 @@ static int exec_mma(struct xstate *x, u64 coff, u64 aoff, u64 boff)
 	b = local_tile(x, boff, k * n);
 	if (!b)
 		return -1;
-	chipc_fpu_begin();
-	chipc_tile_mma(c, a, b, (u32)m, (u32)k, (u32)n);
-	chipc_fpu_end();
-	return tile_work(x, m * k * n);
+	step = CHIPC_MAX(MMA_CHUNK / (k * n), (u64)1);
+	for (i = 0; i < m; i += rows) {
+		rows = CHIPC_MIN(step, m - i);
+		chipc_fpu_begin();
+		chipc_tile_mma(c + i * n, a + i * k, b, (u32)rows, (u32)k,
+			       (u32)n);
+		chipc_fpu_end();
+		rc = tile_work(x, rows * k * n);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 /*

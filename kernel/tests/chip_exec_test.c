@@ -875,6 +875,69 @@ static void exec_fault_alignment_and_local(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f.code, CHIP_FAULT_SHAPE);
 }
 
+/*
+ * TMMA with a zero dimension is a SHAPE fault: (m, 0, 0) would otherwise
+ * loop over m rows doing no arithmetic and counting no work.
+ */
+static void exec_tile_mma_degenerate(struct kunit *test)
+{
+	static const u64 shapes[][3] = {
+		{ ~0ull, 0, 0 }, { 1u << 31, 0, 0 }, { 0, 4, 4 }, { 4, 0, 4 },
+		{ 4, 4, 0 },
+	};
+	struct chipc_core *core = new_core(test, CHIP_CORE_AIC);
+	struct chipc_env env = {};
+	struct chipc_fault f;
+	struct prog p = {};
+	u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(shapes); i++) {
+		p.n = 0;
+		load64(test, &p, 1, shapes[i][0]);
+		load64(test, &p, 2, shapes[i][1]);
+		load64(test, &p, 3, shapes[i][2]);
+		emit(test, &p, CI_ABC(SHAPE, 1, 2, 3));
+		emit(test, &p, CI_ABC(TMMA, 0, 0, 0));
+		emit(test, &p, CI0(HALT));
+		KUNIT_EXPECT_EQ(test, run(test, core, &env, &p, NULL, NULL, 0, NULL, &f), -1);
+		KUNIT_EXPECT_EQ(test, f.status, (u32)CHIP_STATUS_FAULT);
+		KUNIT_EXPECT_EQ(test, f.code, CHIP_FAULT_SHAPE);
+		KUNIT_EXPECT_NOT_NULL(test, strstr(f.msg, "degenerate"));
+	}
+}
+
+/*
+ * A large TMMA reaches the watchdog between bounded chunks of rows: with
+ * the deadline passed once the program has started, a 128 x 128 x 128
+ * multiply (2M multiply-adds) stops after its first chunk of 4 rows.
+ */
+static void exec_tile_mma_checks_between_chunks(struct kunit *test)
+{
+	struct chipc_core *core = new_core(test, CHIP_CORE_AIC);
+	struct chipc_env env = { .now_ns = 1, .deadline_ns = 2 };
+	u32 *c = (u32 *)core->local, *ab = c + 128 * 128;
+	struct chipc_fault f;
+	struct prog p = {};
+	u32 i;
+
+	memset(c, 0, 128 * 128 * 4);
+	for (i = 0; i < 2 * 128 * 128; i++)
+		ab[i] = f32i(1);
+	emit(test, &p, CI_AI(LI, 1, 128));
+	emit(test, &p, CI_ABC(SHAPE, 1, 1, 1));
+	emit(test, &p, CI_AI(LI, 2, 128 * 128 * 4));
+	emit(test, &p, CI_AI(LI, 3, 2 * 128 * 128 * 4));
+	emit(test, &p, CI_ABC(TMMA, 0, 2, 3));
+	emit(test, &p, CI0(HALT));
+	KUNIT_EXPECT_EQ(test, run(test, core, &env, &p, NULL, NULL, 0, NULL, &f), -1);
+	KUNIT_EXPECT_EQ(test, f.status, (u32)CHIP_STATUS_TIMEOUT);
+	KUNIT_EXPECT_EQ(test, core->insns, 5ull);
+	for (i = 0; i < 128 * 128; i++)
+		if (c[i] != (i < 4 * 128 ? f32i(128) : 0u))
+			break;
+	KUNIT_EXPECT_EQ(test, i, 128u * 128);
+}
+
 /* The run's heap is addressable like a mapping; one byte past it faults. */
 static void exec_heap_access(struct kunit *test)
 {
@@ -1022,6 +1085,8 @@ static struct kunit_case chip_exec_test_cases[] = {
 	KUNIT_CASE(exec_fault_unmapped_load),
 	KUNIT_CASE(exec_fault_store_refused),
 	KUNIT_CASE(exec_fault_alignment_and_local),
+	KUNIT_CASE(exec_tile_mma_degenerate),
+	KUNIT_CASE(exec_tile_mma_checks_between_chunks),
 	KUNIT_CASE(exec_heap_access),
 	KUNIT_CASE(exec_instruction_budget),
 	KUNIT_CASE(exec_watchdog_deadline),

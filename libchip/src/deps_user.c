@@ -141,3 +141,8 @@ void chipc_fpu_begin(void)
 void chipc_fpu_end(void)
 {
 }
+
+/* Threads are preempted by the host's scheduler. */
+void chipc_yield(void)
+{
+}

@@ -508,6 +508,76 @@ static int test_many_tasks(void)
 }
 
 /* Closing with runs queued cancels them and frees everything. */
+/*
+ * Register, on @cid, a tensormap_and_ringbuffer callable whose
+ * orchestration submits one AIC task running @kernel.
+ */
+static int register_aic_kernel(struct chip_dev *dev, int32_t cid,
+			       const char *kernel)
+{
+	static const uint8_t sig[1] = { CHIP_DIR_IN };
+	struct chip_builder *b;
+	void *orch = NULL, *code = NULL, *img = NULL;
+	size_t osize, csize, len;
+	int rc;
+
+	rc = chip_builder_new(ct_platform_id(),
+			      CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER, &b);
+	if (rc)
+		return rc;
+	rc = chip_asm("task 0, aic\nsubmit r15\nhalt\n", &orch, &osize,
+		      NULL, 0);
+	if (!rc)
+		rc = chip_asm(kernel, &code, &csize, NULL, 0);
+	if (!rc)
+		rc = chip_builder_set_orch(b, orch, osize, "orch", NULL, sig, 0);
+	if (!rc)
+		rc = chip_builder_add_child(b, 0, CHIP_CORE_AIC, sig, 0, code,
+					    csize);
+	if (!rc)
+		rc = chip_builder_build(b, &img, &len);
+	if (!rc)
+		rc = chip_register(dev, cid, img, len, NULL);
+	free(img);
+	free(code);
+	free(orch);
+	chip_builder_free(b);
+	return rc;
+}
+
+/*
+ * A matrix multiply with a zero dimension is a SHAPE fault (isa.rst), not
+ * a loop over the other dimensions that does nothing and counts nothing.
+ */
+static int test_degenerate_matrix_faults(void)
+{
+	static const char *const kernels[] = {
+		"li r1, -1\nshape r1, r0, r0\ntmma r0, r0, r0\nhalt\n",
+		"li r1, 4\nshape r0, r1, r1\ntmma r0, r0, r0\nhalt\n",
+		"li r1, 4\nshape r1, r1, r0\ntmma r0, r0, r0\nhalt\n",
+	};
+	struct chip_run_opts o = { .sz = sizeof(o), .block_dim = 1,
+				   .aicpu_threads = 1,
+				   .timeout_ns = 30000000000ull };
+	struct chip_run_result res;
+	struct chip_args args;
+	struct chip_dev *dev;
+	size_t i;
+
+	CHECK_EQ(ct_open(&dev, NULL), 0);
+	chip_args_init(&args);
+	for (i = 0; i < sizeof(kernels) / sizeof(kernels[0]); i++) {
+		CHECK_EQ(register_aic_kernel(dev, 9, kernels[i]), 0);
+		CHECK_EQ(chip_run(dev, 9, &args, &o, &res), 0);
+		CHECK_EQ(res.status, CHIP_STATUS_FAULT);
+		CHECK_EQ(res.code, CHIP_FAULT_SHAPE);
+		CHECK(strstr(res.msg, "degenerate"));
+		CHECK_EQ(chip_unregister(dev, 9), 0);
+	}
+	chip_close(dev);
+	return 0;
+}
+
 static int test_close_with_runs_queued(void)
 {
 	struct chip_run_opts o = { .sz = sizeof(o), .timeout_ns = 200000000 };
@@ -546,5 +616,6 @@ int main(int argc, char **argv)
 	T_RUN(test_run_options);
 	T_RUN(test_many_tasks);
 	T_RUN(test_close_with_runs_queued);
+	T_RUN(test_degenerate_matrix_faults);
 	return T_DONE();
 }

@@ -885,6 +885,19 @@ static int test_fault_local_shape_arg(void)
 			      "shape r3, r2, r0\ntst2 r0, r0, r0\nhalt\n", 0,
 			      CHIP_STATUS_FAULT, CHIP_FAULT_SHAPE, (u64)-2, 3),
 		 0);
+	/* degenerate matrix shapes: any zero dimension (m rows of nothing) */
+	CHECK_EQ(expect_fault(&m, AIC, "li r2, -1\nshape r2, r0, r0\n"
+			      "tmma r0, r0, r0\nhalt\n", 0, CHIP_STATUS_FAULT,
+			      CHIP_FAULT_SHAPE, 0, 2), 0);
+	CHECK_EQ(expect_fault(&m, AIC, "li r2, 4\nshape r0, r2, r2\n"
+			      "tmma r0, r0, r0\nhalt\n", 0, CHIP_STATUS_FAULT,
+			      CHIP_FAULT_SHAPE, 0, 2), 0);
+	CHECK_EQ(expect_fault(&m, AIC, "li r2, 4\nshape r2, r0, r2\n"
+			      "tmma r0, r0, r0\nhalt\n", 0, CHIP_STATUS_FAULT,
+			      CHIP_FAULT_SHAPE, 0, 2), 0);
+	CHECK_EQ(expect_fault(&m, AIC, "li r2, 4\nshape r2, r2, r0\n"
+			      "tmma r0, r0, r0\nhalt\n", 0, CHIP_STATUS_FAULT,
+			      CHIP_FAULT_SHAPE, 0, 2), 0);
 	/* a fitting matrix whose accumulator is out of range */
 	snprintf(text, sizeof(text), "li r2, 16\nshape r2, r2, r2\n"
 		 "li r3, %u\ntmma r3, r0, r0\nhalt\n", CHIP_LOCAL_AIC - 1020);
@@ -968,6 +981,43 @@ static int test_watchdog_tiles(void)
 	/* far fewer than 1024 matrix operations ran */
 	CHECK(dt < 400 * 1000 * 1000ull);
 	CHECK(core.insns < 2 * 1024);
+	free(code);
+	free(core.local);
+	return 0;
+}
+
+/*
+ * One large TMMA reaches the watchdog between bounded chunks of rows: the
+ * deadline passes once the program has started (now_ns stands in for the
+ * first check), and of a 128 x 128 x 128 multiply only the first chunk of
+ * 4 rows is computed.
+ */
+static int test_watchdog_inside_mma(void)
+{
+	struct chipc_core core = mkcore(AIC);
+	float *c = (float *)core.local, *ab = c + 128 * 128;
+	struct chipc_fault f;
+	struct chipc_prog p;
+	struct chipc_env env;
+	void *code = load("li r1, 128\nshape r1, r1, r1\nli r2, 0x10000\n"
+			  "li r3, 0x20000\ntmma r0, r2, r3\nhalt\n", AIC, &p);
+	u32 i, bad = 0;
+
+	CHECK(code);
+	memset(c, 0, 128 * 128 * 4);
+	for (i = 0; i < 2 * 128 * 128; i++)
+		ab[i] = 1.0f;
+	memset(&env, 0, sizeof(env));
+	env.now_ns = 1;
+	env.deadline_ns = 2;
+	CHECK_EQ(chipc_exec(&core, &env, &p, NULL, NULL, 0, NULL, NULL, &f),
+		 -1);
+	CHECK_EQ(f.status, CHIP_STATUS_TIMEOUT);
+	CHECK(strstr(f.msg, "pc 4"));
+	CHECK_EQ(core.insns, 5);
+	for (i = 0; i < 128 * 128; i++)
+		bad += c[i] != (i < 4 * 128 ? 128.0f : 0.0f);
+	CHECK_EQ(bad, 0);
 	free(code);
 	free(core.local);
 	return 0;
@@ -1444,6 +1494,7 @@ int main(void)
 	T_RUN(test_fault_local_shape_arg);
 	T_RUN(test_watchdog);
 	T_RUN(test_watchdog_tiles);
+	T_RUN(test_watchdog_inside_mma);
 	T_RUN(test_budget);
 	T_RUN(test_abort);
 	T_RUN(test_orch_callbacks);
