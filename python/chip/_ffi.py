@@ -24,6 +24,8 @@ struct chip_open_opts {
 	uint32_t ring_window;
 	uint64_t heap_size;
 	const char *node;
+	uint32_t device;
+	uint32_t pad;
 };
 int chip_open(const char *platform, const struct chip_open_opts *opts,
 	      struct chip_dev **devp);
