@@ -68,9 +68,11 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
 T0=$(now)
 
-# One run at a time per cache directory: the tree and the build
-# directories are shared.
-exec 9>"$WORK/kunit.lock"
+# One run at a time per tree: the tree and the build directories are
+# shared, also by other CHIP_WORK directories that link to this one's
+# kunit/, so the lock lives inside it.
+mkdir -p "$WORK/kunit"
+exec 9>"$WORK/kunit/.lock"
 flock 9
 
 # ---------------------------------------------------------------- packages
