@@ -62,7 +62,7 @@ EX_BINS := $(patsubst %.c,$(O)/%,$(EX_SRCS))
 ORCH_SOS := $(patsubst %.c,$(O)/%.so,$(ORCH_SO_SRCS))
 TEST_COMMON := $(patsubst %.c,$(O)/%.o,$(sort $(wildcard tests/common/*.c)))
 
-.PHONY: all lib tools tests check test example clean module bench \
+.PHONY: all lib tools tests check test example deps clean module bench \
 	install uninstall install-lib install-tools install-module \
 	install-dkms install-udev install-man modules_install
 .SECONDARY: $(TEST_COMMON) $(LIB_OBJS)
@@ -118,7 +118,13 @@ $(O)/tools/examples/orch/%.so: tools/examples/orch/%.c
 	$(CC) $(ALL_CFLAGS) -shared -nostartfiles -o $@ $<
 
 # The main job: the vector example on the simulated backend.
-example: tools
+# The packages the build needs (installed when run as root).
+BUILD_PKGS := build-essential make pkg-config liburing-dev libdrm-dev
+deps:
+	@scripts/need-pkgs.sh $(BUILD_PKGS)
+
+example: deps
+	$(MAKE) tools
 	$(O)/tools/examples/vector_example a2a3sim
 
 # All userspace tests (unit + conformance on the simulated backend).

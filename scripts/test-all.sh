@@ -52,18 +52,7 @@ stage() {
 	results+=("$(printf '%-12s %4s passed %3s failed  rc=%d  %4ds' "$name" "$p" "$f" $rc $((SECONDS - t0)))")
 }
 
-need_pkgs() {
-	local missing=()
-	for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	if [ "$(id -u)" -eq 0 ]; then
-		apt-get update -qq >/dev/null 2>&1 || true
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-	else
-		echo "missing packages: ${missing[*]}" >&2
-		return 1
-	fi
-}
+need_pkgs() { scripts/need-pkgs.sh "$@"; }
 
 userspace() {
 	make -s -j"$JOBS" O=build lib tools tests || return 1
