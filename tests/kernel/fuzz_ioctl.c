@@ -171,6 +171,8 @@ struct shared {
 	uint64_t magic1;
 };
 
+_Static_assert(sizeof(struct shared) <= 4096, "one page");
+
 static struct shared *sh;
 static int me = -1;		/* worker index */
 static long my_max;		/* the bound, a private copy */
@@ -540,10 +542,10 @@ static uint64_t pick_uptr(size_t len, int write)
 		for (i = 0; write < 2 && i < NMAP; i++) {
 			struct map *m = &maps[(i + rn(NMAP)) % NMAP];
 
-			if (m->p && (m->prot & PROT_READ) &&
+			/* all of it inside: the next mapping is ours too */
+			if (m->p && (m->prot & PROT_READ) && len <= m->len &&
 			    (!write || (m->prot & PROT_WRITE)))
-				return (uintptr_t)m->p +
-				       (len < m->len ? rn((uint32_t)(m->len - len)) : 0);
+				return (uintptr_t)m->p + rn((uint32_t)(m->len - len + 1));
 		}
 		break;
 	case 6:
@@ -2344,8 +2346,11 @@ int main(int argc, char **argv)
 		mprotect(scratch + SCRATCH, 4096, PROT_NONE);
 	bad_page = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ro_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	/* the shared page between guard pages */
+	sh = mmap(NULL, 3 * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (sh != MAP_FAILED)
+		sh = mmap((char *)sh + 4096, sizeof(*sh), PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	if (scratch == MAP_FAILED || bad_page == MAP_FAILED ||
 	    ro_page == MAP_FAILED || sh == MAP_FAILED) {
 		printf("# mmap failed\n0 passed, 1 failed\n");
