@@ -79,7 +79,7 @@
 #define MEM_TOLERANCE_KB	2048
 
 static uint64_t opt_seed;
-static long opt_ops = 50000;
+static long opt_ops = 30000;
 static int opt_procs = 4;
 static int opt_kill = 1;
 static int opt_deadline = 240;	/* seconds */
@@ -170,6 +170,8 @@ struct shared {
 	long calls[MAX_OPS], oks[MAX_OPS];	/* per operation */
 	uint64_t magic1;
 };
+
+_Static_assert(sizeof(struct shared) <= 4096, "one page");
 
 static struct shared *sh;
 static int me = -1;		/* worker index */
@@ -540,10 +542,10 @@ static uint64_t pick_uptr(size_t len, int write)
 		for (i = 0; write < 2 && i < NMAP; i++) {
 			struct map *m = &maps[(i + rn(NMAP)) % NMAP];
 
-			if (m->p && (m->prot & PROT_READ) &&
+			/* all of it inside: the next mapping is ours too */
+			if (m->p && (m->prot & PROT_READ) && len <= m->len &&
 			    (!write || (m->prot & PROT_WRITE)))
-				return (uintptr_t)m->p +
-				       (len < m->len ? rn((uint32_t)(m->len - len)) : 0);
+				return (uintptr_t)m->p + rn((uint32_t)(m->len - len + 1));
 		}
 		break;
 	case 6:
@@ -2236,13 +2238,13 @@ static int test_counters(void)
 {
 	struct drm_chip_counters c;
 
-	CHECK_EQ(settle(probe_fd, 1, &c), 0);
+	CHECK_EQ(settle(probe_fd, base_c.dev_files, &c), 0);
 	printf("# device after: files %llu bos %llu gm_used %llu runs %llu resident %llu (%llu bytes)\n",
 	       (unsigned long long)c.dev_files, (unsigned long long)c.dev_bos,
 	       (unsigned long long)c.dev_gm_used, (unsigned long long)c.dev_runs,
 	       (unsigned long long)c.dev_resident_callables,
 	       (unsigned long long)c.dev_resident_bytes);
-	CHECK_U64(c.dev_files, 1);
+	CHECK_U64(c.dev_files, base_c.dev_files);
 	CHECK_U64(c.dev_runs, 0);
 	CHECK_U64(c.dev_bos, base_c.dev_bos);
 	CHECK_U64(c.dev_gm_used, base_c.dev_gm_used);
@@ -2344,8 +2346,11 @@ int main(int argc, char **argv)
 		mprotect(scratch + SCRATCH, 4096, PROT_NONE);
 	bad_page = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ro_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	/* the shared page between guard pages */
+	sh = mmap(NULL, 3 * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (sh != MAP_FAILED)
+		sh = mmap((char *)sh + 4096, sizeof(*sh), PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	if (scratch == MAP_FAILED || bad_page == MAP_FAILED ||
 	    ro_page == MAP_FAILED || sh == MAP_FAILED) {
 		printf("# mmap failed\n0 passed, 1 failed\n");
