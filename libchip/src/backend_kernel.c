@@ -1114,6 +1114,8 @@ static int kernel_submit(struct chip_dev *dev,
 		return -EBADF;
 	if (req->nstores > DRM_CHIP_MAX_STORES)
 		return -E2BIG;
+	if (req->nloads)
+		return -EOPNOTSUPP;	/* no load list in this driver */
 	put_stores(stores, req);
 	if (k->ur)
 		return uring_submit(k->ur, k->fd, req, stores, k->sync_flags,
@@ -1139,7 +1141,10 @@ static int kernel_submit_many(struct chip_dev *dev,
 
 	if (k->closing)
 		return -EBADF;
-	if (!k->ur || n > CHIP_BATCH_MAX) {
+	for (i = 0; i < n; i++)
+		if (reqs[i].nloads)
+			break;
+	if (!k->ur || n > CHIP_BATCH_MAX || i < n) {
 		for (i = 0; i < n; i++)
 			rets[i] = kernel_submit(dev, &reqs[i], &seqs[i]);
 		return 0;
