@@ -4,10 +4,10 @@
  *
  * A run request is what a submission carries: the argument blob, the
  * graph blob (host_build_graph), the store-to-host ranges, the
- * load-from-host ranges and the options.  Every submission path (the driver's RUN ioctl and io_uring
- * command, libchip's simulated backend) validates it with these functions
- * in the same order, so the same request fails with the same errno on
- * every backend:
+ * load-from-host ranges and the options.  Every submission path (the
+ * driver's RUN ioctl and io_uring command, libchip's simulated backend)
+ * validates it with these functions in the same order, so the same
+ * request fails with the same errno on every backend:
  *
  *  1. chipc_request_check(): sizes and options, nothing of the context;
  *  2. chipc_request_check_store() for each store range, in order, then
