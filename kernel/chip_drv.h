@@ -196,6 +196,9 @@ struct chip_run {
 	struct chipc_run_result res;
 
 	u32 nstores;
+	u32 nloads;
+	u8 *load_data;		/* the loads' bytes, read at submission */
+	u64 load_size;
 	u8 *snap;		/* store bytes captured at completion */
 	u64 snap_size;
 	u64 cost;		/* bytes in the file's run_bytes */
@@ -214,8 +217,9 @@ struct chip_run {
 	bool uring_claimed;	/* under run_lock: completion under way */
 	bool uring_cqe32;	/* the ring has 32-byte completions */
 
-	/* Not zeroed at allocation: only the first @nstores / bytes used. */
+	/* Not zeroed at allocation: only the first entries / bytes used. */
 	struct drm_chip_store stores[DRM_CHIP_MAX_STORES];
+	struct drm_chip_load loads[DRM_CHIP_MAX_LOADS];
 	u8 args_small[CHIP_RUN_ARGS_SMALL];
 };
 

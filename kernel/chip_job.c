@@ -45,12 +45,12 @@ static struct chip_run *chip_run_alloc(struct chip_file *f, gfp_t gfp)
 
 /*
  * Per-file budget of run memory (max_run_mb): every run counts the kernel
- * memory it may hold, its own structure, its argument and graph blobs and
- * its store snapshot, from submission until it is consumed.
+ * memory it may hold, its own structure, its argument and graph blobs, its
+ * load bytes and its store snapshot, from submission until it is consumed.
  */
-static u64 chip_run_cost(const struct drm_chip_run *args, u64 snap)
+static u64 chip_run_cost(const struct drm_chip_run *args, u64 snap, u64 load)
 {
-	return sizeof(struct chip_run) + snap + args->graph_size +
+	return sizeof(struct chip_run) + snap + load + args->graph_size +
 	       (args->args_size > CHIP_RUN_ARGS_SMALL ? args->args_size : 0);
 }
 
@@ -75,11 +75,16 @@ static void chip_run_unreserve(struct chip_run *run, u64 bytes)
 	run->cost -= bytes;
 }
 
-/* What an executed run no longer needs: its blobs. */
+/* What an executed run no longer needs: its blobs and load bytes. */
 static void chip_run_free_blobs(struct chip_run *run)
 {
 	u64 bytes = 0;
 
+	if (run->load_data) {
+		kvfree(run->load_data);
+		run->load_data = NULL;
+		bytes += run->load_size;
+	}
 	if (run->graph_blob) {
 		kvfree(run->graph_blob);
 		run->graph_blob = NULL;
@@ -178,6 +183,38 @@ static void chip_run_snapshot(struct chip_run *run, struct chip_vm_view *v)
 }
 
 /*
+ * Write the load bytes of @run into the view it is about to run on: every
+ * range is checked first, so a buffer freed since submission fails the
+ * run with nothing copied.  Returns true if the run may execute.
+ */
+static bool chip_run_load(struct chip_run *run, struct chip_vm_view *v)
+{
+	u8 *dst[DRM_CHIP_MAX_LOADS];
+	u64 off = 0;
+	u32 i;
+
+	for (i = 0; i < run->nloads; i++) {
+		const struct drm_chip_load *l = &run->loads[i];
+
+		dst[i] = chipc_vm_translate(&v->vm, l->va, l->size,
+					    CHIPC_PROT_WRITE);
+		if (!dst[i]) {
+			run->res.status = CHIP_STATUS_FAULT;
+			run->res.code = CHIP_FAULT_WRITE;
+			run->res.fault_addr = l->va;
+			snprintf(run->res.msg, sizeof(run->res.msg),
+				 "load %u: range not mapped", i);
+			return false;
+		}
+	}
+	for (i = 0; i < run->nloads; i++) {
+		memcpy(dst[i], run->load_data + off, run->loads[i].size);
+		off += run->loads[i].size;
+	}
+	return true;
+}
+
+/*
  * Execute @run on the file's current view of its address space, which
  * pins every buffer object it maps: no lock is held while the run
  * executes, so the file can create and close objects meanwhile.
@@ -204,7 +241,7 @@ static void chip_run_execute(struct chip_device *cdev, struct chip_run *run)
 	if (READ_ONCE(run->abort)) {
 		run->res.status = CHIP_STATUS_CANCELLED;
 		strscpy(run->res.msg, "cancelled", sizeof(run->res.msg));
-	} else {
+	} else if (!run->nloads || chip_run_load(run, v)) {
 		chipc_device_run(&cdev->core, &req, &run->res);
 		if (run->res.status == CHIP_STATUS_OK && run->nstores)
 			chip_run_snapshot(run, v);
@@ -490,17 +527,20 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 		.args_size = args->args_size,
 		.graph_size = args->graph_size,
 		.nstores = args->store_count,
+		.nloads = args->load_count,
 		.timeout_ns = args->timeout_ns,
 	};
 	gfp_t gfp = nowait ? GFP_NOWAIT : GFP_KERNEL;
 	struct chip_run *run;
-	u64 snap = 0;
+	u64 snap = 0, load = 0, off;
 	u32 i;
 
 	*ret = -EINVAL;
-	if (args->flags & ~DRM_CHIP_RUN_FLAGS || args->pad || args->seq)
+	if (args->flags & ~DRM_CHIP_RUN_FLAGS || args->pad || args->seq ||
+	    args->pad2)
 		return NULL;
-	if (!args->graph_size && args->graph_ptr)
+	if ((!args->graph_size && args->graph_ptr) ||
+	    (!args->load_count && args->loads_ptr))
 		return NULL;
 	/* The core's checks, in the order every backend makes them. */
 	*ret = chipc_request_check(&lim, &rq);
@@ -522,6 +562,7 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 	run->insn_budget = args->insn_budget;
 	run->inline_ok = args->flags & DRM_CHIP_RUN_INLINE;
 	run->nstores = args->store_count;
+	run->nloads = args->load_count;
 
 	*ret = chip_copy_in(run->stores, args->stores_ptr,
 			    run->nstores * sizeof(run->stores[0]), nowait);
@@ -534,12 +575,42 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 		if (*ret)
 			goto err;
 	}
+	*ret = chip_copy_in(run->loads, args->loads_ptr,
+			    run->nloads * sizeof(run->loads[0]), nowait);
+	if (*ret)
+		goto err;
+	for (i = 0; i < run->nloads; i++) {
+		*ret = chipc_request_check_load(&lim, run->loads[i].va,
+						run->loads[i].user_ptr,
+						run->loads[i].size, &load);
+		if (*ret)
+			goto err;
+	}
 	/* The snapshot itself is allocated when the run completes. */
 	run->snap_size = snap;
-	*ret = chip_run_reserve(run, chip_run_cost(args, snap));
+	*ret = chip_run_reserve(run, chip_run_cost(args, snap, load));
 	if (*ret)
 		goto err;
 	run->memcg = get_mem_cgroup_from_mm(current->mm);
+
+	/* The load bytes: read now, from the submitter's memory. */
+	if (load) {
+		run->load_data = kvmalloc(load, gfp | __GFP_ACCOUNT |
+					  __GFP_NOWARN);
+		if (!run->load_data) {
+			*ret = nowait ? -EAGAIN : -ENOMEM;
+			goto err;
+		}
+		run->load_size = load;
+		for (i = 0, off = 0; i < run->nloads; i++) {
+			*ret = chip_copy_in(run->load_data + off,
+					    run->loads[i].user_ptr,
+					    run->loads[i].size, nowait);
+			if (*ret)
+				goto err;
+			off += run->loads[i].size;
+		}
+	}
 
 	run->args_size = args->args_size;
 	run->args_blob = chip_copy_blob(args->args_ptr, args->args_size,
@@ -570,14 +641,14 @@ err:
 	return NULL;
 }
 
-/* Check the store ranges against the file's mappings now. */
+/* Check the store, then the load ranges against the file's mappings now. */
 static int chip_run_check_stores(struct chip_file *f, struct chip_run *run,
 				 bool nowait)
 {
 	int ret = 0;
 	u32 i;
 
-	if (!run->nstores)
+	if (!run->nstores && !run->nloads)
 		return 0;
 	if (!nowait)
 		down_read(&f->vm_sem);
@@ -586,6 +657,10 @@ static int chip_run_check_stores(struct chip_file *f, struct chip_run *run,
 	for (i = 0; !ret && i < run->nstores; i++)
 		ret = chipc_request_check_mapped(&f->vm->vm, run->stores[i].va,
 						 run->stores[i].size);
+	for (i = 0; !ret && i < run->nloads; i++)
+		ret = chipc_request_check_mapped_load(&f->vm->vm,
+						      run->loads[i].va,
+						      run->loads[i].size);
 	up_read(&f->vm_sem);
 	return ret;
 }

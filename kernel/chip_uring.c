@@ -49,7 +49,8 @@
 
 struct chip_uring_pdu {
 	struct chip_run *run;
-	struct drm_chip_uring_run __user *uptr;
+	/* The request's result record: after its run, whatever its size. */
+	struct drm_chip_run_result __user *result;
 };
 
 static struct chip_uring_pdu *chip_uring_pdu(struct io_uring_cmd *cmd)
@@ -99,7 +100,7 @@ void chip_uring_finish(struct io_uring_cmd *cmd, unsigned int issue_flags,
 	if (!dead) {
 		chip_uring_result(run, &r);
 		if (chip_run_copy_stores(run) ||
-		    copy_to_user(&pdu->uptr->result, &r, sizeof(r)))
+		    copy_to_user(pdu->result, &r, sizeof(r)))
 			res = -EFAULT;
 	}
 	/* Free first: posting the completion may drop the last file ref. */
@@ -206,17 +207,26 @@ static int chip_uring_cancel(struct io_uring_cmd *cmd,
 	return 0;
 }
 
+/*
+ * @size: bytes of the request's struct drm_chip_run: sizeof() or, for
+ * DRM_CHIP_URING_RUN_V1, DRM_CHIP_RUN_SIZE_V1 (the rest reads as zero: no
+ * loads); its result record follows it.
+ */
 static int chip_uring_run(struct chip_file *f, struct io_uring_cmd *cmd,
-			  u64 ptr, unsigned int issue_flags)
+			  u64 ptr, size_t size, unsigned int issue_flags)
 {
 	struct drm_chip_uring_run __user *uptr = u64_to_user_ptr(ptr);
-	struct drm_chip_run args;
+	struct drm_chip_run args = { 0 };
 	u64 seq;
 	int ret;
 
+	BUILD_BUG_ON(DRM_CHIP_RUN_SIZE_V1 !=
+		     offsetof(struct drm_chip_run, loads_ptr));
+	BUILD_BUG_ON(offsetof(struct drm_chip_uring_run, result) !=
+		     sizeof(struct drm_chip_run));
 	/* One copy: the request cannot change under validation. */
 	if (chip_uring_nowait(cmd, issue_flags)) {
-		if (copy_from_user_nofault(&args, &uptr->run, sizeof(args)))
+		if (copy_from_user_nofault(&args, &uptr->run, size))
 			return -EAGAIN;
 		/*
 		 * The seq is written back once the run is queued, when the
@@ -227,10 +237,10 @@ static int chip_uring_run(struct chip_file *f, struct io_uring_cmd *cmd,
 		    copy_to_user_nofault(&uptr->run.seq, &args.seq,
 					 sizeof(args.seq)))
 			return -EAGAIN;
-	} else if (copy_from_user(&args, &uptr->run, sizeof(args))) {
+	} else if (copy_from_user(&args, &uptr->run, size)) {
 		return -EFAULT;
 	}
-	chip_uring_pdu(cmd)->uptr = uptr;
+	chip_uring_pdu(cmd)->result = (void __user *)uptr + size;
 	ret = chip_run_submit(f, &args, cmd, issue_flags, &seq);
 	if (ret < 0)
 		return ret;
@@ -265,7 +275,8 @@ int chip_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 	if (_IOC_NR(op) != DRM_CHIP_COMMAND_BASE + DRM_CHIP_URING_RUN_NR &&
 	    _IOC_NR(op) != DRM_CHIP_COMMAND_BASE + DRM_CHIP_URING_NOP_NR)
 		return -ENOTTY;
-	if (op != DRM_CHIP_URING_RUN && op != DRM_CHIP_URING_NOP)
+	if (op != DRM_CHIP_URING_RUN && op != DRM_CHIP_URING_RUN_V1 &&
+	    op != DRM_CHIP_URING_NOP)
 		return -EINVAL;	/* known number, wrong size */
 	if (!file || !file->driver_priv)
 		return -EBADF;
@@ -289,5 +300,8 @@ int chip_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 
 	if (op == DRM_CHIP_URING_NOP)
 		return ptr ? -EINVAL : 0;
-	return chip_uring_run(chip_file_of(file), cmd, ptr, issue_flags);
+	return chip_uring_run(chip_file_of(file), cmd, ptr,
+			      op == DRM_CHIP_URING_RUN_V1 ?
+			      DRM_CHIP_RUN_SIZE_V1 : sizeof(struct drm_chip_run),
+			      issue_flags);
 }

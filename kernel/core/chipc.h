@@ -499,6 +499,7 @@ void chipc_device_run(struct chipc_device *dev, const struct chipc_run_req *req,
 
 #define CHIPC_MAX_STORES	16
 #define CHIPC_MAX_STORE_BYTES	(64ull << 20)	/* default store limit */
+#define CHIPC_MAX_LOADS		16	/* load bytes: the store limit */
 #define CHIPC_MAX_TIMEOUT_NS	(60000ull * 1000 * 1000)	/* default */
 #define CHIPC_MAX_RUNS		4096	/* runs of a context not yet consumed */
 
@@ -513,6 +514,7 @@ struct chipc_request {
 	u64 args_size;
 	u64 graph_size;
 	u32 nstores;
+	u32 nloads;
 	u64 timeout_ns;
 };
 
@@ -520,6 +522,10 @@ int chipc_request_check(const struct chipc_request_limits *lim,
 			const struct chipc_request *rq);
 int chipc_request_check_store(const struct chipc_request_limits *lim, u64 va,
 			      u64 host, u64 size, u64 *total);
+int chipc_request_check_load(const struct chipc_request_limits *lim, u64 va,
+			     u64 host, u64 size, u64 *total);
 int chipc_request_check_mapped(const struct chipc_vm *vm, u64 va, u64 size);
+int chipc_request_check_mapped_load(const struct chipc_vm *vm, u64 va,
+				    u64 size);
 
 #endif /* _CHIPC_H */

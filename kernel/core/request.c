@@ -3,16 +3,18 @@
  * chip core: validation of a run request before it is queued.
  *
  * A run request is what a submission carries: the argument blob, the
- * graph blob (host_build_graph), the store-to-host ranges and the
- * options.  Every submission path (the driver's RUN ioctl and io_uring
- * command, libchip's simulated backend) validates it with these functions
- * in the same order, so the same request fails with the same errno on
- * every backend:
+ * graph blob (host_build_graph), the store-to-host ranges, the
+ * load-from-host ranges and the options.  Every submission path (the
+ * driver's RUN ioctl and io_uring command, libchip's simulated backend)
+ * validates it with these functions in the same order, so the same
+ * request fails with the same errno on every backend:
  *
  *  1. chipc_request_check(): sizes and options, nothing of the context;
- *  2. chipc_request_check_store() for each store range, in order;
+ *  2. chipc_request_check_store() for each store range, in order, then
+ *     chipc_request_check_load() for each load range, in order;
  *  3. chipc_args_parse() and chipc_graph_parse() on private copies;
- *  4. chipc_request_check_mapped() for each store range, against the
+ *  4. chipc_request_check_mapped() for each store range, then
+ *     chipc_request_check_mapped_load() for each load range, against the
  *     context's address space;
  *  5. the cid's registration (-ENOENT), then chipc_run_check().
  *
@@ -28,7 +30,8 @@
  * @rq: the request
  *
  * Return: 0; -EINVAL for a watchdog longer than the limit; -E2BIG for an
- * argument blob, graph blob or store list larger than its maximum.
+ * argument blob, graph blob, store list or load list larger than its
+ * maximum.
  */
 int chipc_request_check(const struct chipc_request_limits *lim,
 			const struct chipc_request *rq)
@@ -42,7 +45,7 @@ int chipc_request_check(const struct chipc_request_limits *lim,
 	if (rq->timeout_ns > max_timeout)
 		return -EINVAL;
 	if (rq->args_size > CHIP_ARGS_MAX_SIZE || rq->graph_size > max_graph ||
-	    rq->nstores > CHIPC_MAX_STORES)
+	    rq->nstores > CHIPC_MAX_STORES || rq->nloads > CHIPC_MAX_LOADS)
 		return -E2BIG;
 	return 0;
 }
@@ -73,6 +76,26 @@ int chipc_request_check_store(const struct chipc_request_limits *lim, u64 va,
 }
 
 /**
+ * chipc_request_check_load() - validate one load-from-host range
+ * @lim: the context's limits; a zero field selects the core's default
+ * @va: device address of the range
+ * @host: source address in the submitter's memory
+ * @size: bytes
+ * @total: bytes of the request's earlier load ranges; @size is added on
+ *	success
+ *
+ * The same limits as the store ranges, counted separately.
+ *
+ * Return: 0; -EINVAL for an empty range or no source; -E2BIG when the
+ * range, or all load ranges so far, exceed the limit.
+ */
+int chipc_request_check_load(const struct chipc_request_limits *lim, u64 va,
+			     u64 host, u64 size, u64 *total)
+{
+	return chipc_request_check_store(lim, va, host, size, total);
+}
+
+/**
  * chipc_request_check_mapped() - is a store range readable now?
  * @vm: the context's address space, locked by the caller
  * @va: device address of the range
@@ -86,4 +109,22 @@ int chipc_request_check_store(const struct chipc_request_limits *lim, u64 va,
 int chipc_request_check_mapped(const struct chipc_vm *vm, u64 va, u64 size)
 {
 	return chipc_vm_translate(vm, va, size, CHIPC_PROT_READ) ? 0 : -EFAULT;
+}
+
+/**
+ * chipc_request_check_mapped_load() - is a load range writable now?
+ * @vm: the context's address space, locked by the caller
+ * @va: device address of the range
+ * @size: bytes (checked by chipc_request_check_load())
+ *
+ * The range must lie inside one mapping.  The run checks it again before
+ * it executes: a buffer freed in between makes it CHIP_STATUS_FAULT with
+ * nothing copied.
+ *
+ * Return: 0 or -EFAULT.
+ */
+int chipc_request_check_mapped_load(const struct chipc_vm *vm, u64 va,
+				    u64 size)
+{
+	return chipc_vm_translate(vm, va, size, CHIPC_PROT_WRITE) ? 0 : -EFAULT;
 }

@@ -65,7 +65,20 @@ struct kuring {
 	struct kslot *dhead, *dtail;	/* completed chip_submit() runs */
 	unsigned int inflight;		/* KS_SUBMIT + KS_FLIGHT */
 	unsigned int async_inflight;	/* of which chip_submit() runs */
+	/*
+	 * sizeof(struct drm_chip_run) with DRM_CHIP_FEATURE_LOADS, else
+	 * DRM_CHIP_RUN_SIZE_V1 (DRM_CHIP_URING_RUN_V1): where the kernel
+	 * writes a slot's result record.
+	 */
+	size_t run_size;
 };
+
+/* The result record of slot @s, right after the run the kernel takes. */
+static struct drm_chip_run_result *kres(const struct kuring *u,
+					struct kslot *s)
+{
+	return (struct drm_chip_run_result *)((char *)&s->u + u->run_size);
+}
 
 /*
  * The ioctl path's chip_submit() runs not consumed yet, in seq order:
@@ -85,6 +98,7 @@ struct kdev {
 	struct kuring *ur;		/* NULL: the ioctl path */
 	struct kpend *pend;		/* the ioctl path's runs */
 	uint32_t sync_flags;		/* drm_chip_run.flags of chip_run() */
+	int loads;			/* DRM_CHIP_FEATURE_LOADS */
 };
 
 static struct kdev *kdev_of(struct chip_dev *dev)
@@ -244,13 +258,14 @@ static int harvest(struct kuring *u)
 		s->state = KS_DONE;
 		u->inflight--;
 		u->async_inflight -= !s->sync;
-		if (!s->u.result.seq) {
+		if (!kres(u, s)->seq) {
+			struct drm_chip_run_result *r = kres(u, s);
+
 			/* Cancelled by io_uring itself: no record written. */
-			s->u.result.seq = s->seq;
-			s->u.result.status = cqe->res >= 0 ? (uint32_t)cqe->res :
-					     CHIP_STATUS_CANCELLED;
-			snprintf(s->u.result.msg, sizeof(s->u.result.msg),
-				 "cancelled");
+			r->seq = s->seq;
+			r->status = cqe->res >= 0 ? (uint32_t)cqe->res :
+				    CHIP_STATUS_CANCELLED;
+			snprintf(r->msg, sizeof(r->msg), "cancelled");
 		}
 		if (!s->sync)
 			done_push(u, s);
@@ -358,6 +373,8 @@ static struct kuring *uring_init(int fd)
 	u = calloc(1, sizeof(*u));
 	if (!u)
 		return NULL;
+	u->run_size = feat & DRM_CHIP_FEATURE_LOADS ?
+		      sizeof(struct drm_chip_run) : DRM_CHIP_RUN_SIZE_V1;
 	u->slots = calloc(KSLOTS, sizeof(*u->slots));
 	if (!u->slots || io_uring_queue_init_params(256, &u->ring, &p)) {
 		free(u->slots);
@@ -394,6 +411,15 @@ static struct kuring *uring_init(int fd)
 static void fill_run(struct drm_chip_run *r, const struct chip_submit_req *req,
 		     const struct drm_chip_store *stores, uint32_t sync_flags)
 {
+	/*
+	 * On LP64 struct chip_load is struct drm_chip_load: the kernel reads
+	 * the caller's array (kernel_submit() refuses loads elsewhere).
+	 */
+	_Static_assert(sizeof(void *) != 8 ||
+		       (sizeof(struct chip_load) == sizeof(struct drm_chip_load) &&
+			offsetof(struct chip_load, host) ==
+			offsetof(struct drm_chip_load, user_ptr)),
+		       "struct chip_load is struct drm_chip_load");
 	memset(r, 0, sizeof(*r));
 	r->flags = req->sync ? sync_flags : 0;
 	r->args_ptr = (uintptr_t)req->args;
@@ -409,6 +435,8 @@ static void fill_run(struct drm_chip_run *r, const struct chip_submit_req *req,
 	r->aicpu_threads = req->aicpu_threads;
 	r->timeout_ns = req->timeout_ns;
 	r->insn_budget = req->insn_budget;
+	r->loads_ptr = req->nloads ? (uintptr_t)req->loads : 0;
+	r->load_count = req->nloads;
 }
 
 /* Take a free slot and SQE for @req.  NULL when either is exhausted. */
@@ -435,7 +463,8 @@ static struct kslot *uring_queue(struct kuring *u, int fd,
 	u->inflight++;
 	u->async_inflight += !s->sync;
 	cmd.ptr = (uintptr_t)&s->u;
-	prep_cmd(sqe, fd, DRM_CHIP_URING_RUN, &cmd);
+	prep_cmd(sqe, fd, u->run_size == sizeof(struct drm_chip_run) ?
+		 DRM_CHIP_URING_RUN : DRM_CHIP_URING_RUN_V1, &cmd);
 	io_uring_sqe_set_data64(sqe, (uint64_t)(s - u->slots) + 1);
 	return s;
 }
@@ -601,13 +630,13 @@ static int take(struct kuring *u, struct kslot *s, struct chip_run_result *res)
 	hash_del(u, s);
 	memset(res, 0, sizeof(*res));
 	res->seq = s->seq;
-	res->status = s->u.result.status;
-	res->code = s->u.result.code;
-	res->fault_addr = s->u.result.fault_addr;
-	res->tasks = s->u.result.tasks;
-	res->insns = s->u.result.insns;
-	res->device_ns = s->u.result.device_ns;
-	memcpy(res->msg, s->u.result.msg, sizeof(res->msg));
+	res->status = kres(u, s)->status;
+	res->code = kres(u, s)->code;
+	res->fault_addr = kres(u, s)->fault_addr;
+	res->tasks = kres(u, s)->tasks;
+	res->insns = kres(u, s)->insns;
+	res->device_ns = kres(u, s)->device_ns;
+	memcpy(res->msg, kres(u, s)->msg, sizeof(res->msg));
 	res->msg[sizeof(res->msg) - 1] = '\0';
 	slot_free(u, s);
 	return ret;
@@ -872,9 +901,11 @@ static int kernel_open(struct chip_dev *dev, uint32_t platform,
 		}
 		pthread_mutex_init(&k->pend->lock, NULL);
 	}
-	if (!get_param(fd, DRM_CHIP_PARAM_FEATURES, &feat) &&
-	    (feat & DRM_CHIP_FEATURE_RUN_INLINE))
-		k->sync_flags = DRM_CHIP_RUN_INLINE;
+	if (!get_param(fd, DRM_CHIP_PARAM_FEATURES, &feat)) {
+		if (feat & DRM_CHIP_FEATURE_RUN_INLINE)
+			k->sync_flags = DRM_CHIP_RUN_INLINE;
+		k->loads = !!(feat & DRM_CHIP_FEATURE_LOADS);
+	}
 	dev->priv = k;
 	return 0;
 }
@@ -1114,6 +1145,10 @@ static int kernel_submit(struct chip_dev *dev,
 		return -EBADF;
 	if (req->nstores > DRM_CHIP_MAX_STORES)
 		return -E2BIG;
+	if (req->nloads > DRM_CHIP_MAX_LOADS)
+		return -E2BIG;
+	if (req->nloads && (!k->loads || sizeof(void *) != 8))
+		return -EOPNOTSUPP;	/* no load list in this driver */
 	put_stores(stores, req);
 	if (k->ur)
 		return uring_submit(k->ur, k->fd, req, stores, k->sync_flags,
@@ -1139,7 +1174,10 @@ static int kernel_submit_many(struct chip_dev *dev,
 
 	if (k->closing)
 		return -EBADF;
-	if (!k->ur || n > CHIP_BATCH_MAX) {
+	for (i = 0; i < n; i++)
+		if (reqs[i].nloads && (!k->loads || sizeof(void *) != 8))
+			break;
+	if (!k->ur || n > CHIP_BATCH_MAX || i < n) {
 		for (i = 0; i < n; i++)
 			rets[i] = kernel_submit(dev, &reqs[i], &seqs[i]);
 		return 0;

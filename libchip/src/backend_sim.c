@@ -51,6 +51,9 @@ struct sim_run {
 	uint64_t insn_budget;
 	uint32_t nstores;
 	struct chip_store stores[CHIP_MAX_STORES];
+	uint32_t nloads;
+	struct chip_load loads[CHIP_MAX_LOADS];	/* host: into @load_data */
+	unsigned char *load_data;	/* the loads' bytes, read at submission */
 	struct chip_run_result res;
 	size_t args_len;
 	size_t args_cap;
@@ -218,6 +221,8 @@ static void release(struct sim *s, struct sim_run *r)
 	s->nruns--;
 	free(r->graph);
 	r->graph = NULL;
+	free(r->load_data);
+	r->load_data = NULL;
 	if (s->ncache < SIM_RUN_CACHE) {
 		r->next = s->cache;
 		s->cache = r;
@@ -258,6 +263,32 @@ static void copy_stores(struct sim *s, struct sim_run *r)
 		memcpy(r->stores[i].host, src[i], r->stores[i].size);
 }
 
+/*
+ * Load-from-host before the run executes: every range is checked first,
+ * so a range that is no longer mapped fails the run with nothing copied.
+ * vm_lock held.  Returns 0, or -EFAULT with @r's result set.
+ */
+static int copy_loads(struct sim *s, struct sim_run *r)
+{
+	u8 *dst[CHIP_MAX_LOADS];
+	uint32_t i;
+
+	for (i = 0; i < r->nloads; i++) {
+		dst[i] = chipc_vm_translate(&s->vm, r->loads[i].dev_addr,
+					    r->loads[i].size, CHIPC_PROT_WRITE);
+		if (!dst[i]) {
+			set_result(r, CHIP_STATUS_FAULT,
+				   "load range not mapped");
+			r->res.code = CHIP_FAULT_WRITE;
+			r->res.fault_addr = r->loads[i].dev_addr;
+			return -EFAULT;
+		}
+	}
+	for (i = 0; i < r->nloads; i++)
+		memcpy(dst[i], r->loads[i].host, r->loads[i].size);
+	return 0;
+}
+
 /* Execute @r on the device. */
 static void execute(struct sim *s, struct sim_run *r)
 {
@@ -287,6 +318,10 @@ static void execute(struct sim *s, struct sim_run *r)
 	req.abort = &s->abort;
 
 	pthread_mutex_lock(&s->vm_lock);
+	if (r->nloads && copy_loads(s, r)) {
+		pthread_mutex_unlock(&s->vm_lock);
+		return;
+	}
 	chipc_device_run(&s->cdev, &req, &cres);
 	r->res.status = cres.status;
 	r->res.code = cres.code;
@@ -446,6 +481,7 @@ static void free_list(struct sim_run *r)
 		struct sim_run *n = r->next;
 
 		free(r->graph);
+		free(r->load_data);
 		free(r);
 		r = n;
 	}
@@ -487,6 +523,7 @@ static void sim_close(struct chip_dev *dev)
 		s->done = r->next;
 		chipc_dedup_put(&s->dedup, r->code);
 		free(r->graph);
+		free(r->load_data);
 		free(r);
 	}
 	for (i = 0; i < CHIP_MAX_CIDS; i++)
@@ -674,8 +711,8 @@ static int sim_unreg(struct chip_dev *dev, int32_t cid)
 
 /*
  * The checks of a request that need no lock, in request.c's order: sizes
- * and options, store ranges, the blobs, then (vm_lock) the store ranges'
- * mappings.  @args and @graph point into @req's blobs, which are the
+ * and options, store ranges, load ranges, the blobs, then (vm_lock) the
+ * store ranges' and the load ranges' mappings.  @args and @graph point into @req's blobs, which are the
  * front end's private copies.
  */
 static int check_req(struct sim *s, const struct chip_submit_req *req,
@@ -686,9 +723,10 @@ static int check_req(struct sim *s, const struct chip_submit_req *req,
 		.args_size = req->args_len,
 		.graph_size = req->graph ? req->graph_len : 0,
 		.nstores = req->nstores,
+		.nloads = req->nloads,
 		.timeout_ns = req->timeout_ns,
 	};
-	uint64_t total = 0;
+	uint64_t total = 0, ltotal = 0;
 	uint32_t i;
 	int rc;
 
@@ -697,19 +735,49 @@ static int check_req(struct sim *s, const struct chip_submit_req *req,
 		rc = chipc_request_check_store(&lim, req->stores[i].dev_addr,
 					       (uintptr_t)req->stores[i].host,
 					       req->stores[i].size, &total);
+	for (i = 0; !rc && i < req->nloads; i++)
+		rc = chipc_request_check_load(&lim, req->loads[i].dev_addr,
+					      (uintptr_t)req->loads[i].host,
+					      req->loads[i].size, &ltotal);
 	if (!rc)
 		rc = chipc_args_parse(req->args, req->args_len, args);
 	if (!rc && req->graph)
 		rc = chipc_graph_parse(req->graph, req->graph_len, graph);
-	if (rc || !req->nstores)
+	if (rc || (!req->nstores && !req->nloads))
 		return rc;
 	pthread_mutex_lock(&s->vm_lock);
 	for (i = 0; !rc && i < req->nstores; i++)
 		rc = chipc_request_check_mapped(&s->vm,
 						req->stores[i].dev_addr,
 						req->stores[i].size);
+	for (i = 0; !rc && i < req->nloads; i++)
+		rc = chipc_request_check_mapped_load(&s->vm,
+						     req->loads[i].dev_addr,
+						     req->loads[i].size);
 	pthread_mutex_unlock(&s->vm_lock);
 	return rc;
+}
+
+/* Read the loads' host bytes into @r (the submitter's copy may change). */
+static int snap_loads(struct sim_run *r, const struct chip_submit_req *req)
+{
+	uint64_t total = 0, off = 0;
+	uint32_t i;
+
+	for (i = 0; i < req->nloads; i++)
+		total += req->loads[i].size;	/* checked: <= 64 MiB */
+	r->load_data = malloc(total);
+	if (!r->load_data)
+		return -ENOMEM;
+	for (i = 0; i < req->nloads; i++) {
+		memcpy(r->load_data + off, req->loads[i].host,
+		       req->loads[i].size);
+		r->loads[i] = req->loads[i];
+		r->loads[i].host = r->load_data + off;
+		off += req->loads[i].size;
+	}
+	r->nloads = req->nloads;
+	return 0;
 }
 
 static struct sim_run *run_alloc(struct sim *s, size_t args_len)
@@ -772,6 +840,16 @@ static int enqueue_locked(struct sim *s, const struct chip_submit_req *req,
 			return -ENOMEM;
 		}
 		memcpy(r->graph, req->graph, req->graph_len);
+	}
+	r->load_data = NULL;
+	r->nloads = 0;
+	if (req->nloads) {
+		rc = snap_loads(r, req);
+		if (rc) {
+			free(r->graph);
+			free(r);
+			return rc;
+		}
 	}
 	r->graph_len = req->graph ? req->graph_len : 0;
 	memcpy(r->args, req->args, req->args_len);

@@ -567,6 +567,8 @@ static int resolve_opts(struct chip_dev *dev, const struct chip_run_opts *opts,
 		memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
 	if (o.nstores > CHIP_MAX_STORES || (o.nstores && !o.stores))
 		return -EINVAL;
+	if (o.nloads && !o.loads)
+		return -EINVAL;
 	req->block_dim = o.block_dim ? o.block_dim : max_blocks;
 	req->aicpu_threads = o.aicpu_threads ? o.aicpu_threads :
 			     (max_threads < 3 ? max_threads : 3);
@@ -574,6 +576,8 @@ static int resolve_opts(struct chip_dev *dev, const struct chip_run_opts *opts,
 	req->insn_budget = o.insn_budget;
 	req->stores = o.stores;
 	req->nstores = o.nstores;
+	req->loads = o.loads;
+	req->nloads = o.nloads;
 	return 0;
 }
 

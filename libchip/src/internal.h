@@ -31,6 +31,8 @@ struct chip_submit_req {
 	uint64_t insn_budget;
 	const struct chip_store *stores;
 	uint32_t nstores;
+	const struct chip_load *loads;
+	uint32_t nloads;
 	uint32_t sync;			/* chip_run(): the caller waits at once */
 };
 

@@ -122,6 +122,11 @@ struct chip_store {
 	void *host;
 	uint64_t size;
 };
+struct chip_load {
+	uint64_t dev_addr;
+	const void *host;
+	uint64_t size;
+};
 struct chip_run_opts {
 	size_t sz;
 	uint32_t block_dim;
@@ -130,6 +135,8 @@ struct chip_run_opts {
 	uint64_t insn_budget;
 	const struct chip_store *stores;
 	uint32_t nstores;
+	const struct chip_load *loads;
+	uint32_t nloads;
 };
 struct chip_run_result {
 	uint64_t seq;
@@ -183,7 +190,7 @@ void free(void *);
 STRUCTS = (
     "chip_open_opts", "chip_info", "chip_layout", "chip_tensor_arg",
     "chip_args", "chip_graph_ops", "chip_register_opts", "chip_store",
-    "chip_run_opts", "chip_run_result", "chip_batch_run", "chip_counters",
+    "chip_load", "chip_run_opts", "chip_run_result", "chip_batch_run", "chip_counters",
 )
 
 #: The SONAME of the installed library.

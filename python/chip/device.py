@@ -352,10 +352,13 @@ class RunOptions:
     writable buffer-protocol object (numpy arrays included) kept alive by
     this object.
 
-    ``loads``: pairs ``(host, device)``, the mirror of ``stores``: copied
-    into device memory before the run starts.  The C API has no load list
-    yet, so any load raises :class:`chip.NotSupportedError` (``EOPNOTSUPP``)
-    rather than being emulated with separate copies.
+    ``loads``: pairs ``(host, device)``, the mirror of ``stores``
+    (``struct chip_load``): ``len(host)`` bytes of ``host``, any
+    buffer-protocol object (a numpy array: no extra copy on the Python
+    side), are copied into device memory just before the run executes.
+    libchip reads them when the run is submitted, so ``host`` may change
+    as soon as :meth:`Device.submit` returns.  A driver without load lists
+    raises :class:`chip.NotSupportedError` (``EOPNOTSUPP``) at submission.
     """
 
     __slots__ = ("_c", "_keep", "stores", "loads")
@@ -366,10 +369,6 @@ class RunOptions:
                  timeout_ns: int = 0, insn_budget: int = 0):
         self.stores = list(stores or ())
         self.loads = list(loads or ())
-        if self.loads:
-            raise NotSupportedError(
-                95, "run loads: this libchip has no load list in "
-                "chip_run_opts", "chip_run")
         o = ffi.new("struct chip_run_opts *")
         o.sz = ffi.sizeof("struct chip_run_opts")
         o.block_dim = block_dim
@@ -382,14 +381,22 @@ class RunOptions:
             o.stores = arr
             o.nstores = len(self.stores)
             keep.append(arr)
+        if self.loads:
+            arr, lkeep = _ranges([(d, h) for h, d in self.loads],
+                                 store=False)
+            o.loads = arr
+            o.nloads = len(self.loads)
+            keep += lkeep
+            keep.append(arr)
         self._c = o
         self._keep = keep
 
 
 def _ranges(pairs: List[Tuple[Any, Any]], store: bool):
-    """``struct chip_store[]`` for (device, host) pairs (the host side is
-    written for stores, read for loads)."""
-    arr = ffi.new("struct chip_store[]", len(pairs))
+    """``struct chip_store[]`` or ``struct chip_load[]`` for (device,
+    host) pairs (the host side is written for stores, read for loads)."""
+    arr = ffi.new("struct chip_store[]" if store else "struct chip_load[]",
+                  len(pairs))
     keep: List[Any] = []
     for i, (dev, host) in enumerate(pairs):
         p = ffi.from_buffer(host, require_writable=store)

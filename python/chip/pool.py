@@ -13,8 +13,9 @@ A work item is a cid and its arguments: numpy arrays are input tensors
 (copied into device memory before the run), :class:`Out` entries output
 tensors (stored into fresh arrays after a successful run and returned),
 ints and floats scalars.  This is the bootstrap variant of the reference
-runtime's worker loop (load_from_host, run, store_to_host); the copy in
-becomes the run's load list once libchip has one.
+runtime's worker loop (load_from_host, run, store_to_host): the inputs
+travel as the run's load list (up to 16 and 64 MiB of them; the rest, and
+all of them on a driver without loads, are copied in before the run).
 
 Failure handling: a worker whose process dies (killed, crashed) or whose
 device reports ``STATUS_DEVICE_LOST`` is reported (:attr:`Pool.events`,
@@ -39,7 +40,7 @@ from typing import (Any, Callable, Deque, Dict, Iterable, Iterator, List,
                     Optional, Sequence, Tuple)
 
 from . import constants as C
-from .errors import ChipError, WorkerLostError
+from .errors import ChipError, NotSupportedError, WorkerLostError
 
 __all__ = ["Pool", "Out", "Item", "WorkResult", "PoolEvent", "device_nodes"]
 
@@ -143,14 +144,18 @@ def _worker_main(conn, platform: str, open_kw: Dict[str, Any],
         lst = free[nbytes]
         return lst.pop() if lst else dev.malloc(max(nbytes, 1))
 
+    use_loads = [True]
+
     def execute(cid: int, args: Sequence[Any], options: Dict[str, int]):
-        """One item: inputs copied in, the run, outputs stored."""
+        """One item: inputs loaded, the run, outputs stored."""
         used: List[Any] = []
         outputs: List[Any] = []
         result = err = None
         try:
             a = Args()
             stores = []
+            loads: List[Any] = []
+            load_bytes = 0
             for x in args:
                 if isinstance(x, Out):
                     arr = np.empty(x.shape, x.dtype)
@@ -163,12 +168,26 @@ def _worker_main(conn, platform: str, open_kw: Dict[str, Any],
                     x = np.ascontiguousarray(x)
                     b = buffer(x.nbytes)
                     used.append(b)
-                    b.copy_to(x)
+                    if use_loads[0] and x.nbytes and len(loads) < 16 and \
+                            load_bytes + x.nbytes <= 64 << 20:
+                        loads.append((x, b))
+                        load_bytes += x.nbytes
+                    else:
+                        b.copy_to(x)
                     a.tensor(b.addr, x.dtype, x.shape or (1,))
                 else:
                     a.add(x)
-            opts = RunOptions(stores=stores, **options)
-            result = dev.run(cid, a, opts)
+            try:
+                result = dev.run(cid, a, RunOptions(stores=stores,
+                                                    loads=loads, **options))
+            except NotSupportedError:
+                if not loads:
+                    raise
+                use_loads[0] = False    # a driver without load lists
+                for x, b in loads:
+                    b.copy_to(x)
+                result = dev.run(cid, a, RunOptions(stores=stores,
+                                                    **options))
         except Exception as e:  # reported with the item
             err = e
         for b in used:

@@ -195,8 +195,10 @@ def test_wait_deadline_and_watchdog(dev):
     (lambda d: d.malloc(64).copy_from(bytearray(65)), errno.EFAULT,
      chip.BadAddressError),
     (lambda d: d.wait(12345), errno.ENOENT, chip.NotFoundError),
-    (lambda d: d.run(0, (), loads=[(np.zeros(4), d.malloc(16))]),
-     errno.EOPNOTSUPP, chip.NotSupportedError),
+    (lambda d: d.run(0, (), loads=[(np.zeros(4), 0x1234)]),
+     errno.EFAULT, chip.BadAddressError),
+    (lambda d: d.run(0, (), loads=[(np.zeros(0), d.malloc(16))]),
+     errno.EINVAL, chip.InvalidArgumentError),
 ])
 def test_errors_carry_errno(dev, call, err, cls):
     with pytest.raises(cls) as ei:

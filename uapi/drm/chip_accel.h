@@ -290,6 +290,12 @@ struct drm_chip_store {
  *	default (2 s); at most DRM_CHIP_PARAM_MAX_TIMEOUT_NS
  * @insn_budget: instructions per program execution; 0: unlimited
  * @seq: returned sequence number of the run, > 0, increasing per file
+ * @loads_ptr: user pointer to @load_count struct drm_chip_load; zero with
+ *	@load_count zero (-EINVAL otherwise)
+ * @load_count: <= DRM_CHIP_MAX_LOADS (-E2BIG); 0: no loads.  Drivers
+ *	without DRM_CHIP_FEATURE_LOADS take struct drm_chip_run without the
+ *	load fields (the DRM core zero-extends an older, shorter struct)
+ * @pad2: must be zero
  *
  * Runs of one device execute one at a time in submission order.
  * -EBUSY: the file's runs not yet consumed are too many (4096) or hold
@@ -311,6 +317,9 @@ struct drm_chip_run {
 	__u64 timeout_ns;
 	__u64 insn_budget;
 	__u64 seq;
+	__u64 loads_ptr;
+	__u32 load_count;
+	__u32 pad2;
 };
 
 /* Flags of struct drm_chip_wait: none defined yet. */
@@ -508,6 +517,46 @@ struct drm_chip_uring_run {
 	struct drm_chip_run run;
 	struct drm_chip_run_result result;
 };
+
+/**
+ * struct drm_chip_load - copy user memory to a device range before a run
+ * @va: device address; the range must lie in one buffer object when the
+ *	run is submitted (-EFAULT) and when it starts (else the run ends
+ *	with CHIP_STATUS_FAULT and no load is copied)
+ * @user_ptr: source in the submitter's memory, not zero (-EINVAL); read
+ *	at submission (-EFAULT if it cannot be read), so it may change as
+ *	soon as the submission returns
+ * @size: bytes, > 0 (-EINVAL); the loads of a run together at most
+ *	DRM_CHIP_PARAM_MAX_STORE_BYTES (-E2BIG), and counted in the file's
+ *	run memory (module parameter max_run_mb) until the run starts
+ *
+ * The loads of a run are written in order, just before it executes,
+ * after every earlier run of the device.
+ */
+struct drm_chip_load {
+	__u64 va;
+	__u64 user_ptr;
+	__u64 size;
+};
+
+#define DRM_CHIP_MAX_LOADS	16
+
+/* Features (DRM_CHIP_PARAM_FEATURES), continued. */
+#define DRM_CHIP_FEATURE_LOADS		_BITULL(5)	/* run load lists */
+
+/*
+ * DRM_CHIP_URING_RUN encodes the size of struct drm_chip_uring_run, which
+ * grew with struct drm_chip_run's load fields.  A driver with
+ * DRM_CHIP_FEATURE_LOADS also takes the command of the size before them,
+ * DRM_CHIP_URING_RUN_V1: a struct drm_chip_uring_run whose @run ends
+ * before @loads_ptr (DRM_CHIP_RUN_SIZE_V1 bytes) and whose @result follows
+ * it at once; such a run has no loads.
+ */
+#define DRM_CHIP_RUN_SIZE_V1	88
+#define DRM_CHIP_URING_RUN_V1 \
+	_IOC(_IOC_READ | _IOC_WRITE, 'd', \
+	     DRM_CHIP_COMMAND_BASE + DRM_CHIP_URING_RUN_NR, \
+	     DRM_CHIP_RUN_SIZE_V1 + sizeof(struct drm_chip_run_result))
 
 #if defined(__cplusplus)
 }

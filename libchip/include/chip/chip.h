@@ -277,6 +277,26 @@ struct chip_store {
 #define CHIP_MAX_STORES	16
 
 /**
+ * struct chip_load - copy host memory to a device range before a run
+ * @dev_addr: device address; the range must lie in one allocation when
+ *	the run is submitted (-EFAULT) and when it starts (else the run ends
+ *	with CHIP_STATUS_FAULT and no load is copied)
+ * @host: source, not NULL (-EINVAL); read when the run is submitted, so
+ *	it may be reused as soon as chip_submit() returns
+ * @size: bytes, > 0 (-EINVAL); all loads of a run at most 64 MiB (-E2BIG)
+ *
+ * All loads of a run are copied, in order, or none: just before the run
+ * executes, after every earlier run of the handle.
+ */
+struct chip_load {
+	uint64_t dev_addr;
+	const void *host;
+	uint64_t size;
+};
+
+#define CHIP_MAX_LOADS	16
+
+/**
  * struct chip_run_opts - options of a run
  * @sz: sizeof(struct chip_run_opts)
  * @block_dim: clusters (1 AIC + 2 AIV each); 0: the platform maximum
@@ -284,7 +304,9 @@ struct chip_store {
  * @timeout_ns: watchdog; 0: 2 s; at most 60 s (-EINVAL)
  * @insn_budget: instructions per program execution; 0: unlimited
  * @stores: copied after a successful run, before completion is reported
- * @nstores: <= CHIP_MAX_STORES
+ * @nstores: <= CHIP_MAX_STORES (-EINVAL)
+ * @loads: copied into device memory before the run executes
+ * @nloads: <= CHIP_MAX_LOADS (-E2BIG); 0: no loads
  */
 struct chip_run_opts {
 	size_t sz;
@@ -294,6 +316,8 @@ struct chip_run_opts {
 	uint64_t insn_budget;
 	const struct chip_store *stores;
 	uint32_t nstores;
+	const struct chip_load *loads;
+	uint32_t nloads;
 };
 
 struct chip_run_result {
@@ -312,7 +336,8 @@ struct chip_run_result {
  * status: see @res) or a negative errno when it could not be submitted.
  * The checks, in this order, are the same on every backend: -EINVAL (cid
  * out of range, NULL @args, bad options); -EINVAL, -E2BIG (store ranges,
- * see struct chip_store, and argument counts); -EFAULT (a store range not
+ * see struct chip_store, then load ranges, see struct chip_load, and
+ * argument counts); -EFAULT (a store range, then a load range, not
  * mapped); -ENOENT (cid not registered); -EINVAL (block_dim or
  * aicpu_threads beyond the platform, a graph heap beyond the heap);
  * -EBUSY (4096 runs of the handle not consumed yet).  The run executes
