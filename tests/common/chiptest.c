@@ -104,7 +104,7 @@ static const struct work_spec works[CT_WORK_COUNT] = {
 static void *so_bytes;
 static size_t so_len;
 
-static int read_file(const char *path, void **buf, size_t *len)
+int ct_read_file(const char *path, void **buf, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	long n;
@@ -144,7 +144,7 @@ static int load_host_so(void)
 	if (so_bytes)
 		return 0;
 	if (env && env[0])
-		return read_file(env, &so_bytes, &so_len);
+		return ct_read_file(env, &so_bytes, &so_len);
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n <= 0)
 		return -ENOENT;
@@ -155,7 +155,7 @@ static int load_host_so(void)
 	*slash = 0;
 	for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", exe, rel[i]);
-		if (!read_file(path, &so_bytes, &so_len))
+		if (!ct_read_file(path, &so_bytes, &so_len))
 			return 0;
 	}
 	fprintf(stderr, "host_orch.so not found near %s (set CHIP_ORCH_SO)\n",

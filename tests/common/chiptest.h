@@ -42,6 +42,8 @@ const char *ct_runtime_name(uint32_t runtime);
 
 /* chip_open(ct_platform(), opts) */
 int ct_open(struct chip_dev **dev, const struct chip_open_opts *opts);
+/* Read a whole file into *@buf (free() it): 0, -errno or -EIO. */
+int ct_read_file(const char *path, void **buf, size_t *len);
 
 /*
  * Build workload @w for @runtime as a canonical image (free() it).

@@ -39,29 +39,6 @@ static const char *const status_keys[CHIP_STATUS_COUNT] = {
 	"cancelled", "device_lost",
 };
 
-static int read_file(const char *path, void **buf, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	long n;
-
-	if (!f)
-		return -errno;
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) <= 0 ||
-	    fseek(f, 0, SEEK_SET)) {
-		fclose(f);
-		return -EIO;
-	}
-	*buf = malloc((size_t)n);
-	if (!*buf || fread(*buf, 1, (size_t)n, f) != (size_t)n) {
-		free(*buf);
-		fclose(f);
-		return -EIO;
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return 0;
-}
-
 static int write_image(const char *dir, const char *name, enum ct_work w,
 		       uint32_t runtime)
 {
@@ -150,7 +127,7 @@ static int reg(struct chip_dev *dev, int32_t cid, const char *path)
 {
 	void *img;
 	size_t len;
-	int rc = read_file(path, &img, &len);
+	int rc = ct_read_file(path, &img, &len);
 
 	if (!rc)
 		rc = chip_register(dev, cid, img, len, NULL);
@@ -217,7 +194,7 @@ static int layout(const char *path)
 	struct chip_layout l;
 	void *img;
 	size_t len;
-	int rc = read_file(path, &img, &len);
+	int rc = ct_read_file(path, &img, &len);
 
 	if (rc)
 		return rc;
@@ -269,7 +246,7 @@ static int dedup_api(const char *a, const char *b)
 	EXPECT(r[1].hash == ~0ull);
 	EXPECT(chip_dedup_list(dev, &scope, r, 3) == 2);
 	EXPECT(r[2].hash == 0 && r[2].refs == 0);	/* zeroed */
-	EXPECT(!read_file(a, &img, &len));
+	EXPECT(!ct_read_file(a, &img, &len));
 	rc = chip_callable_layout(img, len, &la);
 	key = chipc_content_key(img, len);
 	free(img);
