@@ -36,6 +36,7 @@
 #include "helpers.h"
 #include "chiptest.h"
 #include "drm/chip_accel.h"
+#include "ktest.h"
 
 /* The two core DRM ioctls used here (drm.h). */
 struct t_gem_close {
@@ -55,30 +56,8 @@ struct t_prime_handle {
 #define MIB	(1ull << 20)
 #define SEC	1000000000ull
 
+/* Made accessible to the unprivileged user of the budget case. */
 static const char *const nodes[] = { "/dev/accel/accel0", "/dev/dri/renderD128" };
-
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	int ret;
-
-	do {
-		ret = ioctl(fd, req, arg);
-	} while (ret == -1 && errno == EINTR);
-	return ret == -1 ? -errno : 0;
-}
-
-static int open_node(void)
-{
-	size_t i;
-	int fd;
-
-	for (i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
-		fd = open(nodes[i], O_RDWR | O_CLOEXEC);
-		if (fd >= 0)
-			return fd;
-	}
-	return -1;
-}
 
 static uint64_t mono_ns(void)
 {
@@ -110,29 +89,10 @@ static unsigned long module_param(const char *name)
 	return read_ulong(path);
 }
 
-static int reg(int fd, int32_t cid, enum ct_work w)
-{
-	struct drm_chip_register r;
-	size_t len;
-	void *img;
-	int ret;
-
-	ret = ct_build(w, CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER, &img, &len);
-	if (ret)
-		return ret;
-	memset(&r, 0, sizeof(r));
-	r.image_ptr = (uintptr_t)img;
-	r.image_size = len;
-	r.cid = cid;
-	ret = xioctl(fd, DRM_IOCTL_CHIP_REGISTER, &r);
-	free(img);
-	return ret;
-}
-
 static int bo_create(int fd, uint64_t size, uint32_t *handle, uint64_t *va)
 {
 	struct drm_chip_bo_create c = { .size = size };
-	int ret = xioctl(fd, DRM_IOCTL_CHIP_BO_CREATE, &c);
+	int ret = kt_ioctl(fd, DRM_IOCTL_CHIP_BO_CREATE, &c);
 
 	if (!ret) {
 		*handle = c.handle;
@@ -146,7 +106,7 @@ static int gem_close(int fd, uint32_t handle)
 {
 	struct t_gem_close gc = { .handle = handle };
 
-	return xioctl(fd, T_IOCTL_GEM_CLOSE, &gc);
+	return kt_ioctl(fd, T_IOCTL_GEM_CLOSE, &gc);
 }
 
 /* A run of @cid with no arguments; stores optional. */
@@ -167,7 +127,7 @@ static int run(int fd, int32_t cid, uint32_t flags, uint64_t timeout_ns,
 	r.aicpu_threads = 1;
 	r.flags = flags;
 	r.timeout_ns = timeout_ns;
-	ret = xioctl(fd, DRM_IOCTL_CHIP_RUN, &r);
+	ret = kt_ioctl(fd, DRM_IOCTL_CHIP_RUN, &r);
 	if (!ret && seq)
 		*seq = r.seq;
 	return ret;
@@ -182,7 +142,7 @@ static int wait_run(int fd, uint64_t seq, uint64_t bound_ns, uint32_t *status)
 	memset(&w, 0, sizeof(w));
 	w.seq = seq;
 	w.timeout_ns = mono_ns() + bound_ns;
-	ret = xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
+	ret = kt_ioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
 	if (!ret && status)
 		*status = w.status;
 	return ret;
@@ -208,7 +168,7 @@ static void *copy_thread(void *arg)
 	cp.user_ptr = (uintptr_t)j->src;
 	cp.size = 4096;
 	cp.flags = DRM_CHIP_BO_COPY_TO_DEVICE;
-	j->ret = xioctl(j->fd, DRM_IOCTL_CHIP_BO_COPY, &cp);
+	j->ret = kt_ioctl(j->fd, DRM_IOCTL_CHIP_BO_COPY, &cp);
 	__atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -252,7 +212,7 @@ static int test_stalled_copy(void)
 	pthread_t ct, kt;
 	uint64_t va, seq_a, seq_b;
 	uint32_t h, h2, st;
-	int a = open_node(), b = open_node(), uffd;
+	int a = kt_open_node(NULL), b = kt_open_node(NULL), uffd;
 	void *page;
 
 	CHECK(a >= 0 && b >= 0);
@@ -273,8 +233,8 @@ static int test_stalled_copy(void)
 	ur.mode = UFFDIO_REGISTER_MODE_MISSING;
 	CHECK_EQ(ioctl(uffd, UFFDIO_REGISTER, &ur), 0);
 
-	CHECK_EQ(reg(a, 1, CT_NULL), 0);
-	CHECK_EQ(reg(b, 1, CT_NULL), 0);
+	CHECK_EQ(kt_reg(a, 1, CT_NULL), 0);
+	CHECK_EQ(kt_reg(b, 1, CT_NULL), 0);
 	CHECK_EQ(bo_create(a, 4096, &h, &va), 0);
 
 	/* 1. file a: a copy from a page nobody provides */
@@ -338,9 +298,9 @@ static void budget_child(int rep)
 
 	if (setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
 		_exit(2);
-	fd = open_node();
+	fd = kt_open_node(NULL);
 	out = malloc(32 * MIB);
-	if (fd < 0 || !out || reg(fd, 1, CT_SPIN) || reg(fd, 2, CT_NULL) ||
+	if (fd < 0 || !out || kt_reg(fd, 1, CT_SPIN) || kt_reg(fd, 2, CT_NULL) ||
 	    bo_create(fd, 32 * MIB, &h, &va))
 		_exit(3);
 	for (i = 0; i < 2; i++) {
@@ -395,10 +355,10 @@ static int test_run_budget(void)
 	close(rep[0]);
 
 	/* Everything went with the file. */
-	fd = open_node();
+	fd = kt_open_node(NULL);
 	CHECK(fd >= 0);
 	memset(&c, 0, sizeof(c));
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_COUNTERS, &c), 0);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_COUNTERS, &c), 0);
 	CHECK_EQ(c.dev_runs, 0);
 	CHECK_EQ(c.dev_bos, 0);
 	close(fd);
@@ -414,7 +374,7 @@ static int test_gm_charged_until_free(void)
 	struct t_prime_handle ph;
 	struct drm_chip_bo_info bi;
 	uint32_t h, h2;
-	int fd = open_node(), ret;
+	int fd = kt_open_node(NULL), ret;
 	void *p;
 
 	CHECK(fd >= 0);
@@ -423,7 +383,7 @@ static int test_gm_charged_until_free(void)
 	CHECK_EQ(bo_create(fd, big, &h, NULL), 0);
 	memset(&bi, 0, sizeof(bi));
 	bi.handle = h;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_INFO, &bi), 0);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_BO_INFO, &bi), 0);
 	p = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 		 (off_t)bi.mmap_offset);
 	CHECK(p != MAP_FAILED);
@@ -438,7 +398,7 @@ static int test_gm_charged_until_free(void)
 	memset(&ph, 0, sizeof(ph));
 	ph.handle = h;
 	ph.flags = O_CLOEXEC;
-	ret = xioctl(fd, T_IOCTL_PRIME_HANDLE_TO_FD, &ph);
+	ret = kt_ioctl(fd, T_IOCTL_PRIME_HANDLE_TO_FD, &ph);
 	if (ret == -ENOSYS) {
 		/* before 6.6 a driver exports only with its own callback */
 		printf("# no dma-buf export: skipped\n");
@@ -469,18 +429,18 @@ static void inline_child(int rep)
 	uint64_t seq;
 	uint32_t st;
 	char ch = 'N';
-	int fd = open_node();
+	int fd = kt_open_node(NULL);
 
-	if (fd < 0 || reg(fd, 1, CT_SPIN))
+	if (fd < 0 || kt_reg(fd, 1, CT_SPIN))
 		_exit(2);
 	memset(&c0, 0, sizeof(c0));
 	memset(&c1, 0, sizeof(c1));
 	if (run(fd, 1, 0, 1000000, NULL, 0, &seq) ||
 	    wait_run(fd, seq, 10 * SEC, &st) || st != CHIP_STATUS_TIMEOUT ||
-	    xioctl(fd, DRM_IOCTL_CHIP_COUNTERS, &c0) ||
+	    kt_ioctl(fd, DRM_IOCTL_CHIP_COUNTERS, &c0) ||
 	    run(fd, 1, DRM_CHIP_RUN_INLINE, 1000000, NULL, 0, &seq) ||
 	    wait_run(fd, seq, 10 * SEC, &st) || st != CHIP_STATUS_TIMEOUT ||
-	    xioctl(fd, DRM_IOCTL_CHIP_COUNTERS, &c1))
+	    kt_ioctl(fd, DRM_IOCTL_CHIP_COUNTERS, &c1))
 		_exit(3);
 	if (c1.inline_runs > c0.inline_runs)
 		ch = 'I';

@@ -22,6 +22,7 @@
 #include "helpers.h"
 #include "chiptest.h"
 #include "drm/chip_accel.h"
+#include "ktest.h"
 
 static const char *node;
 
@@ -65,16 +66,6 @@ struct t_drm_unique {
 #define T_DRM_IOCTL_PRIME_FD_TO_HANDLE	0x2e
 #define T_DRM_CAP_TIMESTAMP_MONOTONIC	0x6
 
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	int ret;
-
-	do {
-		ret = ioctl(fd, req, arg);
-	} while (ret == -1 && errno == EINTR);
-	return ret == -1 ? -errno : 0;
-}
-
 /* The same ioctl number with another struct size. */
 #define RESIZE(req, size) \
 	(((req) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT)) | \
@@ -82,27 +73,17 @@ static int xioctl(int fd, unsigned long req, void *arg)
 
 static int open_node(void)
 {
-	static const char *const cand[] = {
-		"/dev/accel/accel0", "/dev/dri/renderD128",
-	};
-	size_t i;
-	int fd;
+	int fd = kt_open_node(&node);
 
-	for (i = 0; i < sizeof(cand) / sizeof(cand[0]); i++) {
-		fd = open(cand[i], O_RDWR | O_CLOEXEC);
-		if (fd >= 0) {
-			node = cand[i];
-			return fd;
-		}
-	}
-	fprintf(stderr, "no chip node: %s\n", strerror(errno));
-	return -1;
+	if (fd < 0)
+		fprintf(stderr, "no chip node: %s\n", strerror(errno));
+	return fd;
 }
 
 static int counters(int fd, struct drm_chip_counters *c)
 {
 	memset(c, 0, sizeof(*c));
-	return xioctl(fd, DRM_IOCTL_CHIP_COUNTERS, c);
+	return kt_ioctl(fd, DRM_IOCTL_CHIP_COUNTERS, c);
 }
 
 static int test_open_and_params(void)
@@ -111,16 +92,16 @@ static int test_open_and_params(void)
 	int fd = open_node();
 
 	CHECK(fd >= 0);
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_GET_PARAM, &p), 0);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_GET_PARAM, &p), 0);
 	CHECK_EQ(p.value, CHIP_PLATFORM_A2A3);
 	p.param = DRM_CHIP_PARAM_HEAP_VA;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_GET_PARAM, &p), 0);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_GET_PARAM, &p), 0);
 	CHECK(p.value != 0);
 	p.param = DRM_CHIP_PARAM_COUNT;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_GET_PARAM, &p), -EINVAL);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_GET_PARAM, &p), -EINVAL);
 	p.param = DRM_CHIP_PARAM_PLATFORM;
 	p.pad = 1;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_GET_PARAM, &p), -EINVAL);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_GET_PARAM, &p), -EINVAL);
 	close(fd);
 	return 0;
 }
@@ -140,7 +121,7 @@ static int reg_null(int fd, int32_t cid)
 	r.image_ptr = (uintptr_t)img;
 	r.image_size = len;
 	r.cid = cid;
-	ret = xioctl(fd, DRM_IOCTL_CHIP_REGISTER, &r);
+	ret = kt_ioctl(fd, DRM_IOCTL_CHIP_REGISTER, &r);
 	free(img);
 	return ret;
 }
@@ -170,12 +151,12 @@ static int test_struct_sizes(void)
 	memset(&big, 0, sizeof(big));
 	big.p.param = DRM_CHIP_PARAM_PLATFORM;
 	big.p.value = 0x5555;
-	CHECK_EQ(xioctl(fd, RESIZE(DRM_IOCTL_CHIP_GET_PARAM, 8), &big), 0);
+	CHECK_EQ(kt_ioctl(fd, RESIZE(DRM_IOCTL_CHIP_GET_PARAM, 8), &big), 0);
 	CHECK_U64(big.p.value, 0x5555);
 	/* A longer struct: the tail is ignored, and left as it was. */
 	big.tail[0] = 1;
 	big.tail[1] = ~0ull;
-	CHECK_EQ(xioctl(fd, RESIZE(DRM_IOCTL_CHIP_GET_PARAM, sizeof(big)), &big), 0);
+	CHECK_EQ(kt_ioctl(fd, RESIZE(DRM_IOCTL_CHIP_GET_PARAM, sizeof(big)), &big), 0);
 	CHECK_EQ(big.p.value, CHIP_PLATFORM_A2A3);
 	CHECK_U64(big.tail[0], 1);
 	CHECK_U64(big.tail[1], ~0ull);
@@ -183,10 +164,10 @@ static int test_struct_sizes(void)
 	/* COUNTERS of a client built before flags, pad and inline_runs. */
 	memset(&bo, 0, sizeof(bo));
 	bo.size = 4096;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_CREATE, &bo), 0);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_BO_CREATE, &bo), 0);
 	memset(&c, 0xa5, sizeof(c));
 	memset(&c, 0, offsetof(struct drm_chip_counters, flags));
-	CHECK_EQ(xioctl(fd, RESIZE(DRM_IOCTL_CHIP_COUNTERS,
+	CHECK_EQ(kt_ioctl(fd, RESIZE(DRM_IOCTL_CHIP_COUNTERS,
 				   offsetof(struct drm_chip_counters, flags)), &c), 0);
 	CHECK_EQ(c.gm_used, 4096);
 	CHECK_U64(c.inline_runs, 0xa5a5a5a5a5a5a5a5ull);
@@ -209,12 +190,12 @@ static int test_struct_sizes(void)
 	run.aicpu_threads = 1;
 	run.timeout_ns = ~0ull;	/* beyond the short size: not read */
 	run.seq = 77;		/* not read, not written */
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_RUN, &run), -EINVAL);
-	CHECK_EQ(xioctl(fd, RESIZE(DRM_IOCTL_CHIP_RUN,
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_RUN, &run), -EINVAL);
+	CHECK_EQ(kt_ioctl(fd, RESIZE(DRM_IOCTL_CHIP_RUN,
 				   offsetof(struct drm_chip_run, timeout_ns)), &run), 0);
 	CHECK_EQ(run.seq, 77);
 	memset(&w, 0, sizeof(w));
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w), 0);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_WAIT, &w), 0);
 	CHECK_EQ(w.status, CHIP_STATUS_OK);
 	CHECK(w.done_seq > 0);
 
@@ -236,7 +217,7 @@ static int test_struct_sizes(void)
 			memset(buf, 0, sizeof(buf));
 			if (reqs[i] == DRM_IOCTL_CHIP_WAIT)	/* no sleep */
 				buf[1] = 1;	/* timeout_ns */
-			(void)xioctl(fd, RESIZE(reqs[i], sz - 8), buf);
+			(void)kt_ioctl(fd, RESIZE(reqs[i], sz - 8), buf);
 		}
 	}
 	close(fd);
@@ -299,7 +280,7 @@ static int all_numbers(int fd, const char *who)
 				/* WAIT: a deadline in the past, never sleeps */
 				buf[1] = 1;
 			}
-			ret = xioctl(fd, cmd, buf);
+			ret = kt_ioctl(fd, cmd, buf);
 			if (core && !core_allowed(nr) && ret != -EACCES) {
 				fprintf(stderr, "%s: core ioctl 0x%02x (cmd 0x%lx): %d, not -EACCES\n",
 					who, nr, cmd, ret);
@@ -340,20 +321,20 @@ static int test_core_ioctls(void)
 	memset(name, 0, sizeof(name));
 	v.name = name;
 	v.name_len = sizeof(name) - 1;
-	CHECK_EQ(xioctl(fd, T_DRM_IOCTL_VERSION, &v), 0);
+	CHECK_EQ(kt_ioctl(fd, T_DRM_IOCTL_VERSION, &v), 0);
 	CHECK(strcmp(name, "chip") == 0);
-	CHECK_EQ(xioctl(fd, T_DRM_IOCTL_GET_CAP, &cap), 0);
+	CHECK_EQ(kt_ioctl(fd, T_DRM_IOCTL_GET_CAP, &cap), 0);
 	CHECK_EQ(cap.value, 1);
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_CREATE, &bo), 0);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_BO_CREATE, &bo), 0);
 	memset(&gc, 0, sizeof(gc));
 	gc.handle = bo.handle;
-	CHECK_EQ(xioctl(fd, T_DRM_IOCTL_GEM_CLOSE, &gc), 0);
-	CHECK_EQ(xioctl(fd, T_DRM_IOCTL_GEM_CLOSE, &gc), -EINVAL);
+	CHECK_EQ(kt_ioctl(fd, T_DRM_IOCTL_GEM_CLOSE, &gc), 0);
+	CHECK_EQ(kt_ioctl(fd, T_DRM_IOCTL_GEM_CLOSE, &gc), -EINVAL);
 	/* The ones that oopsed, refused. */
-	CHECK_EQ(xioctl(fd, T_DRM_IOCTL_GET_MAGIC, name), -EACCES);
-	CHECK_EQ(xioctl(fd, T_DRM_IOCTL_GET_UNIQUE, name), -EACCES);
-	CHECK_EQ(xioctl(fd, T_DRM_IOCTL_SET_MASTER, NULL), -EACCES);
-	CHECK_EQ(xioctl(fd, T_DRM_IOCTL_AUTH_MAGIC, name), -EACCES);
+	CHECK_EQ(kt_ioctl(fd, T_DRM_IOCTL_GET_MAGIC, name), -EACCES);
+	CHECK_EQ(kt_ioctl(fd, T_DRM_IOCTL_GET_UNIQUE, name), -EACCES);
+	CHECK_EQ(kt_ioctl(fd, T_DRM_IOCTL_SET_MASTER, NULL), -EACCES);
+	CHECK_EQ(kt_ioctl(fd, T_DRM_IOCTL_AUTH_MAGIC, name), -EACCES);
 
 	CHECK_EQ(all_numbers(fd, "root"), 0);
 
@@ -381,7 +362,7 @@ static int test_core_ioctls(void)
 	/* Not wedged: the node opens and serves again. */
 	fd = open_node();
 	CHECK(fd >= 0);
-	CHECK_EQ(xioctl(fd, T_DRM_IOCTL_VERSION, &v), 0);
+	CHECK_EQ(kt_ioctl(fd, T_DRM_IOCTL_VERSION, &v), 0);
 	close(fd);
 	CHECK_EQ(klog_bugs(), bugs0);
 	return 0;
@@ -399,7 +380,7 @@ static int test_counters_privilege(void)
 	pid_t pid;
 
 	CHECK(fd >= 0);
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_CREATE, &bo), 0);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_BO_CREATE, &bo), 0);
 	CHECK_EQ(counters(fd, &c), 0);
 	CHECK(c.dev_files >= 1);
 	CHECK(c.dev_bos >= 1);
@@ -417,7 +398,7 @@ static int test_counters_privilege(void)
 		if (setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
 			_exit(2);
 		mine = open(node, O_RDWR | O_CLOEXEC);
-		if (mine < 0 || xioctl(mine, DRM_IOCTL_CHIP_BO_CREATE, &b2))
+		if (mine < 0 || kt_ioctl(mine, DRM_IOCTL_CHIP_BO_CREATE, &b2))
 			_exit(3);
 		if (counters(mine, &k))
 			_exit(4);
@@ -467,32 +448,32 @@ static int test_reserved_flags_handles(void)
 
 	CHECK(fd >= 0);
 	c.flags = 1;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_CREATE, &c), -EINVAL);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_BO_CREATE, &c), -EINVAL);
 	c.flags = 0;
 	c.size = 0;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_CREATE, &c), -EINVAL);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_BO_CREATE, &c), -EINVAL);
 	c.size = 4096;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_CREATE, &c), 0);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_BO_CREATE, &c), 0);
 	CHECK(c.handle && c.va);
 
 	memset(&bi, 0, sizeof(bi));
 	bi.handle = c.handle;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_INFO, &bi), 0);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_BO_INFO, &bi), 0);
 	CHECK_U64(bi.va, c.va);
 	CHECK_EQ(bi.size, 4096);
 	memset(&bi, 0, sizeof(bi));
 	bi.handle = c.handle;
 	bi.flags = 2;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_INFO, &bi), -EINVAL);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_BO_INFO, &bi), -EINVAL);
 	memset(&bi, 0, sizeof(bi));
 	bi.handle = c.handle + 100;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_INFO, &bi), -ENOENT);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_BO_INFO, &bi), -ENOENT);
 	memset(&bi, 0, sizeof(bi));
 	bi.flags = DRM_CHIP_BO_INFO_BY_VA;
 	bi.va = c.va + 64;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_INFO, &bi), -ENOENT);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_BO_INFO, &bi), -ENOENT);
 	bi.va = c.va;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_INFO, &bi), 0);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_BO_INFO, &bi), 0);
 	CHECK_EQ(bi.handle, c.handle);
 
 	memset(&cp, 0, sizeof(cp));
@@ -500,33 +481,33 @@ static int test_reserved_flags_handles(void)
 	cp.user_ptr = (uintptr_t)buf;
 	cp.size = sizeof(buf);
 	cp.flags = DRM_CHIP_BO_COPY_TO_DEVICE;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_COPY, &cp), 0);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_BO_COPY, &cp), 0);
 	cp.pad = 1;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_COPY, &cp), -EINVAL);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_BO_COPY, &cp), -EINVAL);
 	cp.pad = 0;
 	cp.flags = 4;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_COPY, &cp), -EINVAL);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_BO_COPY, &cp), -EINVAL);
 	cp.flags = 0;
 	cp.va = c.va + 4096 - 8;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_BO_COPY, &cp), -EFAULT);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_BO_COPY, &cp), -EFAULT);
 
 	memset(&r, 0, sizeof(r));
 	r.image_ptr = (uintptr_t)buf;
 	r.image_size = sizeof(buf);
 	r.flags = 1;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_REGISTER, &r), -EINVAL);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_REGISTER, &r), -EINVAL);
 	r.flags = 0;
 	r.cid = CHIP_MAX_CIDS;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_REGISTER, &r), -EINVAL);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_REGISTER, &r), -EINVAL);
 	r.cid = 0;
 	r.image_size = 1ull << 40;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_REGISTER, &r), -E2BIG);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_REGISTER, &r), -E2BIG);
 
 	memset(&u, 0, sizeof(u));
 	u.pad = 1;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_UNREGISTER, &u), -EINVAL);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_UNREGISTER, &u), -EINVAL);
 	u.pad = 0;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_UNREGISTER, &u), -ENOENT);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_UNREGISTER, &u), -ENOENT);
 
 	memset(&run, 0, sizeof(run));
 	run.args_ptr = (uintptr_t)buf;
@@ -534,42 +515,42 @@ static int test_reserved_flags_handles(void)
 	run.block_dim = 1;
 	run.aicpu_threads = 1;
 	run.flags = (__u32)~DRM_CHIP_RUN_FLAGS;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_RUN, &run), -EINVAL);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_RUN, &run), -EINVAL);
 	run.flags = 0;
 	run.pad = 1;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_RUN, &run), -EINVAL);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_RUN, &run), -EINVAL);
 	run.pad = 0;
 	run.store_count = DRM_CHIP_MAX_STORES + 1;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_RUN, &run), -E2BIG);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_RUN, &run), -E2BIG);
 	run.store_count = 0;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_RUN, &run), -ENOENT);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_RUN, &run), -ENOENT);
 
 	memset(&w, 0, sizeof(w));
 	w.seq = 12345;
 	w.timeout_ns = 1;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w), -ENOENT);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_WAIT, &w), -ENOENT);
 	w.flags = 1;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w), -EINVAL);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_WAIT, &w), -EINVAL);
 	w.flags = 0;
 	w.pad = 1;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w), -EINVAL);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_WAIT, &w), -EINVAL);
 
 	memset(&cn, 0, sizeof(cn));
 	cn.flags = 1;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_COUNTERS, &cn), -EINVAL);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_COUNTERS, &cn), -EINVAL);
 	CHECK_EQ(counters(fd, &cn), 0);
 	CHECK_EQ(cn.gm_used, 4096);
 
 	memset(&cc, 0, sizeof(cc));
 	cc.pad = 1;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_CANCEL, &cc), -EINVAL);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_CANCEL, &cc), -EINVAL);
 	cc.pad = 0;
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_CANCEL, &cc), 0);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_CANCEL, &cc), 0);
 
 	/* Unknown chip ioctl numbers (0x0a: the retired test hook). */
-	CHECK_EQ(xioctl(fd, _IOWR('d', 0x40 + 0x0a, struct drm_chip_cancel), &cc),
+	CHECK_EQ(kt_ioctl(fd, _IOWR('d', 0x40 + 0x0a, struct drm_chip_cancel), &cc),
 		 -EINVAL);
-	CHECK_EQ(xioctl(fd, _IOWR('d', 0x40 + 0x30, struct drm_chip_cancel), &cc),
+	CHECK_EQ(kt_ioctl(fd, _IOWR('d', 0x40 + 0x30, struct drm_chip_cancel), &cc),
 		 -EINVAL);
 	close(fd);
 	return 0;
@@ -591,28 +572,28 @@ static int test_isolation(void)
 	int a = open_node(), b = open_node();
 
 	CHECK(a >= 0 && b >= 0);
-	CHECK_EQ(xioctl(a, DRM_IOCTL_CHIP_BO_CREATE, &c), 0);
+	CHECK_EQ(kt_ioctl(a, DRM_IOCTL_CHIP_BO_CREATE, &c), 0);
 	CHECK_EQ(ct_build(CT_NULL, CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER, &img, &len), 0);
 	memset(&r, 0, sizeof(r));
 	r.image_ptr = (uintptr_t)img;
 	r.image_size = len;
 	r.cid = 1;
-	CHECK_EQ(xioctl(a, DRM_IOCTL_CHIP_REGISTER, &r), 0);
+	CHECK_EQ(kt_ioctl(a, DRM_IOCTL_CHIP_REGISTER, &r), 0);
 	free(img);
 
 	memset(&bi, 0, sizeof(bi));
 	bi.handle = c.handle;
-	CHECK_EQ(xioctl(b, DRM_IOCTL_CHIP_BO_INFO, &bi), -ENOENT);
+	CHECK_EQ(kt_ioctl(b, DRM_IOCTL_CHIP_BO_INFO, &bi), -ENOENT);
 	memset(&bi, 0, sizeof(bi));
 	bi.flags = DRM_CHIP_BO_INFO_BY_VA;
 	bi.va = c.va;
-	CHECK_EQ(xioctl(b, DRM_IOCTL_CHIP_BO_INFO, &bi), -ENOENT);
+	CHECK_EQ(kt_ioctl(b, DRM_IOCTL_CHIP_BO_INFO, &bi), -ENOENT);
 	memset(&cp, 0, sizeof(cp));
 	cp.va = c.va;
 	cp.user_ptr = (uintptr_t)buf;
 	cp.size = sizeof(buf);
-	CHECK_EQ(xioctl(b, DRM_IOCTL_CHIP_BO_COPY, &cp), -EFAULT);
-	CHECK_EQ(xioctl(b, DRM_IOCTL_CHIP_UNREGISTER, &u), -ENOENT);
+	CHECK_EQ(kt_ioctl(b, DRM_IOCTL_CHIP_BO_COPY, &cp), -EFAULT);
+	CHECK_EQ(kt_ioctl(b, DRM_IOCTL_CHIP_UNREGISTER, &u), -ENOENT);
 
 	memset(&run, 0, sizeof(run));
 	run.args_ptr = (uintptr_t)buf;
@@ -620,17 +601,17 @@ static int test_isolation(void)
 	run.cid = 1;
 	run.block_dim = 1;
 	run.aicpu_threads = 1;
-	CHECK_EQ(xioctl(b, DRM_IOCTL_CHIP_RUN, &run), -ENOENT);
-	CHECK_EQ(xioctl(a, DRM_IOCTL_CHIP_RUN, &run), 0);
+	CHECK_EQ(kt_ioctl(b, DRM_IOCTL_CHIP_RUN, &run), -ENOENT);
+	CHECK_EQ(kt_ioctl(a, DRM_IOCTL_CHIP_RUN, &run), 0);
 	memset(&w, 0, sizeof(w));
 	w.seq = run.seq;
 	w.timeout_ns = 1;
-	CHECK_EQ(xioctl(b, DRM_IOCTL_CHIP_WAIT, &w), -ENOENT);
+	CHECK_EQ(kt_ioctl(b, DRM_IOCTL_CHIP_WAIT, &w), -ENOENT);
 	memset(&w, 0, sizeof(w));
 	w.seq = run.seq;
-	CHECK_EQ(xioctl(a, DRM_IOCTL_CHIP_WAIT, &w), 0);
+	CHECK_EQ(kt_ioctl(a, DRM_IOCTL_CHIP_WAIT, &w), 0);
 	CHECK_EQ(w.status, CHIP_STATUS_OK);
-	CHECK_EQ(xioctl(a, DRM_IOCTL_CHIP_UNREGISTER, &u), 0);
+	CHECK_EQ(kt_ioctl(a, DRM_IOCTL_CHIP_UNREGISTER, &u), 0);
 	close(b);
 	close(a);
 	return 0;

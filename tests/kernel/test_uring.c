@@ -31,26 +31,8 @@
 #include "helpers.h"
 #include "chiptest.h"
 #include "drm/chip_accel.h"
+#include "ktest.h"
 #include "chip_callable.h"
-
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	int ret;
-
-	do {
-		ret = ioctl(fd, req, arg);
-	} while (ret == -1 && errno == EINTR);
-	return ret == -1 ? -errno : 0;
-}
-
-static int open_node(void)
-{
-	int fd = open("/dev/accel/accel0", O_RDWR | O_CLOEXEC);
-
-	if (fd < 0)
-		fd = open("/dev/dri/renderD128", O_RDWR | O_CLOEXEC);
-	return fd;
-}
 
 static uint64_t now_ns(void)
 {
@@ -61,24 +43,6 @@ static uint64_t now_ns(void)
 }
 
 /* Register workload @w as @cid on raw @fd. */
-static int reg(int fd, int32_t cid, enum ct_work w)
-{
-	struct drm_chip_register r;
-	size_t len;
-	void *img;
-	int ret = ct_build(w, CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER, &img, &len);
-
-	if (ret)
-		return ret;
-	memset(&r, 0, sizeof(r));
-	r.image_ptr = (uintptr_t)img;
-	r.image_size = len;
-	r.cid = cid;
-	ret = xioctl(fd, DRM_IOCTL_CHIP_REGISTER, &r);
-	free(img);
-	return ret;
-}
-
 static unsigned char null_args[256];
 static long null_args_len;
 
@@ -166,7 +130,7 @@ static int one(struct io_uring *r, uint64_t *res2)
 static int counters(int fd, struct drm_chip_counters *c)
 {
 	memset(c, 0, sizeof(*c));
-	return xioctl(fd, DRM_IOCTL_CHIP_COUNTERS, c);
+	return kt_ioctl(fd, DRM_IOCTL_CHIP_COUNTERS, c);
 }
 
 /*
@@ -214,7 +178,7 @@ static int run_ioctl(int fd, struct drm_chip_uring_run *u, uint64_t *seq,
 	int ret;
 
 	memcpy(&run, &u->run, sizeof(run));
-	ret = xioctl(fd, DRM_IOCTL_CHIP_RUN, &run);
+	ret = kt_ioctl(fd, DRM_IOCTL_CHIP_RUN, &run);
 	if (ret)
 		return 1000 + ret;
 	*seq = run.seq;
@@ -222,7 +186,7 @@ static int run_ioctl(int fd, struct drm_chip_uring_run *u, uint64_t *seq,
 		return 0;
 	memset(&w, 0, sizeof(w));
 	w.seq = run.seq;
-	ret = xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
+	ret = kt_ioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
 	return ret ? 2000 + ret : (int)w.status;
 }
 
@@ -239,7 +203,7 @@ static int done_ns(int fd, uint64_t seq, int now, uint32_t *status,
 	memset(&w, 0, sizeof(w));
 	w.seq = seq;
 	w.timeout_ns = now;	/* 1: a deadline already past, never sleeps */
-	ret = xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
+	ret = kt_ioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
 	if (ret == -ETIMEDOUT)
 		return 0;
 	if (ret)
@@ -266,10 +230,10 @@ static int test_malformed(void)
 	struct io_uring_sqe *sqe;
 	struct io_uring r, big;
 	uint64_t res2 = 0;
-	int fd = open_node();
+	int fd = kt_open_node(NULL);
 
 	CHECK(fd >= 0);
-	CHECK_EQ(reg(fd, 1, CT_NULL), 0);
+	CHECK_EQ(kt_reg(fd, 1, CT_NULL), 0);
 	CHECK_EQ(ring_init(&r, 8, 16, 0), 0);
 
 	prep(&r, fd, DRM_CHIP_URING_NOP, 0, 1);
@@ -304,7 +268,7 @@ static int test_malformed(void)
 	prep(&r, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u, 6);
 	CHECK_EQ(one(&r, NULL), -EINVAL);
 	memcpy(&run, &u.run, sizeof(run));
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_RUN, &run), -EINVAL);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_RUN, &run), -EINVAL);
 	null_run(&u, 1);
 	u.run.flags = (__u32)~DRM_CHIP_RUN_FLAGS;
 	prep(&r, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u, 6);
@@ -317,7 +281,7 @@ static int test_malformed(void)
 	prep(&r, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u, 7);
 	CHECK_EQ(one(&r, NULL), -ENOENT);
 	memcpy(&run, &u.run, sizeof(run));
-	CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_RUN, &run), -ENOENT);
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_RUN, &run), -ENOENT);
 	null_run(&u, 1);
 	u.run.store_count = DRM_CHIP_MAX_STORES + 1;
 	prep(&r, fd, DRM_CHIP_URING_RUN, (uintptr_t)&u, 8);
@@ -337,7 +301,7 @@ static int test_malformed(void)
 
 		memset(&w, 0, sizeof(w));
 		w.seq = u.run.seq;
-		CHECK_EQ(xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w), -ENOENT);
+		CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_WAIT, &w), -ENOENT);
 	}
 	io_uring_queue_exit(&r);
 
@@ -525,11 +489,11 @@ static int test_close_256(void)
 	struct io_uring_cqe *cqe;
 	struct drm_chip_counters c;
 	struct io_uring r;
-	int fd = open_node(), fd2, got = 0, ok = 0, cancelled = 0;
+	int fd = kt_open_node(NULL), fd2, got = 0, ok = 0, cancelled = 0;
 	uint64_t end;
 
 	CHECK(fd >= 0);
-	CHECK_EQ(reg(fd, 1, CT_NULL), 0);
+	CHECK_EQ(kt_reg(fd, 1, CT_NULL), 0);
 	CHECK_EQ(ring_init(&r, 256, 1024, 0), 0);
 	memset(seen, 0, sizeof(seen));
 	CHECK_EQ(submit_null(&r, fd, u, N, 1), 0);
@@ -556,7 +520,7 @@ static int test_close_256(void)
 	       cancelled);
 	io_uring_queue_exit(&r);
 	/* The file is gone with everything it held. */
-	fd2 = open_node();
+	fd2 = kt_open_node(NULL);
 	CHECK(fd2 >= 0);
 	CHECK_EQ(settle(fd2, 1, 10, &c), 0);
 	CHECK_EQ(c.dev_files, 1);
@@ -573,11 +537,11 @@ static int test_ring_exit(void)
 	struct drm_chip_counters c;
 	struct io_uring r;
 	uint64_t seq;
-	int fd = open_node(), i;
+	int fd = kt_open_node(NULL), i;
 
 	CHECK(fd >= 0);
-	CHECK_EQ(reg(fd, 1, CT_NULL), 0);
-	CHECK_EQ(reg(fd, 2, CT_SPIN), 0);
+	CHECK_EQ(kt_reg(fd, 1, CT_NULL), 0);
+	CHECK_EQ(kt_reg(fd, 2, CT_SPIN), 0);
 	for (i = 0; i < 3; i++) {
 		CHECK_EQ(ring_init(&r, 256, 1024, 0), 0);
 		/* A spinning run first (watchdog 300 ms), then null runs. */
@@ -609,9 +573,9 @@ static int test_task_exit(void)
 	if (pid == 0) {
 		static struct drm_chip_uring_run u[256];
 		struct io_uring r;
-		int fd = open_node();
+		int fd = kt_open_node(NULL);
 
-		if (fd < 0 || reg(fd, 1, CT_NULL) || reg(fd, 2, CT_SPIN) ||
+		if (fd < 0 || kt_reg(fd, 1, CT_NULL) || kt_reg(fd, 2, CT_SPIN) ||
 		    ring_init(&r, 256, 1024, 0))
 			_exit(2);
 		null_run(&u[0], 2);
@@ -629,7 +593,7 @@ static int test_task_exit(void)
 	kill(pid, SIGKILL);
 	CHECK_EQ(waitpid(pid, &status, 0), pid);
 	CHECK(WIFSIGNALED(status));
-	fd2 = open_node();
+	fd2 = kt_open_node(NULL);
 	CHECK(fd2 >= 0);
 	CHECK_EQ(settle(fd2, 1, 20, &c), 0);
 	CHECK_EQ(c.dev_files, 1);
@@ -703,13 +667,13 @@ static int test_inline(void)
 	uint64_t seq, sseq, prev = 0;
 	uint32_t st = 0;
 	long inl = inline_us();
-	int fd = open_node(), i, expect;
+	int fd = kt_open_node(NULL), i, expect;
 
 	CHECK(fd >= 0);
 	CHECK(inl >= 0);
 	printf("# inline_us=%ld\n", inl);
-	CHECK_EQ(reg(fd, 1, CT_NULL), 0);
-	CHECK_EQ(reg(fd, 2, CT_SPIN), 0);
+	CHECK_EQ(kt_reg(fd, 1, CT_NULL), 0);
+	CHECK_EQ(kt_reg(fd, 2, CT_SPIN), 0);
 	null_run(&u, 1);
 	u.run.flags = DRM_CHIP_RUN_INLINE;
 	null_run(&spin, 2);
@@ -828,7 +792,7 @@ static int test_async_issuer_exits(void)
 	struct io_uring_sqe *sqe;
 	struct __kernel_timespec ts = secs(30, 0);
 	struct io_uring r;
-	int fd = open_node(), i, st[2] = { -1, -1 };
+	int fd = kt_open_node(NULL), i, st[2] = { -1, -1 };
 	uint64_t end;
 
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
@@ -836,8 +800,8 @@ static int test_async_issuer_exits(void)
 		return T_SKIP;
 	}
 	CHECK(fd >= 0);
-	CHECK_EQ(reg(fd, 1, CT_SPIN), 0);
-	CHECK_EQ(reg(fd, 2, CT_NULL), 0);
+	CHECK_EQ(kt_reg(fd, 1, CT_SPIN), 0);
+	CHECK_EQ(kt_reg(fd, 2, CT_NULL), 0);
 	CHECK_EQ(ring_init(&r, 8, 16, 0), 0);
 	CHECK_EQ(iowq_aff(&r, 0), 0);
 	null_run(&u[0], 1);
@@ -932,10 +896,10 @@ static int test_nonblock_issue(void)
 	struct io_uring_cqe *cqe;
 	struct io_uring r;
 	pthread_t th;
-	int fd = open_node();
+	int fd = kt_open_node(NULL);
 
 	CHECK(fd >= 0);
-	CHECK_EQ(reg(fd, 1, CT_NULL), 0);
+	CHECK_EQ(kt_reg(fd, 1, CT_NULL), 0);
 	c.uffd = (int)syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	if (c.uffd < 0) {
 		printf("# no userfaultfd (%s): skipped\n", strerror(errno));
