@@ -48,7 +48,6 @@ struct kslot {
 	struct drm_chip_uring_run u;	/* the kernel reads and writes it */
 	uint64_t seq;
 	int state;
-	int sync;			/* chip_run(): its caller's alone */
 	int res;			/* cqe->res */
 	struct kslot *hnext;		/* seq hash chain / free list */
 	struct kslot *dprev, *dnext;	/* completed, in completion order */
@@ -64,7 +63,6 @@ struct kuring {
 	struct kslot *hash[KHASH];
 	struct kslot *dhead, *dtail;	/* completed chip_submit() runs */
 	unsigned int inflight;		/* KS_SUBMIT + KS_FLIGHT */
-	unsigned int async_inflight;	/* of which chip_submit() runs */
 	/*
 	 * sizeof(struct drm_chip_run) with DRM_CHIP_FEATURE_LOADS, else
 	 * DRM_CHIP_RUN_SIZE_V1 (DRM_CHIP_URING_RUN_V1): where the kernel
@@ -257,7 +255,6 @@ static int harvest(struct kuring *u)
 			continue;
 		s->state = KS_DONE;
 		u->inflight--;
-		u->async_inflight -= !s->sync;
 		if (!kres(u, s)->seq) {
 			struct drm_chip_run_result *r = kres(u, s);
 
@@ -267,8 +264,7 @@ static int harvest(struct kuring *u)
 				    CHIP_STATUS_CANCELLED;
 			snprintf(r->msg, sizeof(r->msg), "cancelled");
 		}
-		if (!s->sync)
-			done_push(u, s);
+		done_push(u, s);
 	}
 	io_uring_cq_advance(&u->ring, (unsigned int)n);
 	if (n)
@@ -408,12 +404,13 @@ static struct kuring *uring_init(int fd)
 	return u;
 }
 
+/* @req as the driver's run, with DRM_CHIP_RUN_* @flags. */
 static void fill_run(struct drm_chip_run *r, const struct chip_submit_req *req,
-		     const struct drm_chip_store *stores, uint32_t sync_flags)
+		     const struct drm_chip_store *stores, uint32_t flags)
 {
 	/*
 	 * On LP64 struct chip_load is struct drm_chip_load: the kernel reads
-	 * the caller's array (kernel_submit() refuses loads elsewhere).
+	 * the caller's array (submit_prep() refuses loads elsewhere).
 	 */
 	_Static_assert(sizeof(void *) != 8 ||
 		       (sizeof(struct chip_load) == sizeof(struct drm_chip_load) &&
@@ -421,7 +418,7 @@ static void fill_run(struct drm_chip_run *r, const struct chip_submit_req *req,
 			offsetof(struct drm_chip_load, user_ptr)),
 		       "struct chip_load is struct drm_chip_load");
 	memset(r, 0, sizeof(*r));
-	r->flags = req->sync ? sync_flags : 0;
+	r->flags = flags;
 	r->args_ptr = (uintptr_t)req->args;
 	r->args_size = req->args_len;
 	r->graph_ptr = (uintptr_t)req->graph;
@@ -442,8 +439,7 @@ static void fill_run(struct drm_chip_run *r, const struct chip_submit_req *req,
 /* Take a free slot and SQE for @req.  NULL when either is exhausted. */
 static struct kslot *uring_queue(struct kuring *u, int fd,
 				 const struct chip_submit_req *req,
-				 const struct drm_chip_store *stores,
-				 uint32_t sync_flags)
+				 const struct drm_chip_store *stores)
 {
 	struct drm_chip_uring_cmd cmd = { 0 };
 	struct io_uring_sqe *sqe;
@@ -456,12 +452,10 @@ static struct kslot *uring_queue(struct kuring *u, int fd,
 		return NULL;
 	u->free = s->hnext;
 	memset(&s->u, 0, sizeof(s->u));
-	fill_run(&s->u.run, req, stores, sync_flags);
+	fill_run(&s->u.run, req, stores, 0);
 	s->state = KS_SUBMIT;
 	s->seq = 0;
-	s->sync = req->sync;
 	u->inflight++;
-	u->async_inflight += !s->sync;
 	cmd.ptr = (uintptr_t)&s->u;
 	prep_cmd(sqe, fd, u->run_size == sizeof(struct drm_chip_run) ?
 		 DRM_CHIP_URING_RUN : DRM_CHIP_URING_RUN_V1, &cmd);
@@ -528,7 +522,6 @@ static int uring_settle(struct kuring *u, struct kslot *s, uint64_t *seq)
 		if (s->state == KS_DONE && s->res < 0) {
 			ret = s->res;
 			u->inflight--;
-			u->async_inflight -= !s->sync;
 			slot_free(u, s);
 			return ret;
 		}
@@ -541,9 +534,7 @@ static int uring_settle(struct kuring *u, struct kslot *s, uint64_t *seq)
 	*hash_head(u, s->seq) = s;
 	if (s->state == KS_DONE) {
 		u->inflight--;
-		u->async_inflight -= !s->sync;
-		if (!s->sync)
-			done_push(u, s);
+		done_push(u, s);
 	} else {
 		s->state = KS_FLIGHT;
 	}
@@ -555,7 +546,6 @@ static int uring_settle(struct kuring *u, struct kslot *s, uint64_t *seq)
 static void uring_unqueue(struct kuring *u, struct kslot *s)
 {
 	u->inflight--;
-	u->async_inflight -= !s->sync;
 	slot_free(u, s);
 }
 
@@ -567,8 +557,7 @@ static void uring_unqueue(struct kuring *u, struct kslot *s)
 static void uring_submit_many(struct kuring *u, int fd,
 			      const struct chip_submit_req *reqs,
 			      const struct drm_chip_store *const *stores,
-			      int n, uint32_t sync_flags, uint64_t *seqs,
-			      int *rets)
+			      int n, uint64_t *seqs, int *rets)
 {
 	struct kslot *ss[CHIP_BATCH_MAX];
 	unsigned int k, done, j;
@@ -579,8 +568,7 @@ static void uring_submit_many(struct kuring *u, int fd,
 		int first = i;
 
 		for (k = 0; i < n && k < CHIP_BATCH_MAX; i++, k++) {
-			ss[k] = uring_queue(u, fd, &reqs[i], stores[i],
-					    sync_flags);
+			ss[k] = uring_queue(u, fd, &reqs[i], stores[i]);
 			if (!ss[k])
 				break;
 		}
@@ -611,12 +599,11 @@ static void uring_submit_many(struct kuring *u, int fd,
 
 static int uring_submit(struct kuring *u, int fd,
 			const struct chip_submit_req *req,
-			const struct drm_chip_store *stores, uint32_t sync_flags,
-			uint64_t *seq)
+			const struct drm_chip_store *stores, uint64_t *seq)
 {
 	int ret;
 
-	uring_submit_many(u, fd, req, &stores, 1, sync_flags, seq, &ret);
+	uring_submit_many(u, fd, req, &stores, 1, seq, &ret);
 	return ret;
 }
 
@@ -625,8 +612,7 @@ static int take(struct kuring *u, struct kslot *s, struct chip_run_result *res)
 {
 	int ret = s->res < 0 ? s->res : 0;
 
-	if (!s->sync)
-		done_del(u, s);
+	done_del(u, s);
 	hash_del(u, s);
 	memset(res, 0, sizeof(*res));
 	res->seq = s->seq;
@@ -642,9 +628,9 @@ static int take(struct kuring *u, struct kslot *s, struct chip_run_result *res)
 	return ret;
 }
 
-/* Wait for run @seq: a chip_run() run when @sync, else a chip_submit() one. */
+/* Wait for chip_submit() run @seq. */
 static int uring_wait(struct kuring *u, uint64_t seq, uint64_t deadline,
-		      struct chip_run_result *res, int sync)
+		      struct chip_run_result *res)
 {
 	struct kslot *s;
 	int ret;
@@ -653,7 +639,7 @@ static int uring_wait(struct kuring *u, uint64_t seq, uint64_t deadline,
 	for (;;) {
 		harvest(u);
 		s = hash_find(u, seq);
-		if (!s || s->sync != sync) {
+		if (!s) {
 			ret = -ENOENT;
 			break;
 		}
@@ -689,7 +675,7 @@ static int uring_reap(struct kuring *u, struct chip_run_result *out, int max,
 				break;
 			n++;
 		}
-		if (n >= min || n >= max || (!u->async_inflight && !u->dhead))
+		if (n >= min || n >= max || (!u->inflight && !u->dhead))
 			break;
 		if (deadline && now_ns() >= deadline)
 			break;
@@ -1133,14 +1119,13 @@ static void put_stores(struct drm_chip_store *dst,
 	}
 }
 
-static int kernel_submit(struct chip_dev *dev,
-			 const struct chip_submit_req *req, uint64_t *seq)
+/*
+ * What libchip checks before the driver does (the driver checks them
+ * too), then @req's store ranges in the driver's form.
+ */
+static int submit_prep(struct kdev *k, const struct chip_submit_req *req,
+		       struct drm_chip_store *stores)
 {
-	struct drm_chip_store stores[DRM_CHIP_MAX_STORES];
-	struct kdev *k = kdev_of(dev);
-	struct drm_chip_run r;
-	int ret;
-
 	if (k->closing)
 		return -EBADF;
 	if (req->nstores > DRM_CHIP_MAX_STORES)
@@ -1150,16 +1135,30 @@ static int kernel_submit(struct chip_dev *dev,
 	if (req->nloads && (!k->loads || sizeof(void *) != 8))
 		return -EOPNOTSUPP;	/* no load list in this driver */
 	put_stores(stores, req);
+	return 0;
+}
+
+/* A chip_submit() run: over the ring, else RUN and the pending list. */
+static int kernel_submit(struct chip_dev *dev,
+			 const struct chip_submit_req *req, uint64_t *seq)
+{
+	struct drm_chip_store stores[DRM_CHIP_MAX_STORES];
+	struct kdev *k = kdev_of(dev);
+	struct drm_chip_run r;
+	int ret;
+
+	ret = submit_prep(k, req, stores);
+	if (ret)
+		return ret;
 	if (k->ur)
-		return uring_submit(k->ur, k->fd, req, stores, k->sync_flags,
-				    seq);
-	fill_run(&r, req, stores, k->sync_flags);
+		return uring_submit(k->ur, k->fd, req, stores, seq);
+	fill_run(&r, req, stores, 0);
 	ret = kioctl(k->fd, DRM_IOCTL_CHIP_RUN, &r);
-	if (!ret)
-		*seq = r.seq;
-	if (!ret && !req->sync)
-		pend_add(k->pend, r.seq);
-	return ret;
+	if (ret)
+		return ret;
+	*seq = r.seq;
+	pend_add(k->pend, r.seq);
+	return 0;
 }
 
 static int kernel_submit_many(struct chip_dev *dev,
@@ -1194,8 +1193,7 @@ static int kernel_submit_many(struct chip_dev *dev,
 		put_stores(st, &reqs[i]);
 		st += reqs[i].nstores;
 	}
-	uring_submit_many(k->ur, k->fd, reqs, sp, n, k->sync_flags, seqs,
-			  rets);
+	uring_submit_many(k->ur, k->fd, reqs, sp, n, seqs, rets);
 	free(stores);
 	return 0;
 }
@@ -1233,7 +1231,7 @@ static int kernel_wait(struct chip_dev *dev, uint64_t seq, uint64_t deadline,
 	int ret;
 
 	if (k->ur)
-		return uring_wait(k->ur, seq, deadline, res, 0);
+		return uring_wait(k->ur, seq, deadline, res);
 	pthread_mutex_lock(&k->pend->lock);
 	ret = pend_find(k->pend, seq);
 	pthread_mutex_unlock(&k->pend->lock);
@@ -1245,19 +1243,29 @@ static int kernel_wait(struct chip_dev *dev, uint64_t seq, uint64_t deadline,
 	return ret;
 }
 
+/*
+ * chip_run() always takes the RUN and WAIT ioctls, also beside a ring: a
+ * short run on an idle device then executes inside RUN
+ * (DRM_CHIP_RUN_INLINE), while an io_uring issue may not block and
+ * would hand it to io-wq.  Its completion is this caller's alone: it is
+ * waited for by seq and never reaches the ring or the pending list.
+ */
 static int kernel_run(struct chip_dev *dev, const struct chip_submit_req *req,
 		      struct chip_run_result *res)
 {
+	struct drm_chip_store stores[DRM_CHIP_MAX_STORES];
 	struct kdev *k = kdev_of(dev);
-	uint64_t seq;
+	struct drm_chip_run r;
 	int ret;
 
-	ret = kernel_submit(dev, req, &seq);
+	ret = submit_prep(k, req, stores);
 	if (ret)
 		return ret;
-	if (k->ur)
-		return uring_wait(k->ur, seq, 0, res, 1);
-	return wait_one(k, seq, 0, res);
+	fill_run(&r, req, stores, k->sync_flags);
+	ret = kioctl(k->fd, DRM_IOCTL_CHIP_RUN, &r);
+	if (ret)
+		return ret;
+	return wait_one(k, r.seq, 0, res);
 }
 
 static int kernel_reap(struct chip_dev *dev, struct chip_run_result *out,
