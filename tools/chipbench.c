@@ -182,13 +182,29 @@ static double r_sync(void *arg, long n)
 	return (double)(chip_now_ns() - t0) / n;
 }
 
-static double r_batch(void *arg, long n)
+/* Reap @b completions of @dev, every one CHIP_STATUS_OK. */
+static void reap_ok(struct chip_dev *dev, int b)
 {
 	static struct chip_run_result res[256];
+	int got, rc, i;
+
+	for (got = 0; got < b;) {
+		rc = chip_reap(dev, res, 256, b - got, 0);
+		if (rc <= 0)
+			die("chip_reap", rc ? rc : EIO);
+		for (i = 0; i < rc; i++)
+			if (res[i].status)
+				die("run status", EIO);
+		got += rc;
+	}
+}
+
+static double r_batch(void *arg, long n)
+{
 	struct runctx *r = arg;
 	uint64_t t0 = chip_now_ns(), seq;
 	long done = 0, i;
-	int b, got, rc;
+	int b, rc;
 
 	while (done < n) {
 		b = r->batch;
@@ -197,15 +213,7 @@ static double r_batch(void *arg, long n)
 			if (rc)
 				die("chip_submit", rc);
 		}
-		for (got = 0; got < b;) {
-			rc = chip_reap(r->dev, res, 256, b - got, 0);
-			if (rc <= 0)
-				die("chip_reap", rc ? rc : EIO);
-			for (i = 0; i < rc; i++)
-				if (res[i].status)
-					die("run status", EIO);
-			got += rc;
-		}
+		reap_ok(r->dev, b);
 		done += b;
 	}
 	return (double)(chip_now_ns() - t0) / done;
@@ -214,12 +222,11 @@ static double r_batch(void *arg, long n)
 /* The same with one chip_submit_batch() per batch. */
 static double r_submit_batch(void *arg, long n)
 {
-	static struct chip_run_result res[256];
 	static struct chip_batch_run br[256];
 	struct runctx *r = arg;
 	uint64_t t0 = chip_now_ns();
 	long done = 0, i;
-	int b, got, rc;
+	int b, rc;
 
 	while (done < n) {
 		b = r->batch;
@@ -231,15 +238,7 @@ static double r_submit_batch(void *arg, long n)
 		rc = chip_submit_batch(r->dev, br, b);
 		if (rc != b)
 			die("chip_submit_batch", rc < 0 ? rc : EIO);
-		for (got = 0; got < b;) {
-			rc = chip_reap(r->dev, res, 256, b - got, 0);
-			if (rc <= 0)
-				die("chip_reap", rc ? rc : EIO);
-			for (i = 0; i < rc; i++)
-				if (res[i].status)
-					die("run status", EIO);
-			got += rc;
-		}
+		reap_ok(r->dev, b);
 		done += b;
 	}
 	return (double)(chip_now_ns() - t0) / done;
