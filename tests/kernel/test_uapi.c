@@ -106,26 +106,6 @@ static int test_open_and_params(void)
 	return 0;
 }
 
-/* Register the null callable as @cid on raw @fd. */
-static int reg_null(int fd, int32_t cid)
-{
-	struct drm_chip_register r;
-	size_t len;
-	void *img;
-	int ret = ct_build(CT_NULL, CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER, &img,
-			   &len);
-
-	if (ret)
-		return ret;
-	memset(&r, 0, sizeof(r));
-	r.image_ptr = (uintptr_t)img;
-	r.image_size = len;
-	r.cid = cid;
-	ret = kt_ioctl(fd, DRM_IOCTL_CHIP_REGISTER, &r);
-	free(img);
-	return ret;
-}
-
 /*
  * The DRM core's rule (see the uAPI header): a struct shorter than the
  * kernel's is zero-extended (old userspace works, fields past its size
@@ -178,7 +158,7 @@ static int test_struct_sizes(void)
 	 * values left there would be -EINVAL), the run executes and is
 	 * consumed by WAIT(0).
 	 */
-	CHECK_EQ(reg_null(fd, 1), 0);
+	CHECK_EQ(kt_reg(fd, 1, CT_NULL), 0);
 	chip_args_init(&a);
 	alen = chip_args_encode(&a, args, sizeof(args));
 	CHECK(alen > 0);
