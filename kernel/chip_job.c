@@ -536,8 +536,12 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 	u32 i;
 
 	*ret = -EINVAL;
-	if (args->flags & ~DRM_CHIP_RUN_FLAGS || args->pad || args->seq ||
-	    args->pad2)
+	/* Syncs, NO_RESULT and timelines: not supported yet (-EINVAL). */
+	if (args->flags & ~DRM_CHIP_RUN_INLINE || args->pad || args->seq ||
+	    args->pad2 || args->in_syncs_ptr || args->in_sync_count ||
+	    args->pad3 || args->out_sync.handle || args->out_sync.flags ||
+	    args->out_sync.point || args->timeline_ptr ||
+	    args->timeline_count || args->pad4)
 		return NULL;
 	if ((!args->graph_size && args->graph_ptr) ||
 	    (!args->load_count && args->loads_ptr))

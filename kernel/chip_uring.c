@@ -210,7 +210,8 @@ static int chip_uring_cancel(struct io_uring_cmd *cmd,
 /*
  * @size: bytes of the request's struct drm_chip_run: sizeof() or, for
  * DRM_CHIP_URING_RUN_V1, DRM_CHIP_RUN_SIZE_V1 (the rest reads as zero: no
- * loads); its result record follows it.
+ * loads), or DRM_CHIP_URING_RUN_V2, DRM_CHIP_RUN_SIZE_V2 (no syncs, no
+ * timeline); its result record follows it.
  */
 static int chip_uring_run(struct chip_file *f, struct io_uring_cmd *cmd,
 			  u64 ptr, size_t size, unsigned int issue_flags)
@@ -222,6 +223,8 @@ static int chip_uring_run(struct chip_file *f, struct io_uring_cmd *cmd,
 
 	BUILD_BUG_ON(DRM_CHIP_RUN_SIZE_V1 !=
 		     offsetof(struct drm_chip_run, loads_ptr));
+	BUILD_BUG_ON(DRM_CHIP_RUN_SIZE_V2 !=
+		     offsetof(struct drm_chip_run, in_syncs_ptr));
 	BUILD_BUG_ON(offsetof(struct drm_chip_uring_run, result) !=
 		     sizeof(struct drm_chip_run));
 	/* One copy: the request cannot change under validation. */
@@ -276,7 +279,7 @@ int chip_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 	    _IOC_NR(op) != DRM_CHIP_COMMAND_BASE + DRM_CHIP_URING_NOP_NR)
 		return -ENOTTY;
 	if (op != DRM_CHIP_URING_RUN && op != DRM_CHIP_URING_RUN_V1 &&
-	    op != DRM_CHIP_URING_NOP)
+	    op != DRM_CHIP_URING_RUN_V2 && op != DRM_CHIP_URING_NOP)
 		return -EINVAL;	/* known number, wrong size */
 	if (!file || !file->driver_priv)
 		return -EBADF;
@@ -301,7 +304,8 @@ int chip_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 	if (op == DRM_CHIP_URING_NOP)
 		return ptr ? -EINVAL : 0;
 	return chip_uring_run(chip_file_of(file), cmd, ptr,
-			      op == DRM_CHIP_URING_RUN_V1 ?
-			      DRM_CHIP_RUN_SIZE_V1 : sizeof(struct drm_chip_run),
+			      op == DRM_CHIP_URING_RUN_V1 ? DRM_CHIP_RUN_SIZE_V1 :
+			      op == DRM_CHIP_URING_RUN_V2 ? DRM_CHIP_RUN_SIZE_V2 :
+			      sizeof(struct drm_chip_run),
 			      issue_flags);
 }

@@ -64,9 +64,10 @@ struct kuring {
 	struct kslot *dhead, *dtail;	/* completed chip_submit() runs */
 	unsigned int inflight;		/* KS_SUBMIT + KS_FLIGHT */
 	/*
-	 * sizeof(struct drm_chip_run) with DRM_CHIP_FEATURE_LOADS, else
-	 * DRM_CHIP_RUN_SIZE_V1 (DRM_CHIP_URING_RUN_V1): where the kernel
-	 * writes a slot's result record.
+	 * sizeof(struct drm_chip_run) with DRM_CHIP_FEATURE_FENCES,
+	 * DRM_CHIP_RUN_SIZE_V2 with DRM_CHIP_FEATURE_LOADS, else
+	 * DRM_CHIP_RUN_SIZE_V1: where the kernel writes a slot's result
+	 * record.
 	 */
 	size_t run_size;
 };
@@ -369,8 +370,10 @@ static struct kuring *uring_init(int fd)
 	u = calloc(1, sizeof(*u));
 	if (!u)
 		return NULL;
-	u->run_size = feat & DRM_CHIP_FEATURE_LOADS ?
-		      sizeof(struct drm_chip_run) : DRM_CHIP_RUN_SIZE_V1;
+	u->run_size = feat & DRM_CHIP_FEATURE_FENCES ?
+		      sizeof(struct drm_chip_run) :
+		      feat & DRM_CHIP_FEATURE_LOADS ? DRM_CHIP_RUN_SIZE_V2 :
+		      DRM_CHIP_RUN_SIZE_V1;
 	u->slots = calloc(KSLOTS, sizeof(*u->slots));
 	if (!u->slots || io_uring_queue_init_params(256, &u->ring, &p)) {
 		free(u->slots);
@@ -458,7 +461,8 @@ static struct kslot *uring_queue(struct kuring *u, int fd,
 	u->inflight++;
 	cmd.ptr = (uintptr_t)&s->u;
 	prep_cmd(sqe, fd, u->run_size == sizeof(struct drm_chip_run) ?
-		 DRM_CHIP_URING_RUN : DRM_CHIP_URING_RUN_V1, &cmd);
+		 DRM_CHIP_URING_RUN : u->run_size == DRM_CHIP_RUN_SIZE_V2 ?
+		 DRM_CHIP_URING_RUN_V2 : DRM_CHIP_URING_RUN_V1, &cmd);
 	io_uring_sqe_set_data64(sqe, (uint64_t)(s - u->slots) + 1);
 	return s;
 }

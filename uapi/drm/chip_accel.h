@@ -68,6 +68,7 @@ extern "C" {
 #define DRM_CHIP_COUNTERS	0x08
 #define DRM_CHIP_CANCEL		0x09
 /* 0x0a: retired (a test hook); never reused. */
+#define DRM_CHIP_DEDUP_LIST	0x0b
 
 #define DRM_IOCTL_CHIP_GET_PARAM \
 	DRM_CHIP_IOWR(DRM_CHIP_GET_PARAM, struct drm_chip_get_param)
@@ -89,6 +90,8 @@ extern "C" {
 	DRM_CHIP_IOWR(DRM_CHIP_COUNTERS, struct drm_chip_counters)
 #define DRM_IOCTL_CHIP_CANCEL \
 	DRM_CHIP_IOWR(DRM_CHIP_CANCEL, struct drm_chip_cancel)
+#define DRM_IOCTL_CHIP_DEDUP_LIST \
+	DRM_CHIP_IOWR(DRM_CHIP_DEDUP_LIST, struct drm_chip_dedup_list)
 
 /* Parameters of DRM_IOCTL_CHIP_GET_PARAM. */
 #define DRM_CHIP_PARAM_PLATFORM		0	/* CHIP_PLATFORM_* */
@@ -270,7 +273,77 @@ struct drm_chip_store {
  * way.  Without the flag submission never executes a run.
  */
 #define DRM_CHIP_RUN_INLINE	_BITUL(0)
-#define DRM_CHIP_RUN_FLAGS	DRM_CHIP_RUN_INLINE
+/*
+ * DRM_CHIP_RUN_NO_RESULT: nobody will wait for this run's result by seq.
+ * Its detailed result is dropped when it retires, so it never counts
+ * against DRM_CHIP_PARAM_MAX_RUNS after that; its outcome is its fence's
+ * (out_sync) error: 0 for CHIP_STATUS_OK, negative otherwise.  Stores are
+ * not allowed (-EINVAL).  DRM_IOCTL_CHIP_WAIT on its seq is -ENOENT.
+ */
+#define DRM_CHIP_RUN_NO_RESULT	_BITUL(1)
+#define DRM_CHIP_RUN_FLAGS	(DRM_CHIP_RUN_INLINE | DRM_CHIP_RUN_NO_RESULT)
+
+/**
+ * struct drm_chip_sync - a point of a DRM syncobj a run waits for or signals
+ * @handle: a syncobj handle of this file (DRM_IOCTL_SYNCOBJ_CREATE); an
+ *	unknown handle is -ENOENT
+ * @flags: must be zero
+ * @point: timeline point; 0: the syncobj is binary.  An in-fence point
+ *	with no fence attached yet is -EINVAL (the run never waits for a
+ *	fence to be attached)
+ */
+struct drm_chip_sync {
+	__u32 handle;
+	__u32 flags;
+	__u64 point;
+};
+
+#define DRM_CHIP_MAX_IN_SYNCS	16
+
+/* Core types of struct drm_chip_span. */
+#define DRM_CHIP_CORE_AIC	0
+#define DRM_CHIP_CORE_AIV	1
+#define DRM_CHIP_CORE_AICPU	2
+
+/**
+ * struct drm_chip_span - one task of a run's timeline
+ * @start_ns: when the task started, device time from the start of the run
+ * @end_ns: when it ended, on the same clock, >= @start_ns
+ * @task: the task's id within the run
+ * @func_id: the child kernel it executed (its func_id)
+ * @core: index of the core within its type
+ * @core_type: DRM_CHIP_CORE_*
+ * @pad: written as zero
+ */
+struct drm_chip_span {
+	__u64 start_ns;
+	__u64 end_ns;
+	__u32 task;
+	__s32 func_id;
+	__u16 core;
+	__u16 core_type;
+	__u32 pad;
+};
+
+/**
+ * struct drm_chip_timeline - head of a run's timeline buffer
+ * @count: spans written after this head
+ * @tasks: tasks the run executed; more than @count when the buffer (the
+ *	run's timeline_count) was too small and later tasks were dropped
+ * @pad: written as zero
+ *
+ * Written, with the spans that follow it, where the run's results are
+ * delivered: by the wait that consumes the run, or before the io_uring
+ * completion.
+ */
+struct drm_chip_timeline {
+	__u32 count;
+	__u32 tasks;
+	__u64 pad;
+	/* struct drm_chip_span spans[count]; */
+};
+
+#define DRM_CHIP_MAX_SPANS	4096
 
 /**
  * struct drm_chip_run - queue a run of a registered cid
@@ -296,6 +369,22 @@ struct drm_chip_store {
  *	without DRM_CHIP_FEATURE_LOADS take struct drm_chip_run without the
  *	load fields (the DRM core zero-extends an older, shorter struct)
  * @pad2: must be zero
+ * @in_syncs_ptr: user pointer to @in_sync_count struct drm_chip_sync the
+ *	run waits for before it starts (DRM_CHIP_FEATURE_FENCES); zero with
+ *	@in_sync_count zero.  A fence that signals with an error cancels the
+ *	run (CHIP_STATUS_CANCELLED)
+ * @in_sync_count: <= DRM_CHIP_MAX_IN_SYNCS (-E2BIG)
+ * @pad3: must be zero
+ * @out_sync: where the run's fence is published when it is queued:
+ *	@out_sync.handle 0 publishes nothing; @out_sync.point 0 replaces the
+ *	binary syncobj's fence, a point > 0 adds it to the timeline
+ * @timeline_ptr: user pointer to a struct drm_chip_timeline followed by
+ *	@timeline_count struct drm_chip_span (DRM_CHIP_FEATURE_TIMELINE);
+ *	zero with @timeline_count zero.  Not with DRM_CHIP_RUN_NO_RESULT
+ * @timeline_count: spans the buffer holds, <= DRM_CHIP_MAX_SPANS (-E2BIG);
+ *	0: record no timeline.  The record is allocated only when asked
+ *	for and counted in the file's run memory
+ * @pad4: must be zero
  *
  * Runs of one device execute one at a time in submission order.
  * -EBUSY: the file's runs not yet consumed are too many (4096) or hold
@@ -320,6 +409,13 @@ struct drm_chip_run {
 	__u64 loads_ptr;
 	__u32 load_count;
 	__u32 pad2;
+	__u64 in_syncs_ptr;
+	__u32 in_sync_count;
+	__u32 pad3;
+	struct drm_chip_sync out_sync;
+	__u64 timeline_ptr;
+	__u32 timeline_count;
+	__u32 pad4;
 };
 
 /* Flags of struct drm_chip_wait: none defined yet. */
@@ -557,6 +653,62 @@ struct drm_chip_load {
 	_IOC(_IOC_READ | _IOC_WRITE, 'd', \
 	     DRM_CHIP_COMMAND_BASE + DRM_CHIP_URING_RUN_NR, \
 	     DRM_CHIP_RUN_SIZE_V1 + sizeof(struct drm_chip_run_result))
+
+/*
+ * DRM_CHIP_URING_RUN_V2: the command of a struct drm_chip_uring_run whose
+ * @run ends after @pad2 (DRM_CHIP_RUN_SIZE_V2 bytes, with loads but before
+ * the sync and timeline fields) and whose @result follows it at once.
+ */
+#define DRM_CHIP_RUN_SIZE_V2	104
+#define DRM_CHIP_URING_RUN_V2 \
+	_IOC(_IOC_READ | _IOC_WRITE, 'd', \
+	     DRM_CHIP_COMMAND_BASE + DRM_CHIP_URING_RUN_NR, \
+	     DRM_CHIP_RUN_SIZE_V2 + sizeof(struct drm_chip_run_result))
+
+/* Features (DRM_CHIP_PARAM_FEATURES), continued. */
+#define DRM_CHIP_FEATURE_FENCES		_BITULL(6)	/* syncobjs, NO_RESULT */
+#define DRM_CHIP_FEATURE_TIMELINE	_BITULL(7)	/* run timelines */
+#define DRM_CHIP_FEATURE_IMPORT		_BITULL(8)	/* PRIME import maps */
+#define DRM_CHIP_FEATURE_DEDUP_LIST	_BITULL(9)	/* DEDUP_LIST ioctl */
+
+/* Flags of struct drm_chip_dedup_entry. */
+#define DRM_CHIP_DEDUP_ENTRY_MINE	_BITUL(0)	/* this file uses it */
+
+/**
+ * struct drm_chip_dedup_entry - one resident callable
+ * @hash: its content key; zero for an entry this file does not use
+ *	unless the caller has CAP_SYS_ADMIN (device scope shares one table
+ *	between users; a key would tell whether another user holds an image)
+ * @size: bytes of resident code
+ * @code_va: device address of the resident code; zero where @hash is
+ * @refs: registrations (of every file sharing the table) that hold it
+ * @flags: DRM_CHIP_DEDUP_ENTRY_*
+ */
+struct drm_chip_dedup_entry {
+	__u64 hash;
+	__u64 size;
+	__u64 code_va;
+	__u32 refs;
+	__u32 flags;
+};
+
+/**
+ * struct drm_chip_dedup_list - list the callables of the file's dedup table
+ * @entries_ptr: user pointer to @count struct drm_chip_dedup_entry; may be
+ *	zero with @count zero to ask for the number only
+ * @count: in: entries the buffer holds; out: entries the table has (more
+ *	than were written when the buffer was too small)
+ * @scope: out: DRM_CHIP_DEDUP_* of the table
+ * @flags: must be zero
+ * @pad: must be zero
+ */
+struct drm_chip_dedup_list {
+	__u64 entries_ptr;
+	__u32 count;
+	__u32 scope;
+	__u32 flags;
+	__u32 pad;
+};
 
 #if defined(__cplusplus)
 }
