@@ -133,7 +133,8 @@ static int chip_get_param_ioctl(struct drm_device *drm, void *data,
 			      DRM_CHIP_FEATURE_HOST_GRAPH |
 			      DRM_CHIP_FEATURE_URING |
 			      DRM_CHIP_FEATURE_RUN_INLINE |
-			      DRM_CHIP_FEATURE_LOADS;
+			      DRM_CHIP_FEATURE_LOADS |
+			      DRM_CHIP_FEATURE_FENCES;
 		break;
 	case DRM_CHIP_PARAM_MAX_CALLABLE:
 		args->value = chip_params.max_callable;
@@ -186,9 +187,21 @@ static bool chip_core_ioctl_allowed(unsigned int nr)
 	case DRM_IOCTL_NR(DRM_IOCTL_GEM_CLOSE):
 	case DRM_IOCTL_NR(DRM_IOCTL_PRIME_HANDLE_TO_FD):
 	case DRM_IOCTL_NR(DRM_IOCTL_PRIME_FD_TO_HANDLE):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_CREATE):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_DESTROY):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_WAIT):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_RESET):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_SIGNAL):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_QUERY):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TRANSFER):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL):
 		return true;
 	default:
-		return false;
+		/* DRM_IOCTL_SYNCOBJ_EVENTFD where the kernel has it */
+		return chip_compat_core_ioctl_allowed(nr);
 	}
 }
 
@@ -244,6 +257,10 @@ static int chip_open(struct drm_device *drm, struct drm_file *file)
 	if (!f)
 		return -ENOMEM;
 	f->cdev = cdev;
+	f->drm = file;
+	f->fence_ctx = dma_fence_context_alloc(1);
+	INIT_LIST_HEAD(&f->queue);
+	INIT_LIST_HEAD(&f->rr_node);
 	mutex_init(&f->lock);
 	init_rwsem(&f->vm_sem);
 	INIT_LIST_HEAD(&f->runs);
@@ -306,7 +323,8 @@ static void chip_postclose(struct drm_device *drm, struct drm_file *file)
 }
 
 static const struct drm_driver chip_drm_driver = {
-	.driver_features = DRIVER_GEM | CHIP_DRIVER_NODE,
+	.driver_features = DRIVER_GEM | DRIVER_SYNCOBJ |
+			   DRIVER_SYNCOBJ_TIMELINE | CHIP_DRIVER_NODE,
 	.open = chip_open,
 	.postclose = chip_postclose,
 	.gem_create_object = chip_gem_create_object,
@@ -357,7 +375,7 @@ static int chip_device_create(u32 index)
 	mutex_init(&cdev->dedup_lock);
 	INIT_LIST_HEAD(&cdev->user_tables);
 	spin_lock_init(&cdev->run_lock);
-	INIT_LIST_HEAD(&cdev->queue);
+	INIT_LIST_HEAD(&cdev->active);
 	init_waitqueue_head(&cdev->run_wq);
 	init_waitqueue_head(&cdev->done_wq);
 	cdev->code_next = CHIP_CODE_BASE;

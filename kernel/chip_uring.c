@@ -97,7 +97,8 @@ void chip_uring_finish(struct io_uring_cmd *cmd, unsigned int issue_flags,
 	u64 seq = run->seq;
 	bool cqe32 = run->uring_cqe32;
 
-	if (!dead) {
+	/* DRM_CHIP_RUN_NO_RESULT: the completion entry's status only. */
+	if (!dead && !run->no_result) {
 		chip_uring_result(run, &r);
 		if (chip_run_copy_stores(run) ||
 		    copy_to_user(pdu->result, &r, sizeof(r)))
@@ -184,7 +185,7 @@ static int chip_uring_cancel(struct io_uring_cmd *cmd,
 		/* Not on the queue yet (still being issued): stop it there. */
 		if (run->state == CHIP_RUN_QUEUED &&
 		    !list_empty(&run->qnode)) {
-			list_del_init(&run->qnode);
+			chip_run_dequeue_locked(run);
 			run->state = CHIP_RUN_DONE;
 			run->res.status = CHIP_STATUS_CANCELLED;
 			strscpy(run->res.msg, "cancelled", sizeof(run->res.msg));
