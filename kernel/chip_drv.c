@@ -376,7 +376,6 @@ static int chip_device_create(u32 index)
 	INIT_LIST_HEAD(&cdev->user_tables);
 	spin_lock_init(&cdev->run_lock);
 	INIT_LIST_HEAD(&cdev->active);
-	init_waitqueue_head(&cdev->run_wq);
 	init_waitqueue_head(&cdev->done_wq);
 	cdev->code_next = CHIP_CODE_BASE;
 	cdev->hash_mask = ~0ull;

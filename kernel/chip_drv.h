@@ -4,10 +4,11 @@
  *
  * Objects and their owners:
  *
- *	chip_device	one emulated device: a DRM device, the portable core's
- *			device (chipc_device) and a worker thread executing
- *			runs, round-robin between the files with runnable
- *			work, the device-wide dedup table
+ *	chip_device	one device: a DRM device, the device behind the
+ *			hardware boundary (chip_hw.h; the emulated one,
+ *			chip_emu.c, executes on the portable core's
+ *			chipc_device), runs served round-robin between the
+ *			files with runnable work, the device-wide dedup table
  *	chip_file	one open file: its device address space (chipc_vm),
  *			buffer objects, registry of cids, heap, runs
  *	chip_bo		a GEM shmem object mapped into its file's space
@@ -42,6 +43,7 @@
 
 #include "core/chipc.h"
 #include "../uapi/drm/chip_accel.h"
+#include "chip_hw.h"
 
 /* Device address space layout, the same as the simulated backend's. */
 #define CHIP_BO_BASE		0x0000100000000000ull
@@ -85,19 +87,17 @@ struct chip_device {
 	u64 hash_mask;		/* of new tables; debugfs (chip_debugfs.c) */
 
 	/*
-	 * Runs: every file queues its own (chip_file.queue, FIFO); @worker
-	 * takes the head of the file served longest ago whose head may run
-	 * (chip_pick_locked()).
+	 * Runs: every file queues its own (chip_file.queue, FIFO); the
+	 * device gets the head of the file served longest ago whose head
+	 * may start (chip_pick_locked()), one run at a time (@running).
 	 */
 	spinlock_t run_lock;
 	struct list_head active;	/* files with queued runs, by rr_node */
 	u64 rr_gen;		/* files served so far */
 	struct chip_run *running;
-	/* Backstop of the device's own watchdog: see chip_tdr_fn(). */
-	struct delayed_work tdr;
-	wait_queue_head_t run_wq;	/* worker: queue changed */
+	struct chip_hw *hw;	/* the device behind the boundary */
+	struct work_struct pump_work;	/* chip_pump(): an in-fence signalled */
 	wait_queue_head_t done_wq;	/* waiters: a run completed */
-	struct task_struct *worker;
 	/* Kernels without cancelable commands: see chip_uring_owner_gone(). */
 	struct delayed_work owner_watch;
 
@@ -203,8 +203,7 @@ struct chip_run {
 	u64 seq;
 	enum chip_run_state state;
 	int abort;
-	bool timed_out;		/* ended by chip_tdr_fn() */
-	unsigned long deadline;	/* jiffies: chip_tdr_fn() ends it after */
+	bool hw_done;		/* the device completed @job (inline only) */
 	bool no_result;		/* DRM_CHIP_RUN_NO_RESULT */
 
 	/*
@@ -256,6 +255,10 @@ struct chip_run {
 	struct task_struct *owner;	/* the ring's task (6.1), referenced */
 	bool uring_claimed;	/* under run_lock: completion under way */
 	bool uring_cqe32;	/* the ring has 32-byte completions */
+
+	/* What the device executes, prepared when the run starts. */
+	struct chip_hw_job job;
+	struct chip_vm_view *view;	/* referenced while it executes */
 
 	/* Not zeroed at allocation: only the first entries / bytes used. */
 	struct drm_chip_store stores[DRM_CHIP_MAX_STORES];

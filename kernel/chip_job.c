@@ -8,15 +8,20 @@
  * instruction budget end it with CHIP_STATUS_TIMEOUT, a bad access with
  * CHIP_STATUS_FAULT, and the abort flag (cancel, close) with
  * CHIP_STATUS_CANCELLED.  A run still executing well past its watchdog is
- * stopped by the driver's backstop (chip_tdr_fn()) and ends with
- * CHIP_STATUS_TIMEOUT.  The worker then takes the next run.
+ * ended by the hardware boundary's job timeout (chip_hw.c) with
+ * CHIP_STATUS_TIMEOUT.  The device then takes the next run.
+ *
+ * The job code talks to the device only through the hardware boundary
+ * (chip_hw.h): chip_pump() prepares the next run's job and submits it;
+ * the device's completion (chip_run_done()) retires the run and pumps
+ * the next one.
  *
  * Scheduling: each file queues its runs in submission order
  * (chip_file.queue).  The head of a file's queue may start once all its
  * in-fences have signalled; a head still waiting holds back its own
  * file's later runs (so a file's runs start, and its fences signal, in
  * seq order) but no other file.  Among the files whose head may start,
- * the worker takes the one whose last run started longest ago
+ * chip_pump() takes the one whose last run started longest ago
  * (chip_pick_locked()): a file with many queued runs delays another
  * file's run by at most the one run executing.
  */
@@ -34,6 +39,7 @@
 #include <drm/drm_syncobj.h>
 
 #include "chip_drv.h"
+#include "chip_hw.h"
 
 /*
  * A run's fence.  Its lock is its own: the fence may outlive the run and
@@ -119,7 +125,7 @@ static void chip_run_dep_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
 	if (err)
 		WRITE_ONCE(run->dep_error, err);
 	if (atomic_dec_and_test(&run->deps_left))
-		wake_up(&cdev->run_wq);
+		queue_work(system_wq, &cdev->pump_work);
 }
 
 /*
@@ -269,100 +275,19 @@ static void chip_run_put_code(struct chip_run *run)
 }
 
 /*
- * Copy the store ranges of a successful run from the view it ran on.
- * The snapshot is allocated now, not at submission, charged to the
- * submitter's memory cgroup; its size was reserved in the file's budget.
+ * Prepare the job of @run for the device (chip_hw.h): a reference on the
+ * file's current view of its address space, which pins every buffer
+ * object it maps (no lock is held while the run executes, so the file
+ * can create and close objects meanwhile), and the buffer for its store
+ * snapshot, allocated now, not at submission, charged to the submitter's
+ * memory cgroup (its size was reserved in the file's budget).  Returns
+ * false, with the run's result set, for a run that is not to execute.
  */
-static void chip_run_snapshot(struct chip_run *run, struct chip_vm_view *v)
+static bool chip_run_start(struct chip_run *run)
 {
-	struct mem_cgroup *old;
-	u64 off = 0;
-	u32 i;
-
-	old = set_active_memcg(run->memcg);
-	run->snap = kvmalloc(run->snap_size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	set_active_memcg(old);
-	if (!run->snap) {
-		run->res.status = CHIP_STATUS_FAULT;
-		run->res.code = CHIP_FAULT_READ;
-		run->res.fault_addr = run->stores[0].va;
-		strscpy(run->res.msg, "no memory for the store snapshot",
-			sizeof(run->res.msg));
-		return;
-	}
-	for (i = 0; i < run->nstores; i++) {
-		const struct drm_chip_store *s = &run->stores[i];
-		const u8 *p = chipc_vm_translate(&v->vm, s->va, s->size,
-						 CHIPC_PROT_READ);
-
-		if (!p) {
-			run->res.status = CHIP_STATUS_FAULT;
-			run->res.code = CHIP_FAULT_READ;
-			run->res.fault_addr = s->va;
-			snprintf(run->res.msg, sizeof(run->res.msg),
-				 "store %u: range not mapped", i);
-			return;
-		}
-		memcpy(run->snap + off, p, s->size);
-		off += s->size;
-	}
-}
-
-/*
- * Write the load bytes of @run into the view it is about to run on: every
- * range is checked first, so a buffer freed since submission fails the
- * run with nothing copied.  Returns true if the run may execute.
- */
-static bool chip_run_load(struct chip_run *run, struct chip_vm_view *v)
-{
-	u8 *dst[DRM_CHIP_MAX_LOADS];
-	u64 off = 0;
-	u32 i;
-
-	for (i = 0; i < run->nloads; i++) {
-		const struct drm_chip_load *l = &run->loads[i];
-
-		dst[i] = chipc_vm_translate(&v->vm, l->va, l->size,
-					    CHIPC_PROT_WRITE);
-		if (!dst[i]) {
-			run->res.status = CHIP_STATUS_FAULT;
-			run->res.code = CHIP_FAULT_WRITE;
-			run->res.fault_addr = l->va;
-			snprintf(run->res.msg, sizeof(run->res.msg),
-				 "load %u: range not mapped", i);
-			return false;
-		}
-	}
-	for (i = 0; i < run->nloads; i++) {
-		memcpy(dst[i], run->load_data + off, run->loads[i].size);
-		off += run->loads[i].size;
-	}
-	return true;
-}
-
-/*
- * Execute @run on the file's current view of its address space, which
- * pins every buffer object it maps: no lock is held while the run
- * executes, so the file can create and close objects meanwhile.
- */
-static void chip_run_execute(struct chip_device *cdev, struct chip_run *run)
-{
+	struct chip_hw_job *job = &run->job;
 	struct chip_file *f = run->file;
-	struct chip_vm_view *v = chip_vm_get(f);
-	struct chipc_run_req req = {
-		.code = run->code,
-		.args = &run->args,
-		.graph = run->has_graph ? &run->graph : NULL,
-		.block_dim = run->block_dim,
-		.aicpu_threads = run->aicpu_threads,
-		.timeout_ns = run->timeout_ns,
-		.insn_budget = run->insn_budget,
-		.vm = &v->vm,
-		.heap_va = CHIP_HEAP_VA,
-		.heap_size = chip_params.heap_size,
-		.heap_host = f->heap,
-		.abort = &run->abort,
-	};
+	struct mem_cgroup *old;
 
 	/* Every in-fence has signalled. */
 	chip_run_detach_deps(run);
@@ -370,38 +295,86 @@ static void chip_run_execute(struct chip_device *cdev, struct chip_run *run)
 		run->res.status = CHIP_STATUS_CANCELLED;
 		snprintf(run->res.msg, sizeof(run->res.msg),
 			 "an in-fence failed (%d)", READ_ONCE(run->dep_error));
-	} else if (READ_ONCE(run->abort)) {
+		return false;
+	}
+	if (READ_ONCE(run->abort)) {
 		run->res.status = CHIP_STATUS_CANCELLED;
 		strscpy(run->res.msg, "cancelled", sizeof(run->res.msg));
-	} else if (!run->nloads || chip_run_load(run, v)) {
-		chipc_device_run(&cdev->core, &req, &run->res);
-		if (READ_ONCE(run->timed_out) &&
-		    run->res.status == CHIP_STATUS_CANCELLED) {
-			run->res.status = CHIP_STATUS_TIMEOUT;
-			strscpy(run->res.msg, "stopped by the driver's job timeout",
+		return false;
+	}
+	if (run->nstores) {
+		old = set_active_memcg(run->memcg);
+		run->snap = kvmalloc(run->snap_size,
+				     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		set_active_memcg(old);
+		if (!run->snap) {
+			run->res.status = CHIP_STATUS_FAULT;
+			run->res.code = CHIP_FAULT_READ;
+			run->res.fault_addr = run->stores[0].va;
+			strscpy(run->res.msg, "no memory for the store snapshot",
 				sizeof(run->res.msg));
+			return false;
 		}
-		if (run->res.status == CHIP_STATUS_OK && run->nstores)
-			chip_run_snapshot(run, v);
+	}
+	run->view = chip_vm_get(f);
+	job->req = (struct chipc_run_req) {
+		.code = run->code,
+		.args = &run->args,
+		.graph = run->has_graph ? &run->graph : NULL,
+		.block_dim = run->block_dim,
+		.aicpu_threads = run->aicpu_threads,
+		.timeout_ns = run->timeout_ns,
+		.insn_budget = run->insn_budget,
+		.vm = &run->view->vm,
+		.heap_va = CHIP_HEAP_VA,
+		.heap_size = chip_params.heap_size,
+		.heap_host = f->heap,
+		.abort = &run->abort,
+	};
+	job->loads = run->loads;
+	job->load_data = run->load_data;
+	job->nloads = run->nloads;
+	job->stores = run->stores;
+	job->nstores = run->nstores;
+	job->snap = run->snap;
+	memset(&job->res, 0, sizeof(job->res));
+	INIT_LIST_HEAD(&job->node);
+	INIT_LIST_HEAD(&job->dev_node);
+	return true;
+}
+
+/* The device has given @run back (@executed) or it never went there. */
+static void chip_run_finish(struct chip_run *run, bool executed)
+{
+	if (executed) {
+		run->res = run->job.res;
 		/* What chip_run_inline() predicts the next run from. */
-		if (run->res.status != CHIP_STATUS_CANCELLED)
+		if (run->res.status != CHIP_STATUS_CANCELLED &&
+		    run->res.status != CHIP_STATUS_TIMEOUT)
 			WRITE_ONCE(run->code->last_run_ns,
 				   run->res.device_ns + 1);
+		chip_vm_put(run->view);
+		run->view = NULL;
 	}
-	chip_vm_put(v);
+	if (run->res.status != CHIP_STATUS_OK && run->snap) {
+		kvfree(run->snap);
+		run->snap = NULL;
+	}
 	chip_run_free_blobs(run);
 	if (!run->snap && run->snap_size)
 		chip_run_unreserve(run, run->snap_size);
 }
+
+static void chip_pump(struct chip_device *cdev);
 
 /*
  * @run has executed: account it, give the device back and wake whoever
  * waits for that.  Returns true if the caller is to complete its io_uring
  * command; an ioctl run may be consumed and freed as soon as this returns.
  */
-static bool chip_run_retire(struct chip_device *cdev, struct chip_run *run)
+static bool chip_run_retire(struct chip_device *cdev, struct chip_run *run,
+			    bool inl, bool pump)
 {
-	bool worker = current == cdev->worker;
 	bool uring, more, drop;
 
 	chip_run_put_code(run);
@@ -409,7 +382,7 @@ static bool chip_run_retire(struct chip_device *cdev, struct chip_run *run)
 	spin_lock(&cdev->run_lock);
 	if (run->res.status < CHIP_STATUS_COUNT)
 		run->file->runs_by_status[run->res.status]++;
-	if (!worker)
+	if (inl)
 		run->file->inline_runs++;
 	run->state = CHIP_RUN_DONE;
 	cdev->running = NULL;
@@ -424,15 +397,24 @@ static bool chip_run_retire(struct chip_device *cdev, struct chip_run *run)
 		chip_run_free(run);
 		atomic64_dec(&cdev->runs);
 	}
-	if (more && !worker)
-		wake_up(&cdev->run_wq);
 	/*
 	 * Waiters: WAIT and chip_file_cancel(); pairs with the barrier in
 	 * their prepare_to_wait().
 	 */
 	if (wq_has_sleeper(&cdev->done_wq))
 		wake_up_all(&cdev->done_wq);
+	if (more && pump)
+		chip_pump(cdev);
 	return uring;
+}
+
+/* Stop the running @run: the device polls its abort flag. */
+static void chip_run_abort_locked(struct chip_device *cdev,
+				  struct chip_run *run)
+{
+	lockdep_assert_held(&cdev->run_lock);
+	WRITE_ONCE(run->abort, 1);
+	chip_hw_cancel(cdev->hw, &run->job);
 }
 
 /*
@@ -456,12 +438,12 @@ static void chip_owner_watch_fn(struct work_struct *work)
 	if (run && run->inline_task) {
 		/* The submitter executes it and cannot poll: do it here. */
 		if (fatal_signal_pending(run->inline_task))
-			WRITE_ONCE(run->abort, 1);
+			chip_run_abort_locked(cdev, run);
 		else
 			again = true;
 	} else if (run && chip_uring_watch_owner(run)) {
 		if (chip_uring_owner_gone(run))
-			WRITE_ONCE(run->abort, 1);
+			chip_run_abort_locked(cdev, run);
 		else
 			again = true;
 	}
@@ -480,47 +462,6 @@ static void chip_owner_watch_start(struct chip_device *cdev,
 	else
 		schedule_delayed_work(&cdev->owner_watch,
 				      msecs_to_jiffies(CHIP_OWNER_WATCH_MS));
-}
-
-/*
- * The job timeout: a backstop to the device's own watchdog.  A run still
- * executing CHIP_TDR_GRACE_MS after its watchdog should have ended it is
- * told to stop, and ends with CHIP_STATUS_TIMEOUT.
- */
-#define CHIP_TDR_GRACE_MS	1000
-
-static void chip_tdr_arm(struct chip_device *cdev, struct chip_run *run)
-{
-	unsigned long t = nsecs_to_jiffies(run->timeout_ns ? :
-					   CHIPC_DEFAULT_TIMEOUT) +
-			  msecs_to_jiffies(CHIP_TDR_GRACE_MS);
-
-	run->deadline = jiffies + t;
-	mod_delayed_work(system_wq, &cdev->tdr, t);
-}
-
-static void chip_tdr_fn(struct work_struct *work)
-{
-	struct chip_device *cdev = container_of(to_delayed_work(work),
-						struct chip_device, tdr);
-	struct chip_run *run;
-	long left = -1;
-
-	spin_lock(&cdev->run_lock);
-	run = cdev->running;
-	if (run && time_after_eq(jiffies, run->deadline)) {
-		if (!run->timed_out) {
-			pr_warn_ratelimited("run %llu past its watchdog: stopping it\n",
-					    run->seq);
-			run->timed_out = true;
-			WRITE_ONCE(run->abort, 1);
-		}
-	} else if (run) {
-		left = run->deadline - jiffies;
-	}
-	spin_unlock(&cdev->run_lock);
-	if (left >= 0)
-		mod_delayed_work(system_wq, &cdev->tdr, left);
 }
 
 /* Is the head of the queue of @f free to start (its in-fences signalled)? */
@@ -545,8 +486,9 @@ void chip_run_dequeue_locked(struct chip_run *run)
 }
 
 /*
- * The next run to start, taken off its queue, or NULL: the head of the
- * file served longest ago among those whose head may start.
+ * The next run to start, taken off its queue and made the device's, or
+ * NULL: the head of the file served longest ago among those whose head
+ * may start, if the device is free.
  */
 static struct chip_run *chip_pick_locked(struct chip_device *cdev)
 {
@@ -565,80 +507,129 @@ static struct chip_run *chip_pick_locked(struct chip_device *cdev)
 	best->served = ++cdev->rr_gen;
 	run = list_first_entry(&best->queue, struct chip_run, qnode);
 	chip_run_dequeue_locked(run);
+	run->state = CHIP_RUN_RUNNING;
+	cdev->running = run;
 	return run;
 }
 
-/* A run may start and nobody executes one (a submitter may be, inline). */
-static bool chip_worker_has_work(struct chip_device *cdev)
+/*
+ * Give the device its next run, if it is free and a run may start.
+ * Called in process context wherever that may have changed: after a
+ * submission, a retirement (the device's completion), and from
+ * @pump_work when an in-fence signals.  A run that is not to execute
+ * (cancelled, failed in-fence) retires at once and the next is taken.
+ */
+static void chip_pump(struct chip_device *cdev)
 {
-	struct chip_file *f;
-	bool ret = false;
-
-	spin_lock(&cdev->run_lock);
-	if (!cdev->running) {
-		list_for_each_entry(f, &cdev->active, rr_node) {
-			if (chip_head_ready_locked(f)) {
-				ret = true;
-				break;
-			}
-		}
-	}
-	spin_unlock(&cdev->run_lock);
-	return ret;
-}
-
-static int chip_worker_fn(void *arg)
-{
-	struct chip_device *cdev = arg;
 	struct chip_run *run;
+	int ret;
 
-	while (!kthread_should_stop()) {
-		wait_event_interruptible(cdev->run_wq,
-					 kthread_should_stop() ||
-					 chip_worker_has_work(cdev));
+	for (;;) {
 		spin_lock(&cdev->run_lock);
 		run = chip_pick_locked(cdev);
-		if (run) {
-			run->state = CHIP_RUN_RUNNING;
-			cdev->running = run;
-		}
 		spin_unlock(&cdev->run_lock);
 		if (!run)
-			continue;
-		chip_tdr_arm(cdev, run);
+			return;
 		if (chip_uring_watch_owner(run))
 			chip_owner_watch_start(cdev, run);
-
-		chip_run_execute(cdev, run);
-		if (chip_run_retire(cdev, run))
+		if (chip_run_start(run)) {
+			ret = chip_hw_submit(cdev->hw, &run->job);
+			if (!ret)
+				return;	/* the device has it; see chip_run_done() */
+			run->job.res.status = CHIP_STATUS_DEVICE_LOST;
+			snprintf(run->job.res.msg, sizeof(run->job.res.msg),
+				 "device refused the job (%d)", ret);
+			chip_run_finish(run, true);
+		} else {
+			chip_run_finish(run, false);
+		}
+		if (chip_run_retire(cdev, run, false, false))
 			chip_uring_complete(run);
-		cond_resched();
 	}
-	return 0;
+}
+
+static void chip_pump_fn(struct work_struct *work)
+{
+	chip_pump(container_of(work, struct chip_device, pump_work));
+}
+
+/*
+ * The device's completion of a job (chip_hw.h), in process context (the
+ * device's thread, or the job timeout's work): the analogue of the
+ * threaded half of an interrupt handler.
+ */
+static void chip_run_done(struct chip_hw *hw, struct chip_hw_job *job)
+{
+	struct chip_run *run = container_of(job, struct chip_run, job);
+	struct chip_device *cdev = run->file->cdev;
+
+	if (run->inline_task) {
+		/*
+		 * A submitter waits for it (a device without run_inline):
+		 * the result before the flag.
+		 */
+		smp_store_release(&run->hw_done, true);
+		wake_up_all(&cdev->done_wq);
+		return;
+	}
+	chip_run_finish(run, true);
+	if (chip_run_retire(cdev, run, false, true))
+		chip_uring_complete(run);
+}
+
+/*
+ * Execute @run in its submitter (chip_run_inline()): the device's
+ * run_inline when it has one, else through the device, waiting.
+ */
+static void chip_run_execute_inline(struct chip_device *cdev,
+				    struct chip_run *run)
+{
+	struct chip_hw *hw = cdev->hw;
+
+	if (!chip_run_start(run)) {
+		chip_run_finish(run, false);
+		return;
+	}
+	if (hw->ops->run_inline) {
+		hw->ops->run_inline(hw, &run->job);
+	} else {
+		run->hw_done = false;
+		if (chip_hw_submit(hw, &run->job)) {
+			run->job.res.status = CHIP_STATUS_DEVICE_LOST;
+			strscpy(run->job.res.msg, "device refused the job",
+				sizeof(run->job.res.msg));
+		} else {
+			/* Pairs with chip_run_done(): the result is written. */
+			wait_event(cdev->done_wq,
+				   smp_load_acquire(&run->hw_done));
+		}
+	}
+	chip_run_finish(run, true);
 }
 
 int chip_worker_start(struct chip_device *cdev)
 {
-	struct task_struct *t;
+	struct chip_hw *hw;
 
 	INIT_DELAYED_WORK(&cdev->owner_watch, chip_owner_watch_fn);
-	INIT_DELAYED_WORK(&cdev->tdr, chip_tdr_fn);
-	t = kthread_run(chip_worker_fn, cdev, "chip%u", cdev->index);
-	if (IS_ERR(t))
-		return PTR_ERR(t);
-	cdev->worker = t;
+	INIT_WORK(&cdev->pump_work, chip_pump_fn);
+	hw = chip_emu_create(&cdev->core, cdev->index, chip_run_done);
+	if (IS_ERR(hw))
+		return PTR_ERR(hw);
+	cdev->hw = hw;
 	return 0;
 }
 
-/* No file is open, so the queue is empty and nothing runs. */
+/* No file is open, so the queues are empty and nothing runs. */
 void chip_worker_stop(struct chip_device *cdev)
 {
-	if (cdev->worker) {
-		kthread_stop(cdev->worker);
-		cancel_delayed_work_sync(&cdev->owner_watch);
-		cancel_delayed_work_sync(&cdev->tdr);
-	}
-	cdev->worker = NULL;
+	if (!cdev->hw)
+		return;
+	cancel_work_sync(&cdev->pump_work);
+	cancel_delayed_work_sync(&cdev->owner_watch);
+	chip_hw_fini(cdev->hw);
+	cdev->hw->ops->destroy(cdev->hw);
+	cdev->hw = NULL;
 }
 
 static bool chip_file_running(struct chip_device *cdev, struct chip_file *f)
@@ -679,7 +670,7 @@ u64 chip_file_cancel(struct chip_file *f)
 		n++;
 	}
 	if (cdev->running && cdev->running->file == f)
-		WRITE_ONCE(cdev->running->abort, 1);
+		chip_run_abort_locked(cdev, cdev->running);
 	spin_unlock(&cdev->run_lock);
 
 	wait_event(cdev->done_wq, !chip_file_running(cdev, f));
@@ -1173,9 +1164,14 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 	dma_fence_put(fence);
 
 	if (!inl) {
-		/* Pairs with the barrier in the worker's prepare_to_wait(). */
-		if (wq_has_sleeper(&cdev->run_wq))
-			wake_up(&cdev->run_wq);
+		/*
+		 * Give the device its next run; an issue that may not block
+		 * leaves that to a work item (starting a run allocates).
+		 */
+		if (nowait)
+			queue_work(system_wq, &cdev->pump_work);
+		else
+			chip_pump(cdev);
 		return 0;
 	}
 
@@ -1185,9 +1181,8 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 	else
 		schedule_delayed_work(&cdev->owner_watch,
 				      msecs_to_jiffies(CHIP_OWNER_WATCH_MS));
-	chip_tdr_arm(cdev, run);
-	chip_run_execute(cdev, run);
-	chip_run_retire(cdev, run);
+	chip_run_execute_inline(cdev, run);
+	chip_run_retire(cdev, run, true, true);
 	return 1;
 
 err_unlock:
