@@ -577,6 +577,12 @@ static void chip_run_done(struct chip_hw *hw, struct chip_hw_job *job)
 		chip_uring_complete(run);
 }
 
+static bool chip_run_hw_done(struct chip_run *run)
+{
+	/* Pairs with the release in chip_run_done(): the result is in. */
+	return smp_load_acquire(&run->hw_done);
+}
+
 /*
  * Execute @run in its submitter (chip_run_inline()): the device's
  * run_inline when it has one, else through the device, waiting.
@@ -599,9 +605,7 @@ static void chip_run_execute_inline(struct chip_device *cdev,
 			strscpy(run->job.res.msg, "device refused the job",
 				sizeof(run->job.res.msg));
 		} else {
-			/* Pairs with chip_run_done(): the result is written. */
-			wait_event(cdev->done_wq,
-				   smp_load_acquire(&run->hw_done));
+			wait_event(cdev->done_wq, chip_run_hw_done(run));
 		}
 	}
 	chip_run_finish(run, true);
