@@ -338,8 +338,6 @@ static bool chip_run_start(struct chip_run *run)
 	job->nstores = run->nstores;
 	job->snap = run->snap;
 	memset(&job->res, 0, sizeof(job->res));
-	INIT_LIST_HEAD(&job->node);
-	INIT_LIST_HEAD(&job->dev_node);
 	return true;
 }
 
@@ -888,6 +886,9 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 	memset(run, 0, offsetof(struct chip_run, stores));
 	INIT_LIST_HEAD(&run->qnode);
 	INIT_LIST_HEAD(&run->fnode);
+	/* Empty whenever the device does not hold the job. */
+	INIT_LIST_HEAD(&run->job.node);
+	INIT_LIST_HEAD(&run->job.dev_node);
 	run->file = f;
 	run->block_dim = args->block_dim;
 	run->aicpu_threads = args->aicpu_threads;
