@@ -152,7 +152,8 @@ static void chip_emu_run_inline(struct chip_hw *hw, struct chip_hw_job *job)
 /* The core polls the abort flag (at least every 1024 instructions). */
 static void chip_emu_cancel(struct chip_hw *hw, struct chip_hw_job *job)
 {
-	WRITE_ONCE(*(int *)job->req.abort, 1);
+	if (job->req.abort)
+		WRITE_ONCE(*(int *)job->req.abort, 1);
 }
 
 static void chip_emu_reset(struct chip_hw *hw)
@@ -164,7 +165,7 @@ static void chip_emu_reset(struct chip_hw *hw)
 	list_for_each_entry_safe(job, tmp, &emu->queue, dev_node)
 		list_del_init(&job->dev_node);
 	if (emu->cur)
-		WRITE_ONCE(*(int *)emu->cur->req.abort, 1);
+		chip_emu_cancel(hw, emu->cur);
 	emu->resets++;
 	spin_unlock(&emu->lock);
 	wait_event(emu->idle_wq, !READ_ONCE(emu->cur));
