@@ -205,18 +205,60 @@ static bool chip_core_ioctl_allowed(unsigned int nr)
 	}
 }
 
-static int chip_ioctl_check(unsigned int cmd)
+/*
+ * The DRM core's syncobj array ioctls allocate count_handles entries with
+ * a kmalloc_array() that warns on a huge count (a page allocator WARN in
+ * the kernel log, from any client).  Counts above CHIP_MAX_SYNCOBJ_ARRAY
+ * are refused here with -EINVAL (what the core answers a zero count).
+ * The count is read where the core will read it; a command too short to
+ * hold it, or memory that cannot be read, is left to the core.
+ */
+#define CHIP_MAX_SYNCOBJ_ARRAY	65536
+
+static int chip_syncobj_count_check(unsigned int cmd, unsigned long arg)
+{
+	unsigned int off;
+	u32 count;
+
+	switch (DRM_IOCTL_NR(cmd)) {
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_RESET):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_SIGNAL):
+		off = offsetof(struct drm_syncobj_array, count_handles);
+		break;
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_WAIT):
+		off = offsetof(struct drm_syncobj_wait, count_handles);
+		break;
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT):
+		off = offsetof(struct drm_syncobj_timeline_wait, count_handles);
+		break;
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_QUERY):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL):
+		off = offsetof(struct drm_syncobj_timeline_array, count_handles);
+		break;
+	default:
+		return 0;
+	}
+	if (!(_IOC_DIR(cmd) & _IOC_WRITE) || _IOC_SIZE(cmd) < off + sizeof(count))
+		return 0;
+	if (get_user(count, (u32 __user *)(arg + off)))
+		return 0;
+	return count > CHIP_MAX_SYNCOBJ_ARRAY ? -EINVAL : 0;
+}
+
+static int chip_ioctl_check(unsigned int cmd, unsigned long arg)
 {
 	unsigned int nr = DRM_IOCTL_NR(cmd);
 
 	if (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END)
 		return 0;	/* the driver's: the DRM core checks them */
-	return chip_core_ioctl_allowed(nr) ? 0 : -EACCES;
+	if (!chip_core_ioctl_allowed(nr))
+		return -EACCES;
+	return chip_syncobj_count_check(cmd, arg);
 }
 
 static long chip_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {
-	int ret = chip_ioctl_check(cmd);
+	int ret = chip_ioctl_check(cmd, arg);
 
 	return ret ? ret : drm_ioctl(filp, cmd, arg);
 }
@@ -225,7 +267,7 @@ static long chip_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 static long chip_compat_ioctl(struct file *filp, unsigned int cmd,
 			      unsigned long arg)
 {
-	int ret = chip_ioctl_check(cmd);
+	int ret = chip_ioctl_check(cmd, (unsigned long)compat_ptr(arg));
 
 	return ret ? ret : drm_compat_ioctl(filp, cmd, arg);
 }

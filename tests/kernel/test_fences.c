@@ -323,6 +323,22 @@ static int test_timeline(void)
 	}
 	CHECK_EQ(syncobj_wait(fd, t, 3, 30 * SEC), 0);
 	CHECK_EQ(syncobj_query(fd, t), 3);
+	/*
+	 * A huge array: refused by the driver (the core's allocation of it
+	 * would warn in the kernel log).
+	 */
+	{
+		struct drm_syncobj_timeline_wait w = { 0 };
+		struct drm_syncobj_array a = { 0 };
+
+		w.handles = (uintptr_t)&t;
+		w.count_handles = 1u << 24;
+		CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, &w),
+			 -EINVAL);
+		a.handles = (uintptr_t)&t;
+		a.count_handles = 1u << 24;
+		CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_SYNCOBJ_RESET, &a), -EINVAL);
+	}
 	/* A point never submitted: WAIT_FOR_SUBMIT not asked, -EINVAL. */
 	CHECK_EQ(syncobj_wait(fd, t, 4, 0), -EINVAL);
 	/* An in-fence point with no fence attached is -EINVAL too. */

@@ -38,7 +38,9 @@
  * sync_file import and export), _WAIT, _RESET, _SIGNAL, _TIMELINE_WAIT,
  * _QUERY, _TRANSFER, _TIMELINE_SIGNAL, and _EVENTFD on kernels that have
  * it, 6.6 and later) (the numbers, whatever the rest of the command);
- * every other core number (0x00-0x3f, 0xa0-0xff) is -EACCES.
+ * every other core number (0x00-0x3f, 0xa0-0xff) is -EACCES.  The
+ * syncobj ioctls that take an array refuse more than 65536 handles
+ * (-EINVAL).
  *
  * Times are CLOCK_MONOTONIC nanoseconds; timeouts are absolute.
  */
