@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Runs: submission (validation shared with every submission path), their
- * fences, the device worker that executes them one at a time, round-robin
- * between files, wait, cancel, and their release with the file.
+ * fences, handing them to the device one at a time, round-robin between
+ * files, wait, cancel, and their release with the file.
  *
  * A run never hangs the device: the core's watchdog (timeout_ns) and
  * instruction budget end it with CHIP_STATUS_TIMEOUT, a bad access with
@@ -112,8 +112,8 @@ static int chip_dep_error(struct dma_fence *fence)
 
 /*
  * An in-fence signalled (in whatever context its signaller runs, under
- * the fence's lock): count it, and let the worker look at the run once
- * the last one has.
+ * the fence's lock): count it, and have the device's next run chosen
+ * again (chip_pump(), from a work item) once the last one has.
  */
 static void chip_run_dep_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
 {
@@ -1005,14 +1005,14 @@ static int chip_run_check_stores(struct chip_file *f, struct chip_run *run,
 
 /*
  * Execute @run in the submitting task instead of handing it to the
- * device worker?  Only for a caller that waits for it at once
+ * device?  Only for a caller that waits for it at once
  * (DRM_CHIP_RUN_INLINE), and only when that cannot delay anyone and is
  * cheap: the device is idle with nothing queued (so FIFO order holds),
  * and the callable's latest run took at most inline_us.  Waking the
- * worker and then the waiting submitter costs more than a short run
- * itself; a long run still goes to the worker, where it can be
+ * device's thread and then the waiting submitter costs more than a short
+ * run itself; a long run still goes to the device, where it can be
  * cancelled like any other.  Runs submitted without the flag (batches)
- * go to the worker, which executes them while the submitter prepares
+ * go to the device, which executes them while the submitter prepares
  * the next ones.  run_lock held.
  */
 static bool chip_run_inline(struct chip_device *cdev, struct chip_run *run,

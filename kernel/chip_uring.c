@@ -19,9 +19,9 @@
  *		allocation that may sleep, executing a run inline) it
  *		returns -EAGAIN with nothing done, and io_uring issues it
  *		again from an io-wq worker, where it may block.
- *  done	whoever ends the run (the device worker, the CANCEL ioctl,
+ *  done	whoever ends the run (the device's completion, the CANCEL ioctl,
  *		io_uring's cancel callback) first claims it under run_lock:
- *		exactly one path completes a command.  The worker and the
+ *		exactly one path completes a command.  The device and the
  *		CANCEL ioctl do not run in the submitting task, so they
  *		queue task work; chip_uring_finish() then runs in that task,
  *		writes the store-to-host copies and the result record, frees
@@ -118,7 +118,7 @@ void chip_uring_complete(struct chip_run *run)
 }
 
 /*
- * Before the run becomes visible to the worker.  A run that executes in
+ * Before the run becomes visible to the device.  A run that executes in
  * the issue itself is not @cancelable: it completes before the issue
  * returns.
  */
