@@ -1048,7 +1048,7 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 	struct dma_fence *fence;
 	struct chip_run *run;
 	u64 out_point;
-	bool inl;
+	bool inl, kick;
 	int ret;
 
 	run = chip_run_prepare(f, args, nowait, &ret);
@@ -1153,6 +1153,8 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 	}
 	/* The submitter's count: the run may start once the fences have. */
 	atomic_dec(&run->deps_left);
+	/* A busy device takes its next run when the running one retires. */
+	kick = !inl && !cdev->running;
 	*seq = run->seq;
 	spin_unlock(&cdev->run_lock);
 	atomic64_inc(&cdev->runs);
@@ -1170,12 +1172,12 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 
 	if (!inl) {
 		/*
-		 * Give the device its next run; an issue that may not block
-		 * leaves that to a work item (starting a run allocates).
+		 * Give an idle device its next run; an issue that may not
+		 * block leaves that to a work item (starting a run allocates).
 		 */
-		if (nowait)
+		if (kick && nowait)
 			queue_work(system_wq, &cdev->pump_work);
-		else
+		else if (kick)
 			chip_pump(cdev);
 		return 0;
 	}
