@@ -2278,8 +2278,17 @@ static int test_fuzz(void)
 static int test_counters(void)
 {
 	struct drm_chip_counters c;
+	int i;
 
 	CHECK_EQ(settle(probe_fd, base_c.dev_files, &c), 0);
+	/*
+	 * A dma-buf closed by an exiting worker is released by the kernel's
+	 * delayed fput, after its files are gone: give its object's device
+	 * memory a bounded moment to come back.
+	 */
+	for (i = 0; i < 250 && !counters(probe_fd, &c) &&
+	     c.dev_gm_used != base_c.dev_gm_used; i++)
+		usleep(20000);
 	printf("# device after: files %llu bos %llu gm_used %llu runs %llu resident %llu (%llu bytes)\n",
 	       (unsigned long long)c.dev_files, (unsigned long long)c.dev_bos,
 	       (unsigned long long)c.dev_gm_used, (unsigned long long)c.dev_runs,
