@@ -61,7 +61,7 @@ static int chip_code_alloc(void *priv, u32 size, u64 *dev_addr, u8 **host,
 	atomic64_inc(&cdev->resident_callables);
 	/* Device addresses are never reused while the module is loaded. */
 	*dev_addr = cdev->code_next;
-	cdev->code_next += rounded + CHIP_VA_GUARD;
+	cdev->code_next += rounded + CHIPC_VA_GUARD;
 	*host = mem->host;
 	*cookie = mem;
 	return 0;
