@@ -364,7 +364,7 @@ static int chip_device_create(u32 index)
 	}
 	cdev->index = index;
 	mutex_init(&cdev->dedup_lock);
-	INIT_LIST_HEAD(&cdev->user_tables);
+	xa_init(&cdev->user_tables);
 	spin_lock_init(&cdev->run_lock);
 	INIT_LIST_HEAD(&cdev->queue);
 	init_waitqueue_head(&cdev->run_wq);
@@ -412,7 +412,8 @@ static void chip_device_destroy(u32 index)
 		drm_dev_unregister(&cdev->drm);
 		chip_worker_stop(cdev);
 		WARN_ON(cdev->dedup.entries);
-		WARN_ON(!list_empty(&cdev->user_tables));
+		WARN_ON(!xa_empty(&cdev->user_tables));
+		xa_destroy(&cdev->user_tables);
 		chipc_dedup_fini(&cdev->dedup);
 		chipc_device_fini(&cdev->core);
 		WARN_ON(atomic64_read(&cdev->gm_used));

@@ -37,6 +37,7 @@
 #include <linux/uidgid.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem_shmem_helper.h>
@@ -82,7 +83,7 @@ struct chip_device {
 	 */
 	struct mutex dedup_lock;
 	struct chipc_dedup dedup;	/* DRM_CHIP_DEDUP_DEVICE */
-	struct list_head user_tables;	/* DRM_CHIP_DEDUP_USER */
+	struct xarray user_tables;	/* DRM_CHIP_DEDUP_USER, by kuid */
 	u64 code_next;		/* next device address for resident code */
 	u64 hash_mask;		/* of new tables; debugfs (chip_debugfs.c) */
 
@@ -108,7 +109,6 @@ struct chip_device {
 
 /* The dedup table of one user (DRM_CHIP_DEDUP_USER), under dedup_lock. */
 struct chip_user_table {
-	struct list_head node;	/* in chip_device.user_tables */
 	struct chip_device *cdev;
 	kuid_t uid;		/* the effective uid that opened the files */
 	struct kref ref;	/* one per open file using the table */

@@ -20,8 +20,9 @@
  *			the other on one file: never -ENOSPC or -ENOMEM, and
  *			every one at the same, lowest, address
  *	close in run	GEM_CLOSE, BO_CREATE and BO_COPY return while a long
- *			run of the file is not done (a non-blocking WAIT
- *			says so afterwards)
+ *			run of the file executes: after its load was written
+ *			(so it started), before it is done (a non-blocking
+ *			WAIT says so afterwards, and CANCEL finds it running)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -174,7 +175,8 @@ static int mismatches2(int fd, uint64_t va, float a, float b, float c)
 
 /* RUN without waiting: a run of @cid over the tensors at @va. */
 static int submit(int fd, int32_t cid, const uint64_t *va, uint32_t nva,
-		  uint64_t timeout_ns, uint64_t *seq)
+		  uint64_t timeout_ns, const struct drm_chip_load *ld,
+		  uint64_t *seq)
 {
 	struct chip_args args;
 	struct drm_chip_run r;
@@ -196,6 +198,8 @@ static int submit(int fd, int32_t cid, const uint64_t *va, uint32_t nva,
 	r.block_dim = 1;
 	r.aicpu_threads = 1;
 	r.timeout_ns = timeout_ns;
+	r.loads_ptr = (uintptr_t)ld;
+	r.load_count = ld ? 1 : 0;
 	ret = kt_ioctl(fd, DRM_IOCTL_CHIP_RUN, &r);
 	if (!ret)
 		*seq = r.seq;
@@ -225,7 +229,7 @@ static int vrun(int fd, uint64_t a, uint64_t b, uint64_t f)
 	uint64_t seq;
 	int ret;
 
-	ret = submit(fd, 1, va, 3, 10 * SEC, &seq);
+	ret = submit(fd, 1, va, 3, 10 * SEC, NULL, &seq);
 	if (!ret)
 		ret = wait_until(fd, seq, mono_ns() + 60 * SEC, &status);
 	return ret ? ret : (int)status;
@@ -375,7 +379,7 @@ static void importer(int sock)
 static int test_share(void)
 {
 	struct drm_chip_get_param hp = { 0 };
-	struct drm_chip_counters c0, c1;
+	struct drm_chip_counters c0, c1, cm;
 	uint64_t va, vb, vx, feat, heap;
 	uint32_t ha, hb, hx;
 	int sv[2], fd, dmabuf, st, probe;
@@ -423,15 +427,19 @@ static int test_share(void)
 	CHECK_EQ(vrun(fd, vx, vb, va), CHIP_STATUS_OK);
 	CHECK_EQ(mismatches2(fd, va, 5.0f, 5.0f, 2.0f), 0);
 
-	/* the exporter closes first: handle, file, process (here: file) */
+	/*
+	 * The exporter closes first: handle, then file (a process exiting
+	 * does the same).  A's file gives back its heap and its two own
+	 * objects, not the shared one, which B holds.
+	 */
+	CHECK_EQ(counters(probe, &cm), 0);
 	CHECK_EQ(gem_close(fd, hx), 0);
 	close(fd);
 	CHECK_EQ(say(sv[0], 'k'), 0);
 	CHECK_EQ(hear(sv[0]), 'k');
-	/* still charged while B holds it */
 	CHECK_EQ(counters(probe, &c1), 0);
-	/* B's objects, the shared one and B's heap (its file ran) */
-	CHECK_U64(c1.dev_gm_used, c0.dev_gm_used + 3 * MIB + 3 * 4096 + heap);
+	CHECK_U64(c1.dev_gm_used, cm.dev_gm_used - 2 * 4096 - heap);
+	CHECK_U64(c1.dev_bos, cm.dev_bos - 2);
 	CHECK_U64(c1.dev_bos, c0.dev_bos + 4);
 	CHECK_EQ(say(sv[0], 'k'), 0);
 	CHECK_EQ(waitpid(pid, &st, 0), pid);
@@ -597,9 +605,11 @@ static int test_va_reuse(void)
 
 static int test_close_in_run(void)
 {
+	const uint32_t mark = 0x600dcafe;
+	struct drm_chip_load ld;
 	struct drm_chip_cancel cc;
-	uint64_t va, vb, seq, nil = 0;
-	uint32_t h, hb, hn, st = 0;
+	uint64_t va, vb, vm, seq, nil = 0, end;
+	uint32_t h, hb, hm, hn, st = 0, seen = 0;
 	int fd = kt_open_node(NULL);
 	float v = 1.0f;
 
@@ -607,9 +617,24 @@ static int test_close_in_run(void)
 	CHECK_EQ(kt_reg(fd, 1, CT_SPIN), 0);
 	CHECK_EQ(bo_create(fd, BYTES, &h, &va), 0);
 	CHECK_EQ(bo_create(fd, BYTES, &hb, &vb), 0);
-	/* a run that spins until its 60 s watchdog or a cancel */
-	CHECK_EQ(submit(fd, 1, &nil, 0, 60 * SEC, &seq), 0);
-	CHECK_EQ(wait_until(fd, seq, 1, &st), -ETIMEDOUT);
+	CHECK_EQ(bo_create(fd, 4096, &hm, &vm), 0);
+	/*
+	 * A run that spins until its 60 s watchdog or a cancel; its load
+	 * writes @mark into the object at vm just before it executes, so
+	 * seeing the mark there means the run is running.
+	 */
+	memset(&ld, 0, sizeof(ld));
+	ld.va = vm;
+	ld.user_ptr = (uintptr_t)&mark;
+	ld.size = sizeof(mark);
+	CHECK_EQ(submit(fd, 1, &nil, 0, 60 * SEC, &ld, &seq), 0);
+	end = mono_ns() + 30 * SEC;
+	while (seen != mark && mono_ns() < end) {
+		CHECK_EQ(bo_copy(fd, vm, &seen, sizeof(seen), 0), 0);
+		if (seen != mark)
+			usleep(1000);
+	}
+	CHECK_EQ(seen, mark);
 	/* the file's view is held by the run: none of these waits for it */
 	CHECK_EQ(gem_close(fd, h), 0);
 	CHECK_EQ(bo_create(fd, BYTES, &hn, NULL), 0);
@@ -619,12 +644,12 @@ static int test_close_in_run(void)
 	CHECK_EQ(wait_until(fd, seq, 1, &st), -ETIMEDOUT);
 	memset(&cc, 0, sizeof(cc));
 	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_CANCEL, &cc), 0);
-	printf("# cancel: %llu queued (0: it was running)\n",
-	       (unsigned long long)cc.cancelled);
+	CHECK_EQ(cc.cancelled, 0);	/* it was running, not queued */
 	CHECK_EQ(wait_until(fd, seq, mono_ns() + 30 * SEC, &st), 0);
 	CHECK_EQ(st, CHIP_STATUS_CANCELLED);
 	CHECK_EQ(bo_copy(fd, va, &v, sizeof(v), 0), -EFAULT);
 	CHECK_EQ(gem_close(fd, hb), 0);
+	CHECK_EQ(gem_close(fd, hm), 0);
 	close(fd);
 	return 0;
 }
