@@ -392,7 +392,7 @@ int chip_bo_create_ioctl(struct drm_device *drm, void *data,
 		ret = -EINVAL;
 		goto out_put;
 	}
-	memset(bo->map.vaddr, 0, rounded);
+	/* Zeroed: shmem clears every page it allocates. */
 
 	/* Maps the object (chip_gem_open()); GEM_CLOSE unmaps it. */
 	ret = drm_gem_handle_create(file, &shmem->base, &handle);
