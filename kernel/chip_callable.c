@@ -61,7 +61,7 @@ static int chip_code_alloc(void *priv, u32 size, u64 *dev_addr, u8 **host,
 	atomic64_inc(&cdev->resident_callables);
 	/* Device addresses are never reused while the module is loaded. */
 	*dev_addr = cdev->code_next;
-	cdev->code_next += rounded + CHIP_VA_GUARD;
+	cdev->code_next += rounded + CHIPC_VA_GUARD;
 	*host = mem->host;
 	*cookie = mem;
 	return 0;
@@ -111,19 +111,22 @@ struct chip_user_table *chip_user_table_get(struct chip_device *cdev,
 	struct chip_user_table *t;
 
 	mutex_lock(&cdev->dedup_lock);
-	list_for_each_entry(t, &cdev->user_tables, node) {
-		if (uid_eq(t->uid, uid)) {
-			kref_get(&t->ref);
-			goto out;
-		}
+	t = xa_load(&cdev->user_tables, __kuid_val(uid));
+	if (t) {
+		kref_get(&t->ref);
+		goto out;
 	}
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
-	if (t) {
-		t->uid = uid;
-		t->cdev = cdev;
-		kref_init(&t->ref);
-		chip_dedup_init(cdev, &t->dedup);
-		list_add(&t->node, &cdev->user_tables);
+	if (!t)
+		goto out;
+	t->uid = uid;
+	t->cdev = cdev;
+	kref_init(&t->ref);
+	chip_dedup_init(cdev, &t->dedup);
+	if (xa_insert(&cdev->user_tables, __kuid_val(uid), t, GFP_KERNEL)) {
+		chipc_dedup_fini(&t->dedup);
+		kfree(t);
+		t = NULL;
 	}
 out:
 	mutex_unlock(&cdev->dedup_lock);
@@ -136,7 +139,7 @@ static void chip_user_table_release(struct kref *ref)
 	struct chip_user_table *t = container_of(ref, struct chip_user_table,
 						 ref);
 
-	list_del(&t->node);
+	xa_erase(&t->cdev->user_tables, __kuid_val(t->uid));
 	mutex_unlock(&t->cdev->dedup_lock);
 	WARN_ON(t->dedup.entries);
 	chipc_dedup_fini(&t->dedup);
@@ -385,12 +388,13 @@ void chip_set_hash_mask(struct chip_device *cdev, u64 mask)
 	struct chip_user_table *t;
 	struct drm_file *file;
 	struct chip_file *f;
+	unsigned long uid;
 
 	mutex_lock(&cdev->drm.filelist_mutex);
 	mutex_lock(&cdev->dedup_lock);
 	WRITE_ONCE(cdev->hash_mask, mask);
 	cdev->dedup.hash_mask = mask;
-	list_for_each_entry(t, &cdev->user_tables, node)
+	xa_for_each(&cdev->user_tables, uid, t)
 		t->dedup.hash_mask = mask;
 	if (chip_params.dedup_scope == DRM_CHIP_DEDUP_FILE) {
 		list_for_each_entry(file, &cdev->drm.filelist, lhead) {

@@ -17,6 +17,7 @@
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_ioctl.h>
+#include <drm/drm_prime.h>
 
 #include "chip_drv.h"
 #include "compat/compat.h"
@@ -123,7 +124,7 @@ static int chip_get_param_ioctl(struct drm_device *drm, void *data,
 		args->value = chip_params.gm_size;
 		break;
 	case DRM_CHIP_PARAM_HEAP_VA:
-		args->value = CHIP_HEAP_VA;
+		args->value = CHIPC_HEAP_VA;
 		break;
 	case DRM_CHIP_PARAM_HEAP_SIZE:
 		args->value = chip_params.heap_size;
@@ -134,7 +135,8 @@ static int chip_get_param_ioctl(struct drm_device *drm, void *data,
 			      DRM_CHIP_FEATURE_URING |
 			      DRM_CHIP_FEATURE_RUN_INLINE |
 			      DRM_CHIP_FEATURE_LOADS |
-			      DRM_CHIP_FEATURE_FENCES;
+			      DRM_CHIP_FEATURE_FENCES |
+			      DRM_CHIP_FEATURE_IMPORT;
 		break;
 	case DRM_CHIP_PARAM_MAX_CALLABLE:
 		args->value = chip_params.max_callable;
@@ -308,7 +310,6 @@ static int chip_open(struct drm_device *drm, struct drm_file *file)
 	INIT_LIST_HEAD(&f->runs);
 	spin_lock_init(&f->cache_lock);
 	INIT_LIST_HEAD(&f->cache);
-	f->bo_next = CHIP_BO_BASE;
 	ret = chip_file_vm_init(f);
 	if (ret)
 		goto err_free;
@@ -370,6 +371,14 @@ static const struct drm_driver chip_drm_driver = {
 	.open = chip_open,
 	.postclose = chip_postclose,
 	.gem_create_object = chip_gem_create_object,
+	/*
+	 * PRIME through the DRM core's helpers (the default from 6.6 on,
+	 * needed before it): an import of a dma-buf of this device gives the
+	 * object itself, mapped into the importer's space (chip_gem.c); any
+	 * other dma-buf is -EINVAL (no gem_prime_import_sg_table).
+	 */
+	.prime_handle_to_fd = drm_gem_prime_handle_to_fd,
+	.prime_fd_to_handle = drm_gem_prime_fd_to_handle,
 	.ioctls = chip_ioctls,
 	.num_ioctls = ARRAY_SIZE(chip_ioctls),
 	.fops = &chip_fops,
@@ -415,11 +424,11 @@ static int chip_device_create(u32 index)
 	}
 	cdev->index = index;
 	mutex_init(&cdev->dedup_lock);
-	INIT_LIST_HEAD(&cdev->user_tables);
+	xa_init(&cdev->user_tables);
 	spin_lock_init(&cdev->run_lock);
 	INIT_LIST_HEAD(&cdev->active);
 	init_waitqueue_head(&cdev->done_wq);
-	cdev->code_next = CHIP_CODE_BASE;
+	cdev->code_next = CHIPC_CODE_BASE;
 	cdev->hash_mask = ~0ull;
 
 	ret = chipc_device_init(&cdev->core, &cfg);
@@ -462,7 +471,8 @@ static void chip_device_destroy(u32 index)
 		drm_dev_unregister(&cdev->drm);
 		chip_worker_stop(cdev);
 		WARN_ON(cdev->dedup.entries);
-		WARN_ON(!list_empty(&cdev->user_tables));
+		WARN_ON(!xa_empty(&cdev->user_tables));
+		xa_destroy(&cdev->user_tables);
 		chipc_dedup_fini(&cdev->dedup);
 		chipc_device_fini(&cdev->core);
 		WARN_ON(atomic64_read(&cdev->gm_used));

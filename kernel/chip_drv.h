@@ -11,7 +11,9 @@
  *			files with runnable work, the device-wide dedup table
  *	chip_file	one open file: its device address space (chipc_vm),
  *			buffer objects, registry of cids, heap, runs
- *	chip_bo		a GEM shmem object mapped into its file's space
+ *	chip_bo		a GEM shmem object, mapped into the space of every
+ *			file holding a handle on it (chip_bo_map): its
+ *			creator's, and those of the files that imported it
  *	chip_run	one submitted run, owned by its file until consumed
  *
  * Locks, outermost first: chip_file.lock (registry, counters) ->
@@ -37,20 +39,22 @@
 #include <linux/uidgid.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_mm.h>
 
 #include "core/chipc.h"
 #include "../uapi/drm/chip_accel.h"
 #include "chip_hw.h"
 
-/* Device address space layout, the same as the simulated backend's. */
-#define CHIP_BO_BASE		0x0000100000000000ull
-#define CHIP_HEAP_VA		0x0000080000000000ull
-#define CHIP_CODE_BASE		0x0000400000000000ull
-#define CHIP_VA_GUARD		(64ull << 10)	/* unmapped gap after each object */
-#define CHIP_MAX_BOS		16384		/* per file */
+/*
+ * The device address space layout is the core's (CHIPC_BO_BASE and the
+ * rest, core/chipc.h), shared with the simulated backend.
+ */
+#define CHIP_HEAP_VA		CHIPC_HEAP_VA
+#define CHIP_MAX_BOS		16384		/* mappings per file */
 
 struct chip_params {
 	u32 platform;		/* CHIP_PLATFORM_* */
@@ -82,7 +86,7 @@ struct chip_device {
 	 */
 	struct mutex dedup_lock;
 	struct chipc_dedup dedup;	/* DRM_CHIP_DEDUP_DEVICE */
-	struct list_head user_tables;	/* DRM_CHIP_DEDUP_USER */
+	struct xarray user_tables;	/* DRM_CHIP_DEDUP_USER, by kuid */
 	u64 code_next;		/* next device address for resident code */
 	u64 hash_mask;		/* of new tables; debugfs (chip_debugfs.c) */
 
@@ -113,7 +117,6 @@ struct chip_device {
 
 /* The dedup table of one user (DRM_CHIP_DEDUP_USER), under dedup_lock. */
 struct chip_user_table {
-	struct list_head node;	/* in chip_device.user_tables */
 	struct chip_device *cdev;
 	kuid_t uid;		/* the effective uid that opened the files */
 	struct kref ref;	/* one per open file using the table */
@@ -144,8 +147,8 @@ struct chip_file {
 
 	struct rw_semaphore vm_sem;
 	struct chip_vm_view *vm;	/* current view, under vm_sem */
-	u64 bo_next;
-	u64 gm_used;
+	struct drm_mm va_mm;	/* its objects' device addresses, under vm_sem */
+	u64 gm_used;		/* objects it created and maps, under vm_sem */
 	u8 *heap;		/* allocated by the first run */
 
 	/* Under cdev->run_lock. */
@@ -165,12 +168,27 @@ struct chip_file {
 	u32 ncache;
 };
 
+/*
+ * One mapping of an object in one file's address space (chip_gem.c):
+ * made when the file gets a handle on the object (BO_CREATE, PRIME
+ * import), removed when the handle is closed.  Owned by the file; on
+ * its object's @maps list.
+ */
+struct chip_bo_map {
+	struct list_head node;		/* chip_bo.maps */
+	struct chip_file *file;
+	struct chip_bo *bo;		/* kept alive by the file's view */
+	struct drm_mm_node va;		/* the object and its guard gap */
+	u32 handle;			/* in @file; 0 until known */
+	bool created;			/* in @file's gm_used: it created @bo */
+};
+
 struct chip_bo {
 	struct drm_gem_shmem_object base;
-	struct chip_file *owner;	/* NULL once unmapped */
-	u64 va;
+	spinlock_t maps_lock;	/* @maps, @mapped_once, the maps' @handle */
+	struct list_head maps;	/* struct chip_bo_map, one per mapping file */
+	bool mapped_once;	/* the creator's mapping was made */
 	u64 size;		/* as requested */
-	u64 mapped;		/* page-rounded bytes in the file's gm_used */
 	u64 charged;		/* device memory, given back at free */
 	struct iosys_map map;
 };

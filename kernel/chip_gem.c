@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Buffer objects: GEM shmem objects, each mapped at a device address of
- * the file that created it.  The device reaches them through a kernel
- * mapping (vmap) registered in the file's chipc_vm; userspace through
- * mmap() or DRM_IOCTL_CHIP_BO_COPY.  Closing the handle removes the
- * mapping; the memory, and its charge against the device's gm_size, go
- * with the last reference.
+ * Buffer objects: GEM shmem objects.  A file that holds a handle on an
+ * object maps it at a device address of its own (struct chip_bo_map):
+ * the creator from BO_CREATE, and every file of the same device that
+ * imports the object's dma-buf (DRM_IOCTL_PRIME_FD_TO_HANDLE) from the
+ * import.  The device reaches them through one kernel mapping (vmap)
+ * registered in each mapping file's chipc_vm; userspace through mmap()
+ * or DRM_IOCTL_CHIP_BO_COPY.  Closing a handle removes that file's
+ * mapping only; the memory, and its charge against the device's gm_size,
+ * go with the last reference of any file, view, mmap or dma-buf.
  */
 #include <linux/kref.h>
 #include <linux/slab.h>
@@ -109,105 +112,220 @@ static int chip_vm_edit(struct chip_file *f, bool grow, bool nofail,
 	return 0;
 }
 
+/*
+ * Device addresses of objects: a drm_mm per file over [CHIPC_BO_BASE,
+ * CHIPC_CODE_BASE).  Each node covers the object's pages and the guard
+ * gap after them, so that an access running off the end of an object
+ * faults; the lowest free range is taken, so that the addresses of a
+ * file stay as low as its live objects allow, and a freed range is
+ * reused at once (a view that still maps the old object there is
+ * immutable and keeps it).
+ */
 int chip_file_vm_init(struct chip_file *f)
 {
 	f->vm = chip_vm_view_alloc(16, GFP_KERNEL_ACCOUNT);
-	return f->vm ? 0 : -ENOMEM;
+	if (!f->vm)
+		return -ENOMEM;
+	drm_mm_init(&f->va_mm, CHIPC_BO_BASE, CHIPC_CODE_BASE - CHIPC_BO_BASE);
+	return 0;
 }
 
-/* With the file: every handle is closed, no run or copy holds a view. */
+static void chip_bo_unmap_locked(struct chip_file *f, struct chip_bo_map *bm,
+				 struct chip_vm_view **old,
+				 struct drm_gem_object **put);
+
+/*
+ * With the file: every handle is closed and no run or copy holds a view.
+ * A mapping left by a handle closed while it was being made (see
+ * chip_gem_open()) goes here.
+ */
 void chip_file_vm_fini(struct chip_file *f)
 {
+	struct drm_mm_node *node, *next;
+
 	if (!f->vm)
 		return;
+	drm_mm_for_each_node_safe(node, next, &f->va_mm) {
+		struct chip_bo_map *bm = container_of(node, struct chip_bo_map, va);
+		struct drm_gem_object *put = NULL;
+		struct chip_vm_view *old = NULL;
+
+		down_write(&f->vm_sem);
+		spin_lock(&bm->bo->maps_lock);
+		list_del(&bm->node);
+		spin_unlock(&bm->bo->maps_lock);
+		chip_bo_unmap_locked(f, bm, &old, &put);
+		up_write(&f->vm_sem);
+		chip_vm_put(old);
+		if (put)
+			drm_gem_object_put(put);
+		kfree(bm);
+	}
+	drm_mm_takedown(&f->va_mm);
 	WARN_ON(f->vm->vm.count || kref_read(&f->vm->ref) != 1);
 	chip_vm_put(f->vm);
 	f->vm = NULL;
 }
 
-static void chip_vm_set_handle(struct chipc_vm *vm, u64 va, u32 handle)
+/* The mapping of @bo in @f, or NULL.  maps_lock held. */
+static struct chip_bo_map *chip_bo_map_find(struct chip_bo *bo,
+					    struct chip_file *f)
 {
-	u32 i;
+	struct chip_bo_map *bm;
 
-	for (i = 0; i < vm->count; i++) {
-		if (vm->maps[i].va == va) {
-			vm->maps[i].handle = handle;
-			return;
-		}
-	}
+	lockdep_assert_held(&bo->maps_lock);
+	list_for_each_entry(bm, &bo->maps, node)
+		if (bm->file == f)
+			return bm;
+	return NULL;
 }
 
 /*
- * Remove @bo from its file's address space; the object's view reference
- * is returned in *@put and the replaced view in *@old, both for the
- * caller to put after unlocking.  vm_sem held for writing.
+ * Map @bo into @f's address space at the lowest free address.  Return:
+ * 0; -ENOSPC with CHIP_MAX_BOS mappings or no free range; -ENOMEM.
  */
-static void chip_bo_unmap_locked(struct chip_bo *bo, struct chip_vm_view **old,
+static int chip_bo_map(struct chip_bo *bo, struct chip_file *f)
+{
+	struct drm_gem_object *obj = &bo->base.base;
+	struct chip_vm_view *old = NULL;
+	struct chipc_map m = { 0 };
+	struct chip_bo_map *bm;
+	int ret;
+
+	bm = kzalloc(sizeof(*bm), GFP_KERNEL_ACCOUNT);
+	if (!bm)
+		return -ENOMEM;
+	bm->file = f;
+	bm->bo = bo;
+
+	down_write(&f->vm_sem);
+	ret = chip_vm_edit(f, true, false, &old);
+	if (ret)
+		goto out;
+	ret = drm_mm_insert_node_in_range(&f->va_mm, &bm->va,
+					  obj->size + CHIPC_VA_GUARD,
+					  PAGE_SIZE, 0, CHIPC_BO_BASE,
+					  CHIPC_CODE_BASE, DRM_MM_INSERT_LOW);
+	if (ret)
+		goto out;
+	m.va = bm->va.start;
+	m.size = bo->size;
+	m.host = bo->map.vaddr;
+	m.prot = CHIPC_PROT_READ | CHIPC_PROT_WRITE;
+	m.obj = obj;
+	ret = chipc_vm_insert(&f->vm->vm, &m);
+	if (ret) {
+		drm_mm_remove_node(&bm->va);
+		goto out;
+	}
+	drm_gem_object_get(obj);	/* the view's reference */
+	spin_lock(&bo->maps_lock);
+	bm->created = !bo->mapped_once;
+	bo->mapped_once = true;
+	list_add_tail(&bm->node, &bo->maps);
+	spin_unlock(&bo->maps_lock);
+	if (bm->created)
+		f->gm_used += obj->size;
+	bm = NULL;
+out:
+	up_write(&f->vm_sem);
+	chip_vm_put(old);
+	kfree(bm);
+	return ret;
+}
+
+/*
+ * Remove mapping @bm, already off its object's list, from @f's address
+ * space; the object's view reference is returned in *@put and the
+ * replaced view in *@old, both for the caller to put after unlocking.
+ * vm_sem held for writing.
+ */
+static void chip_bo_unmap_locked(struct chip_file *f, struct chip_bo_map *bm,
+				 struct chip_vm_view **old,
 				 struct drm_gem_object **put)
 {
-	struct chip_file *f = bo->owner;
 	struct chipc_map m;
 
 	*old = NULL;
 	*put = NULL;
-	if (!f)
-		return;
 	chip_vm_edit(f, false, true, old);
-	if (!chipc_vm_remove(&f->vm->vm, bo->va, &m))
+	if (!chipc_vm_remove(&f->vm->vm, bm->va.start, &m))
 		*put = m.obj;
-	f->gm_used -= bo->mapped;
-	atomic64_dec(&f->cdev->bos);
-	bo->owner = NULL;
+	drm_mm_remove_node(&bm->va);
+	if (bm->created)
+		f->gm_used -= bm->bo->base.base.size;
 }
 
 static void chip_bo_unmap(struct chip_bo *bo, struct chip_file *f)
 {
 	struct drm_gem_object *put = NULL;
 	struct chip_vm_view *old = NULL;
+	struct chip_bo_map *bm;
 
 	down_write(&f->vm_sem);
-	if (bo->owner == f)
-		chip_bo_unmap_locked(bo, &old, &put);
+	spin_lock(&bo->maps_lock);
+	bm = chip_bo_map_find(bo, f);
+	if (bm)
+		list_del(&bm->node);
+	spin_unlock(&bo->maps_lock);
+	if (bm)
+		chip_bo_unmap_locked(f, bm, &old, &put);
 	up_write(&f->vm_sem);
 	chip_vm_put(old);
 	if (put)
 		drm_gem_object_put(put);
+	kfree(bm);
+}
+
+/*
+ * A handle on the object is made in @file (BO_CREATE, or a PRIME import
+ * of a dma-buf of this device): map it into the file's address space.
+ * The DRM core publishes the handle before calling this, so a GEM_CLOSE
+ * racing with it may find no mapping yet; the mapping it then leaves
+ * goes with the file (chip_file_vm_fini()).
+ */
+static int chip_gem_open(struct drm_gem_object *obj, struct drm_file *file)
+{
+	return chip_bo_map(to_chip_bo(obj), chip_file_of(file));
 }
 
 /*
  * The handle is closed: the object leaves the file's current view.  Runs
  * executing and copies in progress keep the view they hold, and the
- * object with it; nothing here waits for them.
+ * object with it; nothing here waits for them.  Other files' mappings
+ * of the object are untouched.
  */
 static void chip_gem_close(struct drm_gem_object *obj, struct drm_file *file)
 {
-	struct chip_bo *bo = to_chip_bo(obj);
 	struct chip_file *f = chip_file_of(file);
 
-	if (READ_ONCE(bo->owner) != f)
-		return;
 	if (chip_file_released(file))
 		chip_file_cancel(f);
-	chip_bo_unmap(bo, f);
+	chip_bo_unmap(to_chip_bo(obj), f);
 }
 
 /*
- * The last reference is gone (handles, views, mmaps, dma-bufs): only now
- * is the object's device memory given back.
+ * The last reference is gone (handles of every file, views, mmaps,
+ * dma-bufs): only now is the object's device memory given back.
  */
 static void chip_gem_free(struct drm_gem_object *obj)
 {
 	struct chip_bo *bo = to_chip_bo(obj);
+	struct chip_device *cdev = to_chip_device(obj->dev);
 
+	WARN_ON(!list_empty(&bo->maps));
 	if (!iosys_map_is_null(&bo->map))
 		chip_compat_vunmap(&bo->base, &bo->map);
-	if (bo->charged)
-		chip_gm_uncharge(to_chip_device(obj->dev), bo->charged);
+	if (bo->charged) {
+		chip_gm_uncharge(cdev, bo->charged);
+		atomic64_dec(&cdev->bos);
+	}
 	drm_gem_shmem_free(&bo->base);
 }
 
 static const struct drm_gem_object_funcs chip_gem_funcs = {
 	.free = chip_gem_free,
+	.open = chip_gem_open,
 	.close = chip_gem_close,
 	.print_info = drm_gem_shmem_object_print_info,
 	.pin = drm_gem_shmem_object_pin,
@@ -228,6 +346,8 @@ struct drm_gem_object *chip_gem_create_object(struct drm_device *drm,
 		return ERR_PTR(-ENOMEM);
 	bo->base.base.funcs = &chip_gem_funcs;
 	bo->base.map_wc = false;
+	spin_lock_init(&bo->maps_lock);
+	INIT_LIST_HEAD(&bo->maps);
 	return &bo->base.base;
 }
 
@@ -238,10 +358,9 @@ int chip_bo_create_ioctl(struct drm_device *drm, void *data,
 	struct chip_file *f = chip_file_of(file);
 	struct drm_chip_bo_create *args = data;
 	struct drm_gem_shmem_object *shmem;
-	struct chip_vm_view *old = NULL;
-	struct chipc_map m = { 0 };
+	struct chip_bo_map *bm;
 	struct chip_bo *bo;
-	u64 rounded;
+	u64 rounded, va = 0;
 	u32 handle;
 	int ret;
 
@@ -264,69 +383,67 @@ int chip_bo_create_ioctl(struct drm_device *drm, void *data,
 	}
 	bo = to_chip_bo(&shmem->base);
 	bo->charged = rounded;	/* given back by chip_gem_free() */
+	atomic64_inc(&cdev->bos);
 	bo->size = args->size;
 	ret = chip_compat_vmap(shmem, &bo->map);
 	if (ret)
-		goto err_put;
+		goto out_put;
 	if (bo->map.is_iomem) {
 		ret = -EINVAL;
-		goto err_put;
+		goto out_put;
 	}
-	memset(bo->map.vaddr, 0, rounded);
+	/* Zeroed: shmem clears every page it allocates. */
 
-	down_write(&f->vm_sem);
-	ret = chip_vm_edit(f, true, false, &old);
-	if (ret) {
-		up_write(&f->vm_sem);
-		goto err_put;
-	}
-	m.va = f->bo_next;
-	m.size = args->size;
-	m.host = bo->map.vaddr;
-	m.prot = CHIPC_PROT_READ | CHIPC_PROT_WRITE;
-	m.obj = &shmem->base;
-	ret = chipc_vm_insert(&f->vm->vm, &m);
-	if (ret) {
-		up_write(&f->vm_sem);
-		chip_vm_put(old);
-		goto err_put;
-	}
-	drm_gem_object_get(&shmem->base);	/* the view's reference */
-	bo->va = m.va;
-	bo->mapped = rounded;
-	bo->owner = f;
-	f->bo_next += rounded + CHIP_VA_GUARD;
-	f->gm_used += rounded;
-	atomic64_inc(&cdev->bos);
-	up_write(&f->vm_sem);
-	chip_vm_put(old);
-
-	/* From here the object's mapping is undone by chip_gem_close(). */
+	/* Maps the object (chip_gem_open()); GEM_CLOSE unmaps it. */
 	ret = drm_gem_handle_create(file, &shmem->base, &handle);
-	if (ret) {
-		chip_bo_unmap(bo, f);
-		drm_gem_object_put(&shmem->base);
-		return ret;
+	if (ret)
+		goto out_put;
+	spin_lock(&bo->maps_lock);
+	bm = chip_bo_map_find(bo, f);
+	if (bm) {
+		bm->handle = handle;
+		va = bm->va.start;
 	}
-	/* Record the handle for DRM_CHIP_BO_INFO_BY_VA lookups. */
-	down_write(&f->vm_sem);
-	if (bo->owner == f)
-		chip_vm_set_handle(&f->vm->vm, bo->va, handle);
-	up_write(&f->vm_sem);
-	drm_gem_object_put(&shmem->base);
+	spin_unlock(&bo->maps_lock);
+	if (!bm)
+		ret = -ENOENT;	/* the handle was closed meanwhile */
 	args->handle = handle;
-	args->va = bo->va;
-	return 0;
-
-err_put:
+	args->va = va;
+out_put:
 	drm_gem_object_put(&shmem->base);
 	return ret;
 }
 
-/* The object of @file with @handle, if this file owns it; referenced. */
-static struct chip_bo *chip_bo_lookup(struct drm_file *file, u32 handle)
+/*
+ * The handle of @obj in @file: for an object this file imported, whose
+ * handle its mapping does not know yet.
+ */
+static u32 chip_handle_of(struct drm_file *file, struct drm_gem_object *obj)
+{
+	struct drm_gem_object *o;
+	u32 handle = 0;
+	int id;
+
+	spin_lock(&file->table_lock);
+	idr_for_each_entry(&file->object_idr, o, id) {
+		if (o == obj) {
+			handle = id;
+			break;
+		}
+	}
+	spin_unlock(&file->table_lock);
+	return handle;
+}
+
+/*
+ * The object of @file with @handle, if it is a chip object mapped in
+ * this file; referenced, its device address in *@va.
+ */
+static struct chip_bo *chip_bo_lookup(struct drm_file *file, u32 handle,
+				      u64 *va)
 {
 	struct drm_gem_object *obj = drm_gem_object_lookup(file, handle);
+	struct chip_bo_map *bm;
 	struct chip_bo *bo;
 
 	if (!obj)
@@ -336,11 +453,43 @@ static struct chip_bo *chip_bo_lookup(struct drm_file *file, u32 handle)
 		return NULL;
 	}
 	bo = to_chip_bo(obj);
-	if (READ_ONCE(bo->owner) != chip_file_of(file)) {
+	spin_lock(&bo->maps_lock);
+	bm = chip_bo_map_find(bo, chip_file_of(file));
+	if (bm) {
+		bm->handle = handle;
+		*va = bm->va.start;
+	}
+	spin_unlock(&bo->maps_lock);
+	if (!bm) {
 		drm_gem_object_put(obj);
 		return NULL;
 	}
 	return bo;
+}
+
+/*
+ * The handle of the object mapped at @va in @f's address space, or 0.
+ * vm_sem held.
+ */
+static u32 chip_handle_at(struct drm_file *file, struct chip_file *f, u64 va)
+{
+	const struct chipc_map *m = chipc_vm_find(&f->vm->vm, va);
+	struct chip_bo_map *bm;
+	struct chip_bo *bo;
+	u32 handle = 0;
+
+	lockdep_assert_held(&f->vm_sem);
+	if (!m)
+		return 0;
+	bo = to_chip_bo(m->obj);
+	spin_lock(&bo->maps_lock);
+	bm = chip_bo_map_find(bo, f);
+	if (bm && bm->va.start == va)
+		handle = bm->handle;
+	spin_unlock(&bo->maps_lock);
+	if (bm && !handle)
+		handle = chip_handle_of(file, m->obj);
+	return handle;
 }
 
 int chip_bo_info_ioctl(struct drm_device *drm, void *data,
@@ -348,9 +497,9 @@ int chip_bo_info_ioctl(struct drm_device *drm, void *data,
 {
 	struct chip_file *f = chip_file_of(file);
 	struct drm_chip_bo_info *args = data;
-	const struct chipc_map *m;
 	struct chip_bo *bo;
 	u32 handle;
+	u64 va;
 	int ret;
 
 	if (args->flags & ~DRM_CHIP_BO_INFO_FLAGS)
@@ -359,10 +508,9 @@ int chip_bo_info_ioctl(struct drm_device *drm, void *data,
 		if (args->handle)
 			return -EINVAL;
 		down_read(&f->vm_sem);
-		m = chipc_vm_find(&f->vm->vm, args->va);
-		handle = m ? m->handle : 0;
+		handle = chip_handle_at(file, f, args->va);
 		up_read(&f->vm_sem);
-		if (!m)
+		if (!handle)
 			return -ENOENT;
 	} else {
 		if (args->va)
@@ -372,13 +520,13 @@ int chip_bo_info_ioctl(struct drm_device *drm, void *data,
 	if (args->size || args->mmap_offset)
 		return -EINVAL;
 
-	bo = chip_bo_lookup(file, handle);
+	bo = chip_bo_lookup(file, handle, &va);
 	if (!bo)
 		return -ENOENT;
 	ret = drm_gem_create_mmap_offset(&bo->base.base);
 	if (!ret) {
 		args->handle = handle;
-		args->va = bo->va;
+		args->va = va;
 		args->size = bo->size;
 		args->mmap_offset = drm_vma_node_offset_addr(&bo->base.base.vma_node);
 	}

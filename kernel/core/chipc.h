@@ -128,6 +128,17 @@ int chipc_isa_verify_copy(void *dst, const void *code, u32 size,
 /* ------------------------------------------------------------------ */
 /* vm.c: a context's device address space                               */
 
+/*
+ * The device address space of a context, the same for every backend:
+ * buffers from CHIPC_BO_BASE up to CHIPC_CODE_BASE, each followed by an
+ * unmapped gap of CHIPC_VA_GUARD bytes; the heap at CHIPC_HEAP_VA;
+ * resident code from CHIPC_CODE_BASE up.
+ */
+#define CHIPC_HEAP_VA		0x0000080000000000ull
+#define CHIPC_BO_BASE		0x0000100000000000ull
+#define CHIPC_CODE_BASE		0x0000400000000000ull
+#define CHIPC_VA_GUARD		(64ull << 10)
+
 #define CHIPC_PROT_READ		1u
 #define CHIPC_PROT_WRITE	2u
 

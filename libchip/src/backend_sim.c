@@ -26,10 +26,11 @@
 #define SIM_WINDOW_DEFAULT	1024
 #define SIM_MAX_BUFFERS		65536
 #define SIM_PAGE		4096ull
-#define SIM_GUARD		(64ull << 10)	/* unmapped gap between buffers */
-#define SIM_BO_BASE		0x0000100000000000ull
-#define SIM_HEAP_VA		0x0000080000000000ull
-#define SIM_CODE_BASE		0x0000400000000000ull
+/* The device address space layout is the core's (chipc.h). */
+#define SIM_GUARD		CHIPC_VA_GUARD
+#define SIM_BO_BASE		CHIPC_BO_BASE
+#define SIM_HEAP_VA		CHIPC_HEAP_VA
+#define SIM_CODE_BASE		CHIPC_CODE_BASE
 
 enum run_state { RUN_QUEUED, RUN_RUNNING, RUN_DONE };
 

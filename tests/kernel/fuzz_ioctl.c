@@ -8,7 +8,8 @@
  * chip ioctl, core DRM ioctls (known numbers and random ones 0x00-0xff),
  * io_uring commands (DRM_CHIP_URING_RUN/NOP and random cmd_ops on raw
  * rings, some with IOSQE_ASYNC), mmap/munmap/madvise of buffer objects
- * and of exported dma-bufs, PRIME export/import, open/dup/close, fork
+ * and of exported dma-bufs, PRIME export/import (an import is mapped in
+ * the importer's own address space), open/dup/close, fork
  * (children that act on the inherited files and exit or are killed),
  * threads blocked in an ioctl while the file is closed under them, and
  * SIGKILL of whole workers by the supervisor.  Arguments come from what
@@ -1419,8 +1420,9 @@ static void op_munmap(void)
 static void op_prime(void)
 {
 	struct drm_prime_handle_s p = { 0 };
+	struct drm_chip_bo_info bi;
 	struct file *f;
-	int fd = pick_fd(&f), i;
+	int fd = pick_fd(&f), i, ret;
 
 	if (chance(60)) {
 		p.handle = pick_handle(f);
@@ -1438,9 +1440,21 @@ static void op_prime(void)
 	p.fd = dmabufs[i] >= 0 && chance(90) ? dmabufs[i] : (int32_t)rval();
 	if (xioctl(fd, DRM_IOCTL_PRIME_FD2H, &p) || !f || f->nbo == NBO)
 		return;
+	/*
+	 * The import maps the object into the importer's own space: its
+	 * address there, for the runs and copies that follow.  Only a
+	 * process sharing the file (a forked child, or its parent) may have
+	 * closed the handle meanwhile.
+	 */
+	memset(&bi, 0, sizeof(bi));
+	bi.handle = p.handle;
+	ret = cioctl(fd, DRM_IOCTL_CHIP_BO_INFO, &bi, "BO_INFO of an import");
+	if (ret == -ENOENT && !child_pid && !in_child)
+		finding("PRIME import: handle %u not mapped in the importer",
+			p.handle);
 	f->bo[f->nbo].handle = p.handle;
-	f->bo[f->nbo].va = 0;
-	f->bo[f->nbo].size = 4096;
+	f->bo[f->nbo].va = ret ? 0 : bi.va;
+	f->bo[f->nbo].size = ret ? 4096 : bi.size;
 	f->nbo++;
 }
 

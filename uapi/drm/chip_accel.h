@@ -11,9 +11,12 @@
  * callables registered under a cid, and runs with their completions.
  * Another file of the same device cannot see or use any of them (-ENOENT),
  * and closing the file cancels its queued runs, stops its running one and
- * frees everything.
+ * frees everything.  The one exception is a buffer object shared through
+ * a dma-buf (PRIME, DRM_CHIP_FEATURE_IMPORT below): each file holding a
+ * handle on it maps it in its own address space.
  *
- * Device addresses are per file.  Each file has a heap of device memory
+ * Device addresses are per file.  Closing a buffer object frees its
+ * address range for the file's next objects.  Each file has a heap of device memory
  * for run-lifetime buffers at a fixed address (DRM_CHIP_PARAM_HEAP_VA).
  *
  * Every struct has explicit padding and is a multiple of 8 bytes.  Every
@@ -151,7 +154,9 @@ struct drm_chip_get_param {
  * @va: returned device virtual address in this file's address space
  *
  * The memory is zeroed.  It is freed with DRM_IOCTL_GEM_CLOSE, which also
- * removes the address from the file's address space.
+ * removes the address from the file's address space (the memory itself
+ * goes with the object's last reference: another file's handle on it, an
+ * mmap(), a dma-buf, a run still executing).
  */
 struct drm_chip_bo_create {
 	__u64 size;
@@ -168,8 +173,9 @@ struct drm_chip_bo_create {
  * struct drm_chip_bo_info - describe a buffer object
  * @handle: GEM handle (in), or returned with DRM_CHIP_BO_INFO_BY_VA
  * @flags: DRM_CHIP_BO_INFO_* bits
- * @va: device address; in with DRM_CHIP_BO_INFO_BY_VA (must be the
- *	start of the object), else out
+ * @va: device address in this file's address space; in with
+ *	DRM_CHIP_BO_INFO_BY_VA (must be the start of the object), else out
+ *	(for an imported object: where the import mapped it in this file)
  * @size: returned size in bytes, as created
  * @mmap_offset: returned offset to mmap() the object through this file
  */
@@ -485,7 +491,8 @@ struct drm_chip_wait {
  * @resident_callables: resident callables in that table
  * @registered: cids registered by this file
  * @runs: this file's completed runs by CHIP_STATUS_*
- * @gm_used: bytes of buffer objects of this file (page rounded)
+ * @gm_used: bytes of buffer objects this file created and still maps
+ *	(page rounded; not objects it imported)
  * @dev_dedup_hits: dedup hits of the device since load (this and every
  *	other dev_* field: only for a caller with CAP_SYS_ADMIN, zero for
  *	others, as they describe every client of the device)
@@ -495,7 +502,7 @@ struct drm_chip_wait {
  * @dev_resident_callables: resident callables of the whole device
  * @dev_gm_used: device memory in use by all files
  * @dev_files: open files of the device
- * @dev_bos: buffer objects of the device
+ * @dev_bos: buffer objects of the device, until freed
  * @dev_runs: runs of the device queued, running or not yet consumed
  * @flags: must be zero
  * @pad: must be zero
@@ -686,6 +693,30 @@ struct drm_chip_load {
 #define DRM_CHIP_FEATURE_FENCES		_BITULL(6)	/* syncobjs, NO_RESULT */
 #define DRM_CHIP_FEATURE_TIMELINE	_BITULL(7)	/* run timelines */
 #define DRM_CHIP_FEATURE_IMPORT		_BITULL(8)	/* PRIME import maps */
+
+/*
+ * PRIME (DRM_CHIP_FEATURE_IMPORT).  DRM_IOCTL_PRIME_HANDLE_TO_FD exports
+ * a buffer object as a dma-buf.  DRM_IOCTL_PRIME_FD_TO_HANDLE of a dma-buf
+ * exported by the same chip device, in any file (another process's,
+ * typically), returns a handle on the same object and maps the object
+ * into that file's own address space; DRM_IOCTL_CHIP_BO_INFO on the
+ * handle returns its device address there (and its size).  The importer
+ * then uses it as its own: runs read and write it at that address,
+ * DRM_IOCTL_CHIP_BO_COPY and mmap() work on it, it may export it again.
+ * Both files see one memory; the kernel does not order their runs.
+ * Importing into a file that already has a handle on the object returns
+ * that handle.
+ *
+ * The object lives while any handle (of any file), run, mmap() or dma-buf
+ * refers to it: the exporter closing its handle or its file first removes
+ * its own mapping only, and the importer keeps full use; an importer
+ * closing first removes only its mapping.  The device memory stays
+ * charged against DRM_CHIP_PARAM_GM_SIZE (counters' dev_gm_used) until
+ * the object is freed; the counters' gm_used counts it in its creator's
+ * file only.  A dma-buf of any other exporter (another device, udmabuf,
+ * a dma-buf heap) is -EINVAL.  Without DRM_CHIP_FEATURE_IMPORT, an import
+ * fails or gives a handle that every chip ioctl refuses with -ENOENT.
+ */
 #define DRM_CHIP_FEATURE_DEDUP_LIST	_BITULL(9)	/* DEDUP_LIST ioctl */
 
 /* Flags of struct drm_chip_dedup_entry. */
