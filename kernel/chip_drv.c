@@ -133,7 +133,8 @@ static int chip_get_param_ioctl(struct drm_device *drm, void *data,
 			      DRM_CHIP_FEATURE_HOST_GRAPH |
 			      DRM_CHIP_FEATURE_URING |
 			      DRM_CHIP_FEATURE_RUN_INLINE |
-			      DRM_CHIP_FEATURE_LOADS;
+			      DRM_CHIP_FEATURE_LOADS |
+			      DRM_CHIP_FEATURE_DEDUP_LIST;
 		break;
 	case DRM_CHIP_PARAM_MAX_CALLABLE:
 		args->value = chip_params.max_callable;
@@ -167,6 +168,7 @@ static const struct drm_ioctl_desc chip_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(CHIP_WAIT, chip_wait_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(CHIP_COUNTERS, chip_counters_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(CHIP_CANCEL, chip_cancel_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(CHIP_DEDUP_LIST, chip_dedup_list_ioctl, DRM_RENDER_ALLOW),
 };
 
 /*
@@ -232,6 +234,7 @@ static const struct file_operations chip_fops = {
 	.unlocked_ioctl = chip_ioctl,
 	.compat_ioctl = chip_compat_ioctl,
 	.uring_cmd = chip_uring_cmd,
+	CHIP_COMPAT_FOPS_FDINFO
 };
 
 static int chip_open(struct drm_device *drm, struct drm_file *file)
@@ -250,6 +253,7 @@ static int chip_open(struct drm_device *drm, struct drm_file *file)
 	spin_lock_init(&f->cache_lock);
 	INIT_LIST_HEAD(&f->cache);
 	f->bo_next = CHIP_BO_BASE;
+	chip_file_set_client(f, file);
 	ret = chip_file_vm_init(f);
 	if (ret)
 		goto err_free;
@@ -309,6 +313,7 @@ static const struct drm_driver chip_drm_driver = {
 	.driver_features = DRIVER_GEM | CHIP_DRIVER_NODE,
 	.open = chip_open,
 	.postclose = chip_postclose,
+	CHIP_COMPAT_DRIVER_FDINFO
 	.gem_create_object = chip_gem_create_object,
 	.ioctls = chip_ioctls,
 	.num_ioctls = ARRAY_SIZE(chip_ioctls),

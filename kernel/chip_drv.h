@@ -30,6 +30,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
@@ -124,6 +125,9 @@ struct chip_vm_view {
 struct chip_file {
 	struct chip_device *cdev;
 	struct chip_user_table *utab;	/* DRM_CHIP_DEDUP_USER only */
+	u64 client_id;		/* drm-client-id of fdinfo, trace events */
+	pid_t pid;		/* the opener's, for debugfs */
+	char comm[TASK_COMM_LEN];
 
 	struct mutex lock;	/* registry, counters */
 	struct chipc_registry reg;
@@ -145,6 +149,7 @@ struct chip_file {
 	atomic64_t run_bytes;	/* kernel memory of its runs, see chip_run_cost() */
 	u64 runs_by_status[CHIP_STATUS_COUNT];
 	u64 inline_runs;	/* executed by their submitter */
+	u64 busy_ns;		/* device time of its retired runs */
 
 	spinlock_t cache_lock;	/* @cache, @ncache */
 	struct list_head cache;	/* freed runs for reuse, by qnode */
@@ -169,6 +174,7 @@ enum chip_run_state {
 
 struct io_uring_cmd;
 struct mem_cgroup;
+struct seq_file;
 
 /* Argument blobs up to this size live in the run itself. */
 #define CHIP_RUN_ARGS_SMALL	256
@@ -281,6 +287,14 @@ int chip_unregister_ioctl(struct drm_device *drm, void *data,
 int chip_counters_ioctl(struct drm_device *drm, void *data,
 			struct drm_file *file);
 void chip_set_hash_mask(struct chip_device *cdev, u64 mask);
+int chip_dedup_list_ioctl(struct drm_device *drm, void *data,
+			  struct drm_file *file);
+void chip_dedup_show(struct chip_device *cdev, struct seq_file *m);
+
+/* chip_fdinfo.c */
+struct drm_printer;
+void chip_file_set_client(struct chip_file *f, struct drm_file *file);
+void chip_show_fdinfo(struct drm_printer *p, struct drm_file *file);
 
 /* chip_debugfs.c */
 void chip_debugfs_init(struct chip_device *cdev);

@@ -15,6 +15,7 @@
 #include <drm/drm_vma_manager.h>
 
 #include "chip_drv.h"
+#include "chip_trace.h"
 #include "compat/compat.h"
 
 /*
@@ -199,6 +200,7 @@ static void chip_gem_free(struct drm_gem_object *obj)
 {
 	struct chip_bo *bo = to_chip_bo(obj);
 
+	trace_chip_bo_free(bo);
 	if (!iosys_map_is_null(&bo->map))
 		chip_compat_vunmap(&bo->base, &bo->map);
 	if (bo->charged)
@@ -217,6 +219,7 @@ static const struct drm_gem_object_funcs chip_gem_funcs = {
 	.vunmap = drm_gem_shmem_object_vunmap,
 	.mmap = drm_gem_shmem_object_mmap,
 	.vm_ops = &drm_gem_shmem_vm_ops,
+	CHIP_COMPAT_GEM_STATUS
 };
 
 struct drm_gem_object *chip_gem_create_object(struct drm_device *drm,
@@ -313,6 +316,7 @@ int chip_bo_create_ioctl(struct drm_device *drm, void *data,
 	if (bo->owner == f)
 		chip_vm_set_handle(&f->vm->vm, bo->va, handle);
 	up_write(&f->vm_sem);
+	trace_chip_bo_create(f, bo, handle);
 	drm_gem_object_put(&shmem->base);
 	args->handle = handle;
 	args->va = bo->va;

@@ -21,6 +21,7 @@
 #include <linux/vmalloc.h>
 
 #include "chip_drv.h"
+#include "chip_trace.h"
 
 /*
  * A file keeps up to CHIP_RUN_CACHE freed runs for its next ones, so a
@@ -238,6 +239,7 @@ static void chip_run_execute(struct chip_device *cdev, struct chip_run *run)
 		.abort = &run->abort,
 	};
 
+	trace_chip_run_start(run);
 	if (READ_ONCE(run->abort)) {
 		run->res.status = CHIP_STATUS_CANCELLED;
 		strscpy(run->res.msg, "cancelled", sizeof(run->res.msg));
@@ -270,6 +272,8 @@ static bool chip_run_retire(struct chip_device *cdev, struct chip_run *run)
 	spin_lock(&cdev->run_lock);
 	if (run->res.status < CHIP_STATUS_COUNT)
 		run->file->runs_by_status[run->res.status]++;
+	run->file->busy_ns += run->res.device_ns;
+	trace_chip_run_retire(run);
 	if (!worker)
 		run->file->inline_runs++;
 	run->state = CHIP_RUN_DONE;
@@ -428,6 +432,7 @@ u64 chip_file_cancel(struct chip_file *f)
 		run->res.status = CHIP_STATUS_CANCELLED;
 		strscpy(run->res.msg, "cancelled", sizeof(run->res.msg));
 		f->runs_by_status[CHIP_STATUS_CANCELLED]++;
+		trace_chip_run_retire(run);
 		n++;
 	}
 	if (cdev->running && cdev->running->file == f)
@@ -802,6 +807,7 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 		list_add_tail(&run->qnode, &cdev->queue);
 	}
 	*seq = run->seq;
+	trace_chip_run_submit(run);
 	spin_unlock(&cdev->run_lock);
 	atomic64_inc(&cdev->runs);
 	if (!inl) {
