@@ -432,11 +432,12 @@ static u32 chip_dedup_fill(const struct chip_file *f,
 
 	for (b = 0; b < CHIPC_DEDUP_BUCKETS; b++) {
 		for (c = table->buckets[b]; c; c = c->next, n++) {
-			struct drm_chip_dedup_entry *e = &out[n];
+			struct drm_chip_dedup_entry *e;
 			bool mine;
 
 			if (n >= max)
 				continue;
+			e = &out[n];
 			mine = chip_file_uses(f, c);
 			e->hash = mine || all ? c->key : 0;
 			e->code_va = mine || all ? c->dev_addr : 0;
