@@ -10,8 +10,8 @@
  *			owner, key, size, references, code address
  *	clients		one line per open file: client id (drm-client-id
  *			of its fdinfo), the opener's pid and name, its runs
- *			queued, running and complete but not consumed, the
- *			device time of its retired runs
+ *			queued, running and complete but not consumed, its
+ *			busy time (drm-engine-npu of its fdinfo)
  *	hash_mask	the key mask of every dedup table of the device
  *			(chip_set_hash_mask()); 0 makes every key collide,
  *			to show that a hit is confirmed by comparing bytes.
@@ -64,7 +64,7 @@ static void chip_client_show(struct seq_file *m, struct chip_file *f)
 		else
 			done++;
 	}
-	busy = f->busy_ns;
+	busy = chip_file_busy_ns(f);
 	spin_unlock(&cdev->run_lock);
 	seq_printf(m, "%10llu %8d %-16s %8u %8u %8u %16llu\n", f->client_id,
 		   f->pid, f->comm, queued, running, done, busy);

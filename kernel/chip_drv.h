@@ -149,7 +149,9 @@ struct chip_file {
 	atomic64_t run_bytes;	/* kernel memory of its runs, see chip_run_cost() */
 	u64 runs_by_status[CHIP_STATUS_COUNT];
 	u64 inline_runs;	/* executed by their submitter */
-	u64 busy_ns;		/* device time of its retired runs */
+	u64 busy_ns;		/* device time of its retired runs, see
+				 * chip_run_retired()
+				 */
 
 	spinlock_t cache_lock;	/* @cache, @ncache */
 	struct list_head cache;	/* freed runs for reuse, by qnode */
@@ -186,6 +188,7 @@ struct chip_run {
 	u64 seq;
 	enum chip_run_state state;
 	int abort;
+	u64 start_ns;		/* ktime_get_ns() when it began to execute */
 
 	struct chipc_code *code;	/* referenced until done */
 	struct chipc_dedup *table;	/* @code's table */
@@ -295,6 +298,9 @@ void chip_dedup_show(struct chip_device *cdev, struct seq_file *m);
 struct drm_printer;
 void chip_file_set_client(struct chip_file *f, struct drm_file *file);
 void chip_show_fdinfo(struct drm_printer *p, struct drm_file *file);
+void chip_run_started(struct chip_run *run);
+void chip_run_retired(struct chip_run *run);	/* run_lock held */
+u64 chip_file_busy_ns(struct chip_file *f);	/* run_lock held */
 
 /* chip_debugfs.c */
 void chip_debugfs_init(struct chip_device *cdev);

@@ -5,12 +5,16 @@
  * prefixed chip-; listed in Documentation/driver.rst.  The DRM core (or
  * compat/fdinfo.c) prints drm-driver and drm-client-id first.
  */
+#include <linux/ktime.h>
+#include <linux/lockdep.h>
+#include <linux/minmax.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <drm/drm_file.h>
 #include <drm/drm_print.h>
 
 #include "chip_drv.h"
+#include "chip_trace.h"
 #include "compat/compat.h"
 
 /* The fdinfo key of each CHIP_STATUS_*: chip-runs-<name>. */
@@ -44,12 +48,63 @@ void chip_file_set_client(struct chip_file *f, struct drm_file *file)
 }
 
 /**
+ * chip_run_started() - @run begins to execute
+ * @run: the run, RUNNING
+ *
+ * Its start time (chip_file_busy_ns()) and trace event.
+ */
+void chip_run_started(struct chip_run *run)
+{
+	WRITE_ONCE(run->start_ns, ktime_get_ns());
+	trace_chip_run_start(run);
+}
+
+/**
+ * chip_run_retired() - account the device time of a complete run
+ * @run: the run, executed; cdev->run_lock held
+ *
+ * The file's busy time grows by the run's device_ns, or by the time since
+ * the run started where that is longer: chip_file_busy_ns() counts a
+ * running run from its start, and the busy time never goes back.
+ */
+void chip_run_retired(struct chip_run *run)
+{
+	u64 start = READ_ONCE(run->start_ns);
+	u64 spent = start ? ktime_get_ns() - start : 0;
+
+	lockdep_assert_held(&run->file->cdev->run_lock);
+	run->file->busy_ns += max(run->res.device_ns, spent);
+	trace_chip_run_retire(run);
+}
+
+/**
+ * chip_file_busy_ns() - the busy time of @f: drm-engine-npu
+ * @f: the file; cdev->run_lock held
+ *
+ * Return: the busy time of its retired runs and the time so far of its
+ * running one.
+ */
+u64 chip_file_busy_ns(struct chip_file *f)
+{
+	struct chip_run *run = f->cdev->running;
+	u64 busy = f->busy_ns, start;
+
+	lockdep_assert_held(&f->cdev->run_lock);
+	if (run && run->file == f) {
+		start = READ_ONCE(run->start_ns);
+		if (start)
+			busy += ktime_get_ns() - start;
+	}
+	return busy;
+}
+
+/**
  * chip_show_fdinfo() - the driver's fdinfo keys of @file
  * @p: where to print
  * @file: an open file of a chip device
  *
- * drm-engine-npu is the device time of the file's retired runs: it grows
- * when a run retires, by the run's device_ns.
+ * drm-engine-npu is the device time of the file's runs, its running one
+ * included (chip_file_busy_ns()).
  */
 void chip_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 {
@@ -62,7 +117,7 @@ void chip_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 	u32 i;
 
 	spin_lock(&cdev->run_lock);
-	busy = f->busy_ns;
+	busy = chip_file_busy_ns(f);
 	inl = f->inline_runs;
 	memcpy(runs, f->runs_by_status, sizeof(runs));
 	spin_unlock(&cdev->run_lock);

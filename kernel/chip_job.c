@@ -239,7 +239,7 @@ static void chip_run_execute(struct chip_device *cdev, struct chip_run *run)
 		.abort = &run->abort,
 	};
 
-	trace_chip_run_start(run);
+	chip_run_started(run);
 	if (READ_ONCE(run->abort)) {
 		run->res.status = CHIP_STATUS_CANCELLED;
 		strscpy(run->res.msg, "cancelled", sizeof(run->res.msg));
@@ -272,8 +272,7 @@ static bool chip_run_retire(struct chip_device *cdev, struct chip_run *run)
 	spin_lock(&cdev->run_lock);
 	if (run->res.status < CHIP_STATUS_COUNT)
 		run->file->runs_by_status[run->res.status]++;
-	run->file->busy_ns += run->res.device_ns;
-	trace_chip_run_retire(run);
+	chip_run_retired(run);
 	if (!worker)
 		run->file->inline_runs++;
 	run->state = CHIP_RUN_DONE;

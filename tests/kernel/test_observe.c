@@ -9,7 +9,8 @@
  *		drm-driver is chip, drm-client-id differs between files,
  *		after N runs drm-engine-npu has grown by at least the sum of
  *		their device_ns and chip-runs-ok by N, the dedup keys equal
- *		the COUNTERS ioctl, the memory keys count a buffer object
+ *		the COUNTERS ioctl, the memory keys count a buffer object;
+ *		a running run counts while it runs (and in debugfs clients)
  *	trace	the chip trace events through tracefs: a miss then a hit
  *		for two identical registrations, a buffer object created
  *		and freed, and submit -> start -> retire of a run's seq with
@@ -36,6 +37,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "helpers.h"
 #include "ktest.h"
@@ -294,6 +296,105 @@ static int test_fdinfo(void)
 		close(rawfd);
 	chip_close(dev2);
 	chip_close(dev);
+	return ret;
+}
+
+/* The debugfs clients line of @client: its running runs, or -1. */
+static int clients_running(unsigned long long client)
+{
+	static const char *const pats[] = {
+		"/sys/kernel/debug/accel/*/clients",
+		"/sys/kernel/debug/dri/*/clients",
+	};
+	unsigned long long id, busy;
+	unsigned int queued, running, done;
+	char line[256], comm[32];
+	int pid, ret = -1;
+	FILE *f = NULL;
+	glob_t g;
+	size_t i;
+
+	for (i = 0; i < sizeof(pats) / sizeof(pats[0]) && !f; i++) {
+		if (glob(pats[i], 0, NULL, &g))
+			continue;
+		if (g.gl_pathc == 1)
+			f = fopen(g.gl_pathv[0], "r");
+		globfree(&g);
+	}
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llu %d %31s %u %u %u %llu", &id, &pid, comm,
+			   &queued, &running, &done, &busy) == 7 &&
+		    id == client && pid == getpid())
+			ret = (int)running;
+	fclose(f);
+	return ret;
+}
+
+/*
+ * A running run counts in drm-engine-npu while it runs: one that spins
+ * until cancelled (its watchdog far away), read twice, then cancelled.
+ */
+static int busy_check(int fd)
+{
+	static const uint64_t noargs;	/* zero tensors, zero scalars */
+	struct drm_chip_cancel cancel;
+	struct fdinfo a, b, c;
+	struct drm_chip_wait w;
+	struct drm_chip_run r;
+	struct timespec ts;
+	int i;
+
+	CHECK_EQ(kt_reg(fd, 1, CT_SPIN), 0);
+	memset(&r, 0, sizeof(r));
+	r.args_ptr = (uintptr_t)&noargs;
+	r.args_size = sizeof(noargs);
+	r.cid = 1;
+	r.block_dim = 1;
+	r.aicpu_threads = 1;
+	r.timeout_ns = 60000000000ull;
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_RUN, &r), 0);
+	/* Until the worker has started it (bounded by the watchdog). */
+	for (i = 0; i < 50000; i++) {
+		CHECK_EQ(read_fdinfo(fd, &a), 0);
+		if (a.engine_ns)
+			break;
+		usleep(1000);
+	}
+	usleep(1000);
+	CHECK_EQ(read_fdinfo(fd, &b), 0);
+	printf("# a running run: drm-engine-npu %llu, then %llu ns; "
+	       "debugfs clients: %d running\n", a.engine_ns, b.engine_ns,
+	       clients_running(a.client_id));
+	CHECK(a.engine_ns > 0 && b.engine_ns > a.engine_ns);
+	CHECK_EQ(b.runs[CHIP_STATUS_OK] + b.runs[CHIP_STATUS_TIMEOUT], 0);
+	CHECK_EQ(clients_running(a.client_id), 1);
+
+	memset(&cancel, 0, sizeof(cancel));
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_CANCEL, &cancel), 0);
+	memset(&w, 0, sizeof(w));
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	w.seq = r.seq;
+	w.timeout_ns = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec +
+		       60000000000ull;
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_WAIT, &w), 0);
+	CHECK_EQ(w.status, CHIP_STATUS_CANCELLED);
+	/* Retired: the busy time never went back. */
+	CHECK_EQ(read_fdinfo(fd, &c), 0);
+	CHECK(c.engine_ns >= b.engine_ns);
+	CHECK_EQ(c.runs[CHIP_STATUS_CANCELLED], 1);
+	CHECK_EQ(clients_running(a.client_id), 0);
+	return 0;
+}
+
+static int test_busy_running(void)
+{
+	int fd = kt_open_node(NULL), ret;
+
+	CHECK(fd >= 0);
+	ret = busy_check(fd);
+	close(fd);
 	return ret;
 }
 
@@ -864,6 +965,7 @@ int main(int argc, char **argv)
 {
 	ct_init(argc, argv);
 	T_RUN(test_fdinfo);
+	T_RUN(test_busy_running);
 	T_RUN(test_trace);
 	T_RUN(test_debugfs_dedup);
 	T_RUN(test_dedup_list);
