@@ -8,7 +8,7 @@
  *	dedup		every dedup table of the device, one line per
  *			resident callable (chip_dedup_show()): scope,
  *			owner, key, size, references, code address
- *	clients		one line per open file: client id (drm-client-id
+ *	queues		one line per open file: client id (drm-client-id
  *			of its fdinfo), the opener's pid and name, its runs
  *			queued, running and complete but not consumed, its
  *			busy time (drm-engine-npu of its fdinfo)
@@ -70,7 +70,7 @@ static void chip_client_show(struct seq_file *m, struct chip_file *f)
 		   f->pid, f->comm, queued, running, done, busy);
 }
 
-static int chip_clients_show(struct seq_file *m, void *unused)
+static int chip_queues_show(struct seq_file *m, void *unused)
 {
 	struct chip_device *cdev = m->private;
 	struct drm_file *file;
@@ -83,7 +83,7 @@ static int chip_clients_show(struct seq_file *m, void *unused)
 	mutex_unlock(&cdev->drm.filelist_mutex);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(chip_clients);
+DEFINE_SHOW_ATTRIBUTE(chip_queues);
 
 /**
  * chip_debugfs_init() - create the device's debugfs files
@@ -98,7 +98,7 @@ void chip_debugfs_init(struct chip_device *cdev)
 		return;
 	debugfs_create_file("dedup", 0400, root, cdev,
 			    &chip_dedup_debugfs_fops);
-	debugfs_create_file("clients", 0400, root, cdev, &chip_clients_fops);
+	debugfs_create_file("queues", 0400, root, cdev, &chip_queues_fops);
 	debugfs_create_file_unsafe("hash_mask", 0600, root, cdev,
 				   &chip_hash_mask_fops);
 }

@@ -10,7 +10,7 @@
  *		after N runs drm-engine-npu has grown by at least the sum of
  *		their device_ns and chip-runs-ok by N, the dedup keys equal
  *		the COUNTERS ioctl, the memory keys count a buffer object;
- *		a running run counts while it runs (and in debugfs clients)
+ *		a running run counts while it runs (and in debugfs queues)
  *	trace	the chip trace events through tracefs: a miss then a hit
  *		for two identical registrations, a buffer object created
  *		and freed, and submit -> start -> retire of a run's seq with
@@ -299,12 +299,12 @@ static int test_fdinfo(void)
 	return ret;
 }
 
-/* The debugfs clients line of @client: its running runs, or -1. */
-static int clients_running(unsigned long long client)
+/* The debugfs queues line of @client: its running runs, or -1. */
+static int queues_running(unsigned long long client)
 {
 	static const char *const pats[] = {
-		"/sys/kernel/debug/accel/*/clients",
-		"/sys/kernel/debug/dri/*/clients",
+		"/sys/kernel/debug/accel/*/queues",
+		"/sys/kernel/debug/dri/*/queues",
 	};
 	unsigned long long id, busy;
 	unsigned int queued, running, done;
@@ -365,11 +365,11 @@ static int busy_check(int fd)
 	usleep(1000);
 	CHECK_EQ(read_fdinfo(fd, &b), 0);
 	printf("# a running run: drm-engine-npu %llu, then %llu ns; "
-	       "debugfs clients: %d running\n", a.engine_ns, b.engine_ns,
-	       clients_running(a.client_id));
+	       "debugfs queues: %d running\n", a.engine_ns, b.engine_ns,
+	       queues_running(a.client_id));
 	CHECK(a.engine_ns > 0 && b.engine_ns > a.engine_ns);
 	CHECK_EQ(b.runs[CHIP_STATUS_OK] + b.runs[CHIP_STATUS_TIMEOUT], 0);
-	CHECK_EQ(clients_running(a.client_id), 1);
+	CHECK_EQ(queues_running(a.client_id), 1);
 
 	memset(&cancel, 0, sizeof(cancel));
 	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_CANCEL, &cancel), 0);
@@ -384,7 +384,7 @@ static int busy_check(int fd)
 	CHECK_EQ(read_fdinfo(fd, &c), 0);
 	CHECK(c.engine_ns >= b.engine_ns);
 	CHECK_EQ(c.runs[CHIP_STATUS_CANCELLED], 1);
-	CHECK_EQ(clients_running(a.client_id), 0);
+	CHECK_EQ(queues_running(a.client_id), 0);
 	return 0;
 }
 
