@@ -17,11 +17,13 @@
  */
 #include <linux/capability.h>
 #include <linux/lockdep.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
 #include "chip_drv.h"
+#include "chip_trace.h"
 
 struct chip_code_mem {
 	void *host;
@@ -289,6 +291,7 @@ int chip_register_ioctl(struct drm_device *drm, void *data,
 		f->misses++;
 		atomic64_inc(&cdev->misses);
 	}
+	trace_chip_callable_register(f, args->cid, code, hit, args->image_size);
 	/* The device loads the orchestration program at registration. */
 	if (code->runtime == CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER)
 		f->orch_loads++;
@@ -401,6 +404,152 @@ void chip_set_hash_mask(struct chip_device *cdev, u64 mask)
 			f = chip_file_of(file);
 			if (f)
 				f->dedup.hash_mask = mask;
+		}
+	}
+	mutex_unlock(&cdev->dedup_lock);
+	mutex_unlock(&cdev->drm.filelist_mutex);
+}
+
+/* Does a registration of @f hold @c?  f->lock held. */
+static bool chip_file_uses(const struct chip_file *f,
+			   const struct chipc_code *c)
+{
+	u32 i;
+
+	for (i = 0; i < CHIP_MAX_CIDS; i++)
+		if (f->reg.cids[i].code == c)
+			return true;
+	return false;
+}
+
+/*
+ * Fill up to @max entries of @out from @table, with the key and address
+ * of entries @f does not use hidden unless @all; returns the number of
+ * entries in the table.  f->lock and the table's lock held.
+ */
+static u32 chip_dedup_fill(const struct chip_file *f,
+			   const struct chipc_dedup *table, bool all,
+			   struct drm_chip_dedup_entry *out, u32 max)
+{
+	const struct chipc_code *c;
+	u32 b, n = 0;
+
+	for (b = 0; b < CHIPC_DEDUP_BUCKETS; b++) {
+		for (c = table->buckets[b]; c; c = c->next, n++) {
+			struct drm_chip_dedup_entry *e;
+			bool mine;
+
+			if (n >= max)
+				continue;
+			e = &out[n];
+			mine = chip_file_uses(f, c);
+			e->hash = mine || all ? c->key : 0;
+			e->code_va = mine || all ? c->dev_addr : 0;
+			e->size = c->layout.total_size;
+			e->refs = chipc_ref_read(&c->refs);
+			e->flags = mine ? DRM_CHIP_DEDUP_ENTRY_MINE : 0;
+		}
+	}
+	return n;
+}
+
+/*
+ * DRM_IOCTL_CHIP_DEDUP_LIST: the entries of the dedup table @file uses
+ * (the device's in device scope, its user's, its own), in no particular
+ * order.  Return: 0; -EINVAL for flags or pad; -EFAULT; -ENOMEM.
+ */
+int chip_dedup_list_ioctl(struct drm_device *drm, void *data,
+			  struct drm_file *file)
+{
+	struct chip_file *f = chip_file_of(file);
+	struct drm_chip_dedup_list *args = data;
+	struct drm_chip_dedup_entry *buf = NULL;
+	bool all = capable(CAP_SYS_ADMIN);
+	struct chipc_dedup *table;
+	struct mutex *lock;	/* serialises @table */
+	u32 max = 0, n;
+	int ret = 0;
+
+	if (args->flags || args->pad)
+		return -EINVAL;
+	chip_file_table(f, &table, &lock);
+	if (args->count) {
+		/* Room for what the table holds now, at most what was asked. */
+		mutex_lock(lock);
+		max = min_t(u64, args->count, table->entries);
+		mutex_unlock(lock);
+	}
+	if (max) {
+		buf = kvcalloc(max, sizeof(*buf), GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+	}
+	mutex_lock(&f->lock);
+	mutex_lock(lock);
+	n = chip_dedup_fill(f, table, all, buf, max);
+	mutex_unlock(lock);
+	mutex_unlock(&f->lock);
+	if (max && copy_to_user(u64_to_user_ptr(args->entries_ptr), buf,
+				min(max, n) * sizeof(*buf)))
+		ret = -EFAULT;
+	kvfree(buf);
+	if (ret)
+		return ret;
+	args->count = n;
+	args->scope = chip_params.dedup_scope;
+	return 0;
+}
+
+static const char *const chip_scope_name[] = {
+	[DRM_CHIP_DEDUP_DEVICE] = "device",
+	[DRM_CHIP_DEDUP_USER] = "user",
+	[DRM_CHIP_DEDUP_FILE] = "file",
+};
+
+/* One line per entry of @table; dedup_lock held. */
+static void chip_dedup_show_table(struct seq_file *m, const char *scope,
+				  u64 owner, const struct chipc_dedup *table)
+{
+	const struct chipc_code *c;
+	u32 b;
+
+	for (b = 0; b < CHIPC_DEDUP_BUCKETS; b++)
+		for (c = table->buckets[b]; c; c = c->next)
+			seq_printf(m, "%-6s %10llu %016llx %10u %6u 0x%016llx\n",
+				   scope, owner, c->key, c->layout.total_size,
+				   chipc_ref_read(&c->refs), c->dev_addr);
+}
+
+/**
+ * chip_dedup_show() - every dedup table of @cdev, for debugfs
+ * @cdev: the device
+ * @m: where to print
+ *
+ * One line per resident callable: the table's scope and owner (0 for
+ * the device, the uid of a user, the client id of a file), the key,
+ * the size, the references and the device address of the code.
+ */
+void chip_dedup_show(struct chip_device *cdev, struct seq_file *m)
+{
+	struct chip_user_table *t;
+	struct drm_file *file;
+	struct chip_file *f;
+	unsigned long uid;
+
+	seq_printf(m, "# scope %s\n", chip_scope_name[chip_params.dedup_scope]);
+	seq_puts(m, "scope       owner key              size       refs   code_va\n");
+	mutex_lock(&cdev->drm.filelist_mutex);
+	mutex_lock(&cdev->dedup_lock);
+	chip_dedup_show_table(m, "device", 0, &cdev->dedup);
+	xa_for_each(&cdev->user_tables, uid, t)
+		chip_dedup_show_table(m, "user", from_kuid(&init_user_ns, t->uid),
+				      &t->dedup);
+	if (chip_params.dedup_scope == DRM_CHIP_DEDUP_FILE) {
+		list_for_each_entry(file, &cdev->drm.filelist, lhead) {
+			f = chip_file_of(file);
+			if (f)
+				chip_dedup_show_table(m, "file", f->client_id,
+						      &f->dedup);
 		}
 	}
 	mutex_unlock(&cdev->dedup_lock);

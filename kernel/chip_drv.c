@@ -136,7 +136,8 @@ static int chip_get_param_ioctl(struct drm_device *drm, void *data,
 			      DRM_CHIP_FEATURE_RUN_INLINE |
 			      DRM_CHIP_FEATURE_LOADS |
 			      DRM_CHIP_FEATURE_FENCES |
-			      DRM_CHIP_FEATURE_IMPORT;
+			      DRM_CHIP_FEATURE_IMPORT |
+			      DRM_CHIP_FEATURE_DEDUP_LIST;
 		break;
 	case DRM_CHIP_PARAM_MAX_CALLABLE:
 		args->value = chip_params.max_callable;
@@ -170,6 +171,7 @@ static const struct drm_ioctl_desc chip_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(CHIP_WAIT, chip_wait_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(CHIP_COUNTERS, chip_counters_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(CHIP_CANCEL, chip_cancel_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(CHIP_DEDUP_LIST, chip_dedup_list_ioctl, DRM_RENDER_ALLOW),
 };
 
 /*
@@ -289,6 +291,7 @@ static const struct file_operations chip_fops = {
 	.unlocked_ioctl = chip_ioctl,
 	.compat_ioctl = chip_compat_ioctl,
 	.uring_cmd = chip_uring_cmd,
+	CHIP_COMPAT_FOPS_FDINFO
 };
 
 static int chip_open(struct drm_device *drm, struct drm_file *file)
@@ -310,6 +313,7 @@ static int chip_open(struct drm_device *drm, struct drm_file *file)
 	INIT_LIST_HEAD(&f->runs);
 	spin_lock_init(&f->cache_lock);
 	INIT_LIST_HEAD(&f->cache);
+	chip_file_set_client(f, file);
 	ret = chip_file_vm_init(f);
 	if (ret)
 		goto err_free;
@@ -370,6 +374,7 @@ static const struct drm_driver chip_drm_driver = {
 			   DRIVER_SYNCOBJ_TIMELINE | CHIP_DRIVER_NODE,
 	.open = chip_open,
 	.postclose = chip_postclose,
+	CHIP_COMPAT_DRIVER_FDINFO
 	.gem_create_object = chip_gem_create_object,
 	/*
 	 * PRIME through the DRM core's helpers (the default from 6.6 on,

@@ -35,6 +35,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
@@ -137,6 +138,9 @@ struct chip_file {
 	struct chip_device *cdev;
 	struct drm_file *drm;	/* its syncobjs */
 	struct chip_user_table *utab;	/* DRM_CHIP_DEDUP_USER only */
+	u64 client_id;		/* drm-client-id of fdinfo, trace events */
+	pid_t pid;		/* the opener's, for debugfs */
+	char comm[TASK_COMM_LEN];
 
 	struct mutex lock;	/* registry, counters */
 	struct chipc_registry reg;
@@ -162,6 +166,9 @@ struct chip_file {
 	u64 runs_by_status[CHIP_STATUS_COUNT];
 	u64 inline_runs;	/* executed by their submitter */
 	u64 fence_ctx;		/* dma_fence context of its runs' fences */
+	u64 busy_ns;		/* device time of its retired runs, see
+				 * chip_run_retired()
+				 */
 
 	spinlock_t cache_lock;	/* @cache, @ncache */
 	struct list_head cache;	/* freed runs for reuse, by qnode */
@@ -188,6 +195,7 @@ struct chip_bo {
 	spinlock_t maps_lock;	/* @maps, @mapped_once, the maps' @handle */
 	struct list_head maps;	/* struct chip_bo_map, one per mapping file */
 	bool mapped_once;	/* the creator's mapping was made */
+	u64 va;			/* the creator's address (trace events) */
 	u64 size;		/* as requested */
 	u64 charged;		/* device memory, given back at free */
 	struct iosys_map map;
@@ -210,6 +218,7 @@ struct chip_run_dep {
 	struct dma_fence *fence;	/* referenced until detached */
 	struct chip_run *run;
 };
+struct seq_file;
 
 /* Argument blobs up to this size live in the run itself. */
 #define CHIP_RUN_ARGS_SMALL	256
@@ -237,6 +246,7 @@ struct chip_run {
 	u32 ndeps;
 	atomic_t deps_left;
 	int dep_error;		/* an in-fence signalled an error */
+	u64 start_ns;		/* ktime_get_ns() when it began to execute */
 
 	struct chipc_code *code;	/* referenced until done */
 	struct chipc_dedup *table;	/* @code's table */
@@ -343,6 +353,17 @@ int chip_unregister_ioctl(struct drm_device *drm, void *data,
 int chip_counters_ioctl(struct drm_device *drm, void *data,
 			struct drm_file *file);
 void chip_set_hash_mask(struct chip_device *cdev, u64 mask);
+int chip_dedup_list_ioctl(struct drm_device *drm, void *data,
+			  struct drm_file *file);
+void chip_dedup_show(struct chip_device *cdev, struct seq_file *m);
+
+/* chip_fdinfo.c */
+struct drm_printer;
+void chip_file_set_client(struct chip_file *f, struct drm_file *file);
+void chip_show_fdinfo(struct drm_printer *p, struct drm_file *file);
+void chip_run_started(struct chip_run *run);
+void chip_run_retired(struct chip_run *run);	/* run_lock held */
+u64 chip_file_busy_ns(struct chip_file *f);	/* run_lock held */
 
 /* chip_debugfs.c */
 void chip_debugfs_init(struct chip_device *cdev);

@@ -18,6 +18,7 @@
 #include <drm/drm_vma_manager.h>
 
 #include "chip_drv.h"
+#include "chip_trace.h"
 #include "compat/compat.h"
 
 /*
@@ -221,6 +222,8 @@ static int chip_bo_map(struct chip_bo *bo, struct chip_file *f)
 	drm_gem_object_get(obj);	/* the view's reference */
 	spin_lock(&bo->maps_lock);
 	bm->created = !bo->mapped_once;
+	if (bm->created)
+		bo->va = m.va;
 	bo->mapped_once = true;
 	list_add_tail(&bm->node, &bo->maps);
 	spin_unlock(&bo->maps_lock);
@@ -314,6 +317,7 @@ static void chip_gem_free(struct drm_gem_object *obj)
 	struct chip_device *cdev = to_chip_device(obj->dev);
 
 	WARN_ON(!list_empty(&bo->maps));
+	trace_chip_bo_free(bo);
 	if (!iosys_map_is_null(&bo->map))
 		chip_compat_vunmap(&bo->base, &bo->map);
 	if (bo->charged) {
@@ -335,6 +339,7 @@ static const struct drm_gem_object_funcs chip_gem_funcs = {
 	.vunmap = drm_gem_shmem_object_vunmap,
 	.mmap = drm_gem_shmem_object_mmap,
 	.vm_ops = &drm_gem_shmem_vm_ops,
+	CHIP_COMPAT_GEM_STATUS
 };
 
 struct drm_gem_object *chip_gem_create_object(struct drm_device *drm,
@@ -407,6 +412,8 @@ int chip_bo_create_ioctl(struct drm_device *drm, void *data,
 	spin_unlock(&bo->maps_lock);
 	if (!bm)
 		ret = -ENOENT;	/* the handle was closed meanwhile */
+	else
+		trace_chip_bo_create(f, bo, handle, va);
 	args->handle = handle;
 	args->va = va;
 out_put:

@@ -40,6 +40,7 @@
 
 #include "chip_drv.h"
 #include "chip_hw.h"
+#include "chip_trace.h"
 
 /*
  * A run's fence.  Its lock is its own: the fence may outlive the run and
@@ -380,6 +381,7 @@ static bool chip_run_retire(struct chip_device *cdev, struct chip_run *run,
 	spin_lock(&cdev->run_lock);
 	if (run->res.status < CHIP_STATUS_COUNT)
 		run->file->runs_by_status[run->res.status]++;
+	chip_run_retired(run);
 	if (inl)
 		run->file->inline_runs++;
 	run->state = CHIP_RUN_DONE;
@@ -507,6 +509,7 @@ static struct chip_run *chip_pick_locked(struct chip_device *cdev)
 	chip_run_dequeue_locked(run);
 	run->state = CHIP_RUN_RUNNING;
 	cdev->running = run;
+	chip_run_started(run);
 	return run;
 }
 
@@ -669,6 +672,7 @@ u64 chip_file_cancel(struct chip_file *f)
 		run->res.status = CHIP_STATUS_CANCELLED;
 		strscpy(run->res.msg, "cancelled", sizeof(run->res.msg));
 		f->runs_by_status[CHIP_STATUS_CANCELLED]++;
+		trace_chip_run_retire(run);
 		n++;
 	}
 	if (cdev->running && cdev->running->file == f)
@@ -1122,6 +1126,7 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 		run->state = CHIP_RUN_RUNNING;
 		run->inline_task = current;
 		cdev->running = run;
+		chip_run_started(run);
 	}
 	spin_unlock(&cdev->run_lock);
 	chip_file_table(f, &run->table, &run->table_lock);
@@ -1156,6 +1161,7 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 	/* A busy device takes its next run when the running one retires. */
 	kick = !inl && !cdev->running;
 	*seq = run->seq;
+	trace_chip_run_submit(run);
 	spin_unlock(&cdev->run_lock);
 	atomic64_inc(&cdev->runs);
 

@@ -39,7 +39,7 @@ if [ "${1:-}" = "--core" ]; then
 fi
 if [ $# -eq 0 ]; then
 	# shellcheck disable=SC2086
-	set -- $(cd "$P" && ls kernel/*.c kernel/*.h kernel/compat/*.h uapi/*.h uapi/drm/*.h $core)
+	set -- $(cd "$P" && ls kernel/*.c kernel/*.h kernel/compat/*.c kernel/compat/*.h uapi/*.h uapi/drm/*.h $core)
 fi
 # Run outside the repository: checkpatch caches its CamelCase scan in
 # the current directory when that is a git tree.

@@ -77,7 +77,7 @@ rm -rf "$U"
 # liburing and libdrm are linked statically into the guest programs.
 STATIC_DEPS="-l:liburing.a -l:libdrm.a"
 if make -s -k -C "$P" O="$U" CFLAGS="-O2" DEP_LIBS="$STATIC_DEPS" lib tests \
-	"$U/tools/examples/vector_example" > "$W/ubuild.log" 2>&1; then
+	"$U/tools/examples/vector_example" "$U/tools/chipctl" > "$W/ubuild.log" 2>&1; then
 	ok "userspace build"
 else
 	tail -n 30 "$W/ubuild.log"
@@ -296,7 +296,7 @@ run_kernel() {
 		> "$R/etc/passwd"
 	printf 'root:x:0:\nrender:x:993:chip\nchip:x:1000:\nother:x:1001:\n' \
 		> "$R/etc/group"
-	for f in "$U"/tests/conformance/test_* "$KT"/* "$R/bin/kmod" "$R/bin/udevadm"; do
+	for f in "$U"/tests/conformance/test_* "$KT"/* "$U/tools/chipctl" "$R/bin/kmod" "$R/bin/udevadm"; do
 		[ -x "$f" ] && [ -f "$f" ] || continue
 		case $f in *.log|*.d|*.o) continue ;; esac
 		ldd "$f" 2>/dev/null | awk '/=>/ { print $3 } /ld-linux/ { print $1 }'
@@ -308,6 +308,8 @@ run_kernel() {
 		[ -x "$f" ] && [ -f "$f" ] && cp "$f" "$R/tests/"
 	done
 	cp "$U/tools/examples/vector_example" "$R/root/"
+	# chipctl, which test_observe runs against the driver
+	[ -x "$U/tools/chipctl" ] && cp "$U/tools/chipctl" "$R/bin/"
 	[ -d "$U/tools/examples/orch" ] && cp -r "$U/tools/examples/orch" "$R/tests/"
 	# The adversarial suites run in a pass of their own (scripts/guest/init).
 	mkdir -p "$R/kstress"

@@ -9,6 +9,7 @@
 #ifndef _CHIP_COMPAT_H
 #define _CHIP_COMPAT_H
 
+#include <linux/atomic.h>
 #include <linux/iosys-map.h>
 #include <drm/drm_device.h>
 #include <drm/drm_drv.h>
@@ -199,5 +200,57 @@ static inline bool chip_compat_core_ioctl_allowed(unsigned int nr)
 	return false;
 #endif
 }
+
+/*
+ * fdinfo.  Where the DRM core has drm_show_fdinfo() (6.5 and later), the
+ * file operation is the core's: it prints drm-driver and drm-client-id
+ * (the core's file->client_id) and calls the driver's show_fdinfo, whose
+ * memory keys come from drm_show_memory_stats().  Before it, the
+ * driver's own file operation (compat/fdinfo.c) prints every key, with a
+ * client id the driver assigns and the memory keys written as the DRM
+ * helper writes them.
+ */
+struct seq_file;
+struct drm_printer;
+
+#ifdef CHIP_HAVE_DRM_SHOW_FDINFO
+#define CHIP_COMPAT_FOPS_FDINFO		.show_fdinfo = drm_show_fdinfo,
+#define CHIP_COMPAT_DRIVER_FDINFO	.show_fdinfo = chip_show_fdinfo,
+#define chip_compat_show_memory		drm_show_memory_stats
+#else
+void chip_compat_show_fdinfo(struct seq_file *m, struct file *f);
+void chip_compat_show_memory(struct drm_printer *p, struct drm_file *file);
+#define CHIP_COMPAT_FOPS_FDINFO		.show_fdinfo = chip_compat_show_fdinfo,
+#define CHIP_COMPAT_DRIVER_FDINFO
+#endif
+
+/* The client id of a new file: the DRM core's where it has one. */
+static inline u64 chip_compat_client_id(struct drm_file *file,
+					atomic64_t *next)
+{
+#ifdef CHIP_HAVE_CLIENT_ID
+	return file->client_id;
+#else
+	return atomic64_inc_return(next);
+#endif
+}
+
+/*
+ * The object state drm_show_memory_stats() reports (6.3 and later): a
+ * buffer object's pages stay pinned from creation to free (its kernel
+ * mapping), so every object with pages is resident.
+ */
+#ifdef CHIP_HAVE_GEM_STATUS
+static inline enum drm_gem_object_status
+chip_compat_bo_status(struct drm_gem_object *obj)
+{
+	return READ_ONCE(to_drm_gem_shmem_obj(obj)->pages) ?
+	       DRM_GEM_OBJECT_RESIDENT : 0;
+}
+
+#define CHIP_COMPAT_GEM_STATUS	.status = chip_compat_bo_status,
+#else
+#define CHIP_COMPAT_GEM_STATUS
+#endif
 
 #endif /* _CHIP_COMPAT_H */

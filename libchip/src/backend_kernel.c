@@ -1319,6 +1319,43 @@ static int kernel_counters(struct chip_dev *dev, struct chip_counters *c)
 	return 0;
 }
 
+/*
+ * DRM_IOCTL_CHIP_DEDUP_LIST.  The driver hides the key of an entry this
+ * file does not use (unless the caller has CAP_SYS_ADMIN) and does not
+ * say which cids hold an entry, its runtime or its children: those stay
+ * zero.  A driver without the ioctl: -EOPNOTSUPP.
+ */
+static int kernel_dedup_list(struct chip_dev *dev, uint32_t *scope,
+			     struct chip_resident *out, int max)
+{
+	struct drm_chip_dedup_entry *e = NULL;
+	struct drm_chip_dedup_list l;
+	int ret, i;
+
+	if (max) {
+		e = calloc((size_t)max, sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+	}
+	memset(&l, 0, sizeof(l));
+	l.entries_ptr = (uintptr_t)e;
+	l.count = (uint32_t)max;
+	ret = kioctl(kdev_of(dev)->fd, DRM_IOCTL_CHIP_DEDUP_LIST, &l);
+	if (ret == -EINVAL || ret == -ENOTTY)
+		ret = -EOPNOTSUPP;	/* a driver before the ioctl */
+	for (i = 0; !ret && i < max && (uint32_t)i < l.count; i++) {
+		out[i].hash = e[i].hash;
+		out[i].size = (uint32_t)e[i].size;
+		out[i].refs = e[i].refs;
+	}
+	free(e);
+	if (ret)
+		return ret;
+	if (scope)
+		*scope = l.scope;
+	return l.count > INT32_MAX ? INT32_MAX : (int)l.count;
+}
+
 const struct chip_backend_ops chip_kernel_backend = {
 	.name = "kernel",
 	.open = kernel_open,
@@ -1336,6 +1373,7 @@ const struct chip_backend_ops chip_kernel_backend = {
 	.wait = kernel_wait,
 	.reap = kernel_reap,
 	.counters = kernel_counters,
+	.dedup_list = kernel_dedup_list,
 	/* The driver's hook is in debugfs (not ABI): -EOPNOTSUPP. */
 	.shutdown = kernel_shutdown,
 };

@@ -168,8 +168,18 @@ for p in $PLATS; do
 			bad "$p: dedup text lists the image's key"
 		fi
 	else
-		expect_exit 5 "$p: dedup listing unsupported by the driver" \
-			"$C" --json -p "$p" dedup
+		"$C" --json -p "$p" dedup -r "$I/vector_tmr.img" \
+			-r "$I/vector_tmr.img" > "$I/dedup.json" 2> "$I/dedup.err"
+		"$REF" layout "$I/vector_tmr.img" > "$I/tmr.json"
+		pycheck "$p: dedup lists the image with its two references" \
+			"$I/dedup.json" "$I/tmr.json" <<-'EOF'
+		import json, sys
+		j = json.load(open(sys.argv[1]))
+		tmr = json.load(open(sys.argv[2]))
+		e = [x for x in j["entries"] if x["hash"] == tmr["key"]]
+		assert len(e) == 1 and e[0]["size"] == tmr["size"], j
+		assert e[0]["refs"] >= 2, e
+		EOF
 	fi
 
 	# chip_dedup_list() itself.

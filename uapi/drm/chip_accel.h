@@ -729,7 +729,8 @@ struct drm_chip_load {
  *	between users; a key would tell whether another user holds an image)
  * @size: bytes of resident code
  * @code_va: device address of the resident code; zero where @hash is
- * @refs: registrations (of every file sharing the table) that hold it
+ * @refs: references that hold it: registrations (of every file sharing
+ *	the table) and runs not yet retired
  * @flags: DRM_CHIP_DEDUP_ENTRY_*
  */
 struct drm_chip_dedup_entry {

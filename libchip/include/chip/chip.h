@@ -449,11 +449,13 @@ struct chip_resident {
  * List the resident callables of the dedup table this handle uses, in
  * no particular order: up to @max entries into @out (may be NULL when
  * @max is 0), the table's CHIP_DEDUP_SCOPE_* into *@scope (may be NULL).
- * Only a table whose every entry this handle may see is listed: the
- * simulated backend's (one per handle).  Returns the number of entries
- * in the table (more than @max: call again with a larger array), or
- * -EINVAL (@max < 0, or @out NULL with @max > 0), -EBADF, -EOPNOTSUPP
- * (the kernel backend: the driver has no interface for it).
+ * The simulated backend's table is the handle's own.  On the kernel
+ * backend (DRM_IOCTL_CHIP_DEDUP_LIST) a device-scope table also holds
+ * other users' entries, whose @hash is zero unless the caller has
+ * CAP_SYS_ADMIN, and @cids, @runtime and @children are zero.  Returns
+ * the number of entries in the table (more than @max: call again with a
+ * larger array), or -EINVAL (@max < 0, or @out NULL with @max > 0),
+ * -EBADF, -ENOMEM, -EOPNOTSUPP (a driver without the ioctl).
  */
 int chip_dedup_list(struct chip_dev *dev, uint32_t *scope,
 		    struct chip_resident *out, int max);
