@@ -133,7 +133,8 @@ static int chip_get_param_ioctl(struct drm_device *drm, void *data,
 			      DRM_CHIP_FEATURE_HOST_GRAPH |
 			      DRM_CHIP_FEATURE_URING |
 			      DRM_CHIP_FEATURE_RUN_INLINE |
-			      DRM_CHIP_FEATURE_LOADS;
+			      DRM_CHIP_FEATURE_LOADS |
+			      DRM_CHIP_FEATURE_TIMELINE;
 		break;
 	case DRM_CHIP_PARAM_MAX_CALLABLE:
 		args->value = chip_params.max_callable;
