@@ -129,6 +129,28 @@ static int check_spans(const struct chip_timeline *tl, uint32_t count,
 	return 0;
 }
 
+/* "X" events of @tl's Chrome trace (chip_timeline_write_json()). */
+static int count_x_events(const struct chip_timeline *tl)
+{
+	char *buf = NULL, *p;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int n = 0;
+
+	if (!f)
+		return -ENOMEM;
+	if (chip_timeline_write_json(tl, f, ct_platform(), 1)) {
+		fclose(f);
+		free(buf);
+		return -EIO;
+	}
+	fclose(f);
+	for (p = buf; (p = strstr(p, "\"ph\": \"X\"")); p++)
+		n++;
+	free(buf);
+	return n;
+}
+
 /* The vector example's 5 tasks, on both runtimes, with room to spare. */
 static int test_vector_timeline(void)
 {
@@ -158,6 +180,7 @@ static int test_vector_timeline(void)
 			 0);
 		/* Nothing past the count is written. */
 		CHECK_EQ(tl->spans[VEC_TASKS].start_ns, 0xa5a5a5a5a5a5a5a5ull);
+		CHECK_EQ(count_x_events(tl), VEC_TASKS);
 		CHECK_EQ(chip_unregister(dev, 3), 0);
 		free(img);
 	}
