@@ -137,7 +137,8 @@ static int chip_get_param_ioctl(struct drm_device *drm, void *data,
 			      DRM_CHIP_FEATURE_LOADS |
 			      DRM_CHIP_FEATURE_FENCES |
 			      DRM_CHIP_FEATURE_IMPORT |
-			      DRM_CHIP_FEATURE_DEDUP_LIST;
+			      DRM_CHIP_FEATURE_DEDUP_LIST |
+			      DRM_CHIP_FEATURE_TIMELINE;
 		break;
 	case DRM_CHIP_PARAM_MAX_CALLABLE:
 		args->value = chip_params.max_callable;

@@ -278,6 +278,15 @@ struct chip_run {
 	u64 args_size;
 	u64 graph_size;
 
+	/*
+	 * The run's timeline (DRM_CHIP_FEATURE_TIMELINE): @timeline_count
+	 * spans the core records into, allocated at submission, written to
+	 * @timeline_ptr where the run's results are delivered; NULL: none.
+	 */
+	struct chipc_span *spans;
+	u64 timeline_ptr;
+	u32 timeline_count;
+
 	/* Submitted through io_uring (chip_uring.c); NULL for the ioctl. */
 	struct io_uring_cmd *ucmd;
 	struct task_struct *owner;	/* the ring's task (6.1), referenced */
@@ -381,6 +390,7 @@ void chip_run_unlink_free(struct chip_run *run);
 void chip_run_dequeue_locked(struct chip_run *run);
 void chip_run_signal(struct chip_run *run);
 int chip_run_copy_stores(struct chip_run *run);
+int chip_run_copy_timeline(struct chip_run *run);
 int chip_run_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 int chip_wait_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 int chip_cancel_ioctl(struct drm_device *drm, void *data,

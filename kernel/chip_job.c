@@ -168,12 +168,14 @@ static struct chip_run *chip_run_alloc(struct chip_file *f, gfp_t gfp)
 /*
  * Per-file budget of run memory (max_run_mb): every run counts the kernel
  * memory it may hold, its own structure, its argument and graph blobs, its
- * load bytes and its store snapshot, from submission until it is consumed.
+ * load bytes, its store snapshot and its timeline, from submission until
+ * it is consumed.
  */
 static u64 chip_run_cost(const struct drm_chip_run *args, u64 snap, u64 load)
 {
 	return sizeof(struct chip_run) + snap + load + args->graph_size +
-	       (args->args_size > CHIP_RUN_ARGS_SMALL ? args->args_size : 0);
+	       (args->args_size > CHIP_RUN_ARGS_SMALL ? args->args_size : 0) +
+	       (u64)args->timeline_count * sizeof(struct chipc_span);
 }
 
 /* Return: 0; -E2BIG if the run alone exceeds the budget; -EBUSY. */
@@ -241,6 +243,8 @@ static void chip_run_free(struct chip_run *run)
 		put_task_struct(run->owner);
 	mem_cgroup_put(run->memcg);
 	kvfree(run->snap);
+	kvfree(run->spans);
+	run->spans = NULL;
 	chip_run_free_blobs(run);
 	if (run->cost)
 		chip_run_unreserve(run, run->cost);
@@ -331,6 +335,8 @@ static bool chip_run_start(struct chip_run *run)
 		.heap_size = chip_params.heap_size,
 		.heap_host = f->heap,
 		.abort = &run->abort,
+		.spans = run->spans,
+		.span_cap = run->timeline_count,
 	};
 	job->loads = run->loads;
 	job->load_data = run->load_data;
@@ -861,17 +867,23 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 	u32 i;
 
 	*ret = -EINVAL;
-	/* Timelines: not supported yet (-EINVAL). */
 	if (args->flags & ~DRM_CHIP_RUN_FLAGS || args->pad || args->seq ||
 	    args->pad2 || args->pad3 || args->out_sync.flags ||
-	    (!args->out_sync.handle && args->out_sync.point) ||
-	    args->timeline_ptr || args->timeline_count || args->pad4)
+	    (!args->out_sync.handle && args->out_sync.point) || args->pad4)
 		return NULL;
+	/* A timeline: a buffer and its capacity, both or neither. */
+	if (!args->timeline_ptr != !args->timeline_count)
+		return NULL;
+	if (args->timeline_count > DRM_CHIP_MAX_SPANS) {
+		*ret = -E2BIG;
+		return NULL;
+	}
 	if ((!args->graph_size && args->graph_ptr) ||
 	    (!args->load_count && args->loads_ptr) ||
 	    (!args->in_sync_count && args->in_syncs_ptr))
 		return NULL;
-	if ((args->flags & DRM_CHIP_RUN_NO_RESULT) && args->store_count)
+	if ((args->flags & DRM_CHIP_RUN_NO_RESULT) &&
+	    (args->store_count || args->timeline_count))
 		return NULL;
 	if (args->in_sync_count > DRM_CHIP_MAX_IN_SYNCS) {
 		*ret = -E2BIG;
@@ -931,6 +943,19 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 	if (*ret)
 		goto err;
 	run->memcg = get_mem_cgroup_from_mm(current->mm);
+
+	/* The timeline the core records into, counted in the cost above. */
+	if (args->timeline_count) {
+		run->spans = kvmalloc_array(args->timeline_count,
+					    sizeof(*run->spans),
+					    gfp | __GFP_ACCOUNT | __GFP_NOWARN);
+		if (!run->spans) {
+			*ret = nowait ? -EAGAIN : -ENOMEM;
+			goto err;
+		}
+		run->timeline_ptr = args->timeline_ptr;
+		run->timeline_count = args->timeline_count;
+	}
 
 	/* The load bytes: read now, from the submitter's memory. */
 	if (load) {
@@ -1286,8 +1311,38 @@ int chip_run_copy_stores(struct chip_run *run)
 	return 0;
 }
 
+/*
+ * Write the timeline of a run (any status) to the caller's buffer: the
+ * head, then the spans the device recorded.  Where the run's results are
+ * delivered: the WAIT that consumes it, or before its io_uring completion.
+ */
+int chip_run_copy_timeline(struct chip_run *run)
+{
+	void __user *p = u64_to_user_ptr(run->timeline_ptr);
+	struct drm_chip_timeline head = { 0 };
+
+	static_assert(sizeof(struct chipc_span) ==
+		      sizeof(struct drm_chip_span));
+	static_assert(offsetof(struct chipc_span, func_id) ==
+		      offsetof(struct drm_chip_span, func_id));
+	static_assert(offsetof(struct chipc_span, core_type) ==
+		      offsetof(struct drm_chip_span, core_type));
+	static_assert(CHIPC_MAX_SPANS == DRM_CHIP_MAX_SPANS);
+	if (!run->spans)
+		return 0;
+	head.count = min(run->res.spans, run->timeline_count);
+	head.tasks = run->res.tasks;
+	if (copy_to_user(p, &head, sizeof(head)) ||
+	    copy_to_user(p + sizeof(head), run->spans,
+			 head.count * sizeof(*run->spans)))
+		return -EFAULT;
+	return 0;
+}
+
 static int chip_run_deliver(struct chip_run *run, struct drm_chip_wait *args)
 {
+	int ret;
+
 	args->status = run->res.status;
 	args->code = run->res.code;
 	args->fault_addr = run->res.fault_addr;
@@ -1297,7 +1352,10 @@ static int chip_run_deliver(struct chip_run *run, struct drm_chip_wait *args)
 	args->done_seq = run->seq;
 	memcpy(args->msg, run->res.msg, sizeof(args->msg));
 	args->msg[sizeof(args->msg) - 1] = '\0';
-	return chip_run_copy_stores(run);
+	ret = chip_run_copy_stores(run);
+	if (chip_run_copy_timeline(run))
+		ret = -EFAULT;
+	return ret;
 }
 
 int chip_wait_ioctl(struct drm_device *drm, void *data, struct drm_file *file)

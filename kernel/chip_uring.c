@@ -101,6 +101,7 @@ void chip_uring_finish(struct io_uring_cmd *cmd, unsigned int issue_flags,
 	if (!dead && !run->no_result) {
 		chip_uring_result(run, &r);
 		if (chip_run_copy_stores(run) ||
+		    chip_run_copy_timeline(run) ||
 		    copy_to_user(pdu->result, &r, sizeof(r)))
 			res = -EFAULT;
 	}

@@ -3,7 +3,8 @@
  * chipctl: what a chip device is and does, and a callable image run from
  * the command line (Documentation/chipctl.rst, chipctl(1)).
  *
- *	chipctl [options] list | info | stats | dedup | run IMAGE | trace
+ *	chipctl [options] list | info | stats | dedup | run IMAGE |
+ *		trace IMAGE [-o OUT.json]
  *
  * Every command prints text, or with --json one JSON object on stdout.
  * Exit codes: 0 ok, 1 a run completed with a status other than ok,
@@ -50,7 +51,8 @@ static const char usage_text[] =
 	"  dedup             the resident callables this client may see\n"
 	"  run IMAGE         register a callable image, run it, print the\n"
 	"                    status, device time and outputs\n"
-	"  trace             run timelines (not supported yet: exit 5)\n"
+	"  trace IMAGE       run IMAGE like run and write its timeline as\n"
+	"                    Chrome Trace Event JSON (Perfetto, chrome://tracing)\n"
 	"options:\n"
 	"  -j, --json            one JSON object on stdout\n"
 	"  -p, --platform NAME   a2a3sim (default: $CHIP_PLATFORM, else a2a3sim),\n"
@@ -76,6 +78,8 @@ static const char usage_text[] =
 	"                        image from an orchestration program (chipasm)\n"
 	"      --child ID:CORE:PROG  and a child kernel (CORE aic or aiv; repeatable)\n"
 	"      --save PATH       write the built image to PATH\n"
+	"trace options (and the run options):\n"
+	"  -o, --output PATH     the trace JSON (default: stdout, without --json)\n"
 	"  -h, --help            this text\n"
 	"exit: 0 ok, 1 run failed, 2 usage, 3 no device, 4 error, 5 unsupported\n";
 
@@ -241,6 +245,7 @@ static struct {
 	} children[CHIP_MAX_FUNC_ID];
 	int nchildren;
 	const char *save;
+	const char *output;	/* trace -o */
 } o = { .repeat = 1 };
 
 static int usage_error(const char *fmt, ...)
@@ -449,6 +454,7 @@ static int parse_args(int argc, char **argv)
 		{ "orch", required_argument, NULL, OPT_ORCH },
 		{ "child", required_argument, NULL, OPT_CHILD },
 		{ "save", required_argument, NULL, OPT_SAVE },
+		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -458,7 +464,7 @@ static int parse_args(int argc, char **argv)
 
 	opterr = 0;
 	o.platform = env && *env ? env : "a2a3sim";
-	while ((opt = getopt_long(argc, argv, ":jp:d:r:t:s:n:h", longopts,
+	while ((opt = getopt_long(argc, argv, ":jp:d:r:t:s:n:o:h", longopts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'j':
@@ -540,6 +546,9 @@ static int parse_args(int argc, char **argv)
 			o.save = optarg;
 			o.run_opts = 1;
 			break;
+		case 'o':
+			o.output = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -558,9 +567,10 @@ static int parse_args(int argc, char **argv)
 	if (o.cmd == C_NONE)
 		return usage_error("unknown command '%s'", argv[optind]);
 	i = optind + 1;
-	if (o.cmd == C_RUN && !o.orch) {
+	if ((o.cmd == C_RUN || o.cmd == C_TRACE) && !o.orch) {
 		if (i >= argc)
-			return usage_error("run: no IMAGE (or --orch)");
+			return usage_error("%s: no IMAGE (or --orch)",
+					   cmd_names[o.cmd]);
 		o.image = argv[i++];
 	}
 	if ((o.nchildren || o.save) && !o.orch)
@@ -568,8 +578,13 @@ static int parse_args(int argc, char **argv)
 	if (i < argc)
 		return usage_error("%s: unexpected argument '%s'",
 				   cmd_names[o.cmd], argv[i]);
-	if (o.run_opts && o.cmd != C_RUN)
+	if (o.run_opts && o.cmd != C_RUN && o.cmd != C_TRACE)
 		return usage_error("%s: run options given", cmd_names[o.cmd]);
+	if (o.output && o.cmd != C_TRACE)
+		return usage_error("%s: --output is for trace",
+				   cmd_names[o.cmd]);
+	if (o.cmd == C_TRACE && o.json && !o.output)
+		return usage_error("trace --json: the trace needs --output");
 	if (o.nreg && (o.cmd == C_LIST || o.cmd == C_INFO))
 		return usage_error("%s: --register is for stats, dedup and run",
 				   cmd_names[o.cmd]);
@@ -1627,6 +1642,65 @@ static void shape_str(const struct tensor *t, char *b, size_t n)
 					t->shape[d]);
 }
 
+/* What chipctl trace says about the timeline it wrote. */
+struct trace_sum {
+	uint32_t spans, tasks, lanes;
+	uint64_t busy_ns;	/* sum of the spans' durations */
+	uint64_t last_end_ns;
+};
+
+/* Write the last run's timeline to o.output or stdout. */
+static int trace_write(const struct chip_timeline *tl, const struct devh *h,
+		       struct trace_sum *ts)
+{
+	unsigned char seen[2][256] = { { 0 } };
+	FILE *f = stdout;
+	uint32_t i;
+	int rc;
+
+	ts->spans = tl->count;
+	ts->tasks = tl->tasks;
+	for (i = 0; i < tl->count && i < CHIP_MAX_SPANS; i++) {
+		const struct chip_span *sp = &tl->spans[i];
+
+		if (sp->core_type <= CHIP_CORE_AIV && sp->core < 256 &&
+		    !seen[sp->core_type][sp->core]++)
+			ts->lanes++;
+		ts->busy_ns += sp->end_ns - sp->start_ns;
+		if (sp->end_ns > ts->last_end_ns)
+			ts->last_end_ns = sp->end_ns;
+	}
+	if (o.output) {
+		f = fopen(o.output, "w");
+		if (!f)
+			return fail(EX_FAIL, errno, "%s", o.output);
+	}
+	rc = chip_timeline_write_json(tl, f, h->info.name, 1);
+	if (o.output) {
+		if (fclose(f) && !rc)
+			rc = -EIO;
+	} else if (fflush(f) && !rc) {
+		rc = -EIO;
+	}
+	if (rc)
+		return fail(EX_FAIL, -rc, "%s", o.output ? o.output : "stdout");
+	return 0;
+}
+
+static void j_trace(const struct trace_sum *ts)
+{
+	j_key("trace");
+	j_open('{');
+	JK("file", j_str, o.output);
+	JK("spans", j_u64, ts->spans);
+	JK("tasks", j_u64, ts->tasks);
+	JK("dropped", j_u64, ts->tasks - ts->spans);
+	JK("cores", j_u64, ts->lanes);
+	JK("busy_ns", j_u64, ts->busy_ns);
+	JK("last_end_ns", j_u64, ts->last_end_ns);
+	j_close('}');
+}
+
 static int cmd_run(int trace)
 {
 	const struct chip_callable_hdr *hdr;
@@ -1638,23 +1712,24 @@ static int cmd_run(int trace)
 	struct chip_args args;
 	unsigned long k, nok = 0;
 	void *img = NULL;
+	struct chip_timeline *tl = NULL;
+	struct trace_sum ts = { 0 };
 	struct devh h;
 	int32_t cid = o.nreg;
 	int rc, i, have_bad = 0;
 
 	if (trace) {
-		fprintf(stderr, "chipctl: trace: run timelines are not "
-			"supported by this libchip and driver yet\n");
-		if (o.json) {
-			j_open('{');
-			JK("command", j_str, "trace");
-			JK("platform", j_str, o.platform);
-			JK("supported", j_bool, 0);
-			j_close('}');
-		}
-		return EX_UNSUPPORTED;
+		tl = calloc(1, CHIP_TIMELINE_SIZE(CHIP_MAX_SPANS));
+		if (!tl)
+			return fail(EX_FAIL, ENOMEM, "timeline");
+		ro.timeline = tl;
+		ro.timeline_cap = CHIP_MAX_SPANS;
 	}
 	rc = open_dev(o.platform, o.device, &h);
+	if (rc) {
+		free(tl);
+		return rc;
+	}
 	if (rc)
 		return rc;
 	rc = register_all(&h);
@@ -1686,6 +1761,11 @@ static int cmd_run(int trace)
 	t0 = chip_now_ns();
 	for (k = 0; k < o.repeat; k++) {
 		rc = chip_run(h.dev, cid, &args, &ro, &res);
+		if (rc == -EOPNOTSUPP && trace) {
+			rc = fail(EX_UNSUPPORTED, -rc, "trace: the driver "
+				  "records no run timelines");
+			goto out;
+		}
 		if (rc) {
 			rc = fail(EX_FAIL, -rc, "chip_run");
 			goto out;
@@ -1734,9 +1814,14 @@ static int cmd_run(int trace)
 		res = bad;
 	else
 		res = last;
+	if (trace) {
+		rc = trace_write(tl, &h, &ts);
+		if (rc)
+			goto out;
+	}
 
 	if (o.json) {
-		j_head("run", &h);
+		j_head(trace ? "trace" : "run", &h);
 		j_key("image");
 		j_open('{');
 		JK("path", j_str, o.image ? o.image : o.save);
@@ -1802,7 +1887,11 @@ static int cmd_run(int trace)
 		j_close(']');
 		if (o.stats)
 			j_counters(&h, &c);
+		if (trace)
+			j_trace(&ts);
 		j_close('}');
+	} else if (trace && !o.output) {
+		/* The trace itself is the output, on stdout. */
 	} else {
 		printf("%s: %s, cid %d on %s%s%s\n",
 		       o.image ? o.image : o.save ? o.save : "built image",
@@ -1844,6 +1933,11 @@ static int cmd_run(int trace)
 		}
 		if (o.stats)
 			print_counters(&h, &c);
+		if (trace)
+			printf("trace: %u spans of %u tasks on %u cores, "
+			       "busy %.1f of %.1f us -> %s\n", ts.spans,
+			       ts.tasks, ts.lanes, ts.busy_ns / 1e3,
+			       ts.last_end_ns / 1e3, o.output);
 	}
 	rc = nok == o.repeat ? EX_OK : EX_RUN;
 out:
@@ -1853,6 +1947,7 @@ out:
 		free(o.tensors[i].host);
 	}
 	free(img);
+	free(tl);
 	chip_close(h.dev);
 	return rc;
 }

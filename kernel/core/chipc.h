@@ -453,6 +453,25 @@ struct chipc_device {
 	struct chipc_functab functab;
 };
 
+/*
+ * One task of a run's timeline, in the layout of struct drm_chip_span:
+ * the core it ran on, its func_id, its task id (the orchestrator's SUBMIT
+ * id, or the graph task index) and its start and end in device time, ns
+ * from the start of the run.
+ */
+struct chipc_span {
+	u64 start_ns;
+	u64 end_ns;
+	u32 task;
+	s32 func_id;
+	u16 core;		/* index among the run's cores of its type */
+	u16 core_type;		/* CHIP_CORE_AIC or CHIP_CORE_AIV */
+	u32 pad;
+};
+
+/* Spans a run records at most (DRM_CHIP_MAX_SPANS). */
+#define CHIPC_MAX_SPANS		4096u
+
 struct chipc_run_req {
 	const struct chipc_code *code;	/* the cid's code, referenced */
 	const struct chipc_args *args;
@@ -466,6 +485,12 @@ struct chipc_run_req {
 	u64 heap_size;
 	u8 *heap_host;
 	const int *abort;		/* set by the glue to cancel; may be NULL */
+	/*
+	 * Timeline: the first @span_cap completed tasks are recorded into
+	 * @spans (NULL: none, at no cost); see chipc_run_result.spans.
+	 */
+	struct chipc_span *spans;
+	u32 span_cap;			/* <= CHIPC_MAX_SPANS */
 };
 
 #define CHIPC_DEFAULT_TIMEOUT	(2000ull * 1000 * 1000)
@@ -477,6 +502,7 @@ struct chipc_run_result {
 	u64 tasks;		/* tasks completed */
 	u64 insns;		/* instructions executed, all cores */
 	u64 device_ns;		/* wall time inside chipc_device_run */
+	u32 spans;		/* spans recorded: min(tasks, span_cap) */
 	char msg[96];
 };
 

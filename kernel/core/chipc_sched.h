@@ -50,6 +50,7 @@ struct chipc_slot {
 	u32 nargs;
 	u64 args[CHIP_CORE_MAX_ARGS];
 	u64 sizes[CHIP_CORE_MAX_ARGS];
+	u64 id;			/* SUBMIT's task id (timelines) */
 };
 
 /* A live task's tensor argument: [start, end), written or only read. */
@@ -90,6 +91,7 @@ struct chipc_worker {
 	u64 args[CHIP_CORE_MAX_ARGS];
 	u64 sizes[CHIP_CORE_MAX_ARGS];
 	u64 task_ns;		/* start, then duration, of its task */
+	u64 task_start;		/* start of its task (timelines) */
 };
 
 /*
@@ -133,6 +135,9 @@ struct chipc_run {
 	u64 tasks;
 	u64 insns;
 	u64 start_ns;		/* clock at chipc_device_run() entry */
+	struct chipc_span *spans;	/* the request's timeline, or NULL */
+	u32 span_cap;
+	u32 nspans;		/* spans recorded */
 	struct chipc_fault fail;
 	u8 free_core[2][CHIPC_MAX_CORES];
 };

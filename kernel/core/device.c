@@ -175,6 +175,10 @@ static void run_begin(struct chipc_device *dev,
 	r->env.deadline_ns = start + timeout < start ? ~0ull : start + timeout;
 	r->env.now_ns = start;
 	r->start_ns = start;
+	if (req->spans && req->span_cap) {
+		r->spans = req->spans;
+		r->span_cap = CHIPC_MIN(req->span_cap, CHIPC_MAX_SPANS);
+	}
 	r->env.insn_budget = req->insn_budget;
 	r->env.abort = &r->abort;
 	r->env.cancel = req->abort;
@@ -244,6 +248,7 @@ void chipc_device_run(struct chipc_device *dev, const struct chipc_run_req *req,
 	run_end(s);
 	res->tasks = r->tasks;
 	res->insns = r->insns;
+	res->spans = r->nspans;
 	if (r->failed) {
 		res->status = r->fail.status;
 		res->code = r->fail.code;

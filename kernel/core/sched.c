@@ -432,6 +432,7 @@ bool chipc_sched_run_one(struct chipc_sched *s, struct chipc_worker *w)
 	}
 	prog = chipc_sched_task(s, w, idx, &args, &sizes, &nargs);
 	w->task_ns = chipc_now_ns();
+	w->task_start = w->task_ns;
 	rc = chipc_exec(&w->core, &s->run.env, prog, args, sizes, nargs,
 			&task_ops, w, &w->fault);
 	w->task_ns = chipc_now_ns() - w->task_ns;
@@ -439,6 +440,35 @@ bool chipc_sched_run_one(struct chipc_sched *s, struct chipc_worker *w)
 	chipc_mutex_lock(&s->lock);
 	chipc_sched_complete(s, w, type, idx, rc);
 	return true;
+}
+
+/*
+ * Record a completed task in the run's timeline; lock held, which
+ * serialises the cores' completions, so a slot index needs no atomics.
+ * The core is freed under the same lock, so the core's next task starts
+ * after this one's end.  Tasks beyond the capacity are only counted.
+ */
+static void record_span(struct chipc_sched *s, const struct chipc_worker *w,
+			u32 type, u32 idx)
+{
+	struct chipc_run *r = &s->run;
+	struct chipc_span *sp;
+
+	if (r->nspans >= r->span_cap)
+		return;
+	sp = &r->spans[r->nspans++];
+	sp->start_ns = w->task_start - r->start_ns;
+	sp->end_ns = sp->start_ns + w->task_ns;
+	if (r->runtime == CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER) {
+		sp->task = (u32)s->slots[idx].id;
+		sp->func_id = s->slots[idx].fn->func_id;
+	} else {
+		sp->task = idx;
+		sp->func_id = r->req->graph->tasks[idx].func_id;
+	}
+	sp->core = (u16)w->core.index;
+	sp->core_type = (u16)type;
+	sp->pad = 0;
 }
 
 /**
@@ -449,7 +479,8 @@ bool chipc_sched_run_one(struct chipc_sched *s, struct chipc_worker *w)
  * @idx: the task
  * @rc: chipc_exec()'s return value
  *
- * Frees the core, records a failure or counts the task, notices an
+ * Frees the core, records a failure or counts the task (and records it
+ * in the run's timeline when one was asked for), notices an
  * external cancellation, and on success releases the task's successors
  * into the ready queues.
  */
@@ -463,10 +494,13 @@ void chipc_sched_complete(struct chipc_sched *s, struct chipc_worker *w,
 	s->task_ns = (7 * s->task_ns + w->task_ns) / 8;
 	r->free_core[type][r->nfree[type]++] = (u8)w->core.index;
 	r->running--;
-	if (rc)
+	if (rc) {
 		chipc_sched_fail_fault(s, &w->fault);
-	else
+	} else {
 		r->tasks++;
+		if (CHIPC_UNLIKELY(r->spans))
+			record_span(s, w, type, idx);
+	}
 	sched_cancelled(s);
 	if (r->runtime == CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER)
 		woke = trb_complete(s, idx, !rc);
@@ -604,6 +638,7 @@ static void trb_insert(struct chipc_sched *s, u32 ndeps)
 	idx = s->slot_order[--s->nfree_slots];
 	sl = &s->slots[idx];
 	sl->fn = b->fn;
+	sl->id = b->next_id;
 	sl->mark = 0;
 	sl->fanin = 0;
 	sl->fanout = CHIPC_NIL;

@@ -527,6 +527,94 @@ static void device_ring_many_independent_tasks(struct kunit *test)
 	chipc_dedup_put(fx->dedup, code);
 }
 
+/* The spans of one run: cores of the run, distinct ids, disjoint per core. */
+static void expect_spans(struct kunit *test, const struct chipc_span *sp,
+			 u32 n, u32 ntasks, u64 device_ns, u32 naiv)
+{
+	unsigned long *seen = kunit_kzalloc(test, BITS_TO_LONGS(ntasks) *
+					    sizeof(long), GFP_KERNEL);
+	u32 i, j;
+
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_LE(test, sp[i].start_ns, sp[i].end_ns);
+		KUNIT_EXPECT_LE(test, sp[i].end_ns, device_ns);
+		KUNIT_EXPECT_EQ(test, sp[i].func_id, K_FILL);
+		KUNIT_EXPECT_EQ(test, sp[i].core_type, (u16)CHIP_CORE_AIV);
+		KUNIT_EXPECT_LT(test, sp[i].core, (u16)naiv);
+		KUNIT_EXPECT_EQ(test, sp[i].pad, 0u);
+		KUNIT_ASSERT_LT(test, sp[i].task, ntasks);
+		KUNIT_EXPECT_FALSE(test, test_and_set_bit(sp[i].task, seen));
+		for (j = 0; j < i; j++)
+			if (sp[j].core == sp[i].core)
+				KUNIT_EXPECT_TRUE(test,
+						  sp[i].start_ns >= sp[j].end_ns ||
+						  sp[j].start_ns >= sp[i].end_ns);
+	}
+}
+
+/*
+ * A timeline records one span per completed task up to its capacity and
+ * counts the rest; without one, nothing is recorded.
+ */
+static void device_timeline(struct kunit *test)
+{
+	struct fx *fx = fx_create(test, CHIP_PLATFORM_A5, 4, 8);
+	struct chipc_span *sp = kunit_kcalloc(test, 301, sizeof(*sp),
+					      GFP_KERNEL);
+	struct chipc_run_result res;
+	struct chipc_run_req req;
+	struct chipc_code *code;
+	struct prog p = {};
+	struct chip_test_callable dd = {
+		.platform = CHIP_PLATFORM_A5, .children = kernels,
+		.nchildren = ARRAY_SIZE(kernels),
+	};
+
+	KUNIT_ASSERT_NOT_NULL(test, sp);
+	dep_prologue(test, &p);
+	emit(test, &p, CI_AI(LI, 10, 300));
+	emit(test, &p, CI_AI(LIF, R_V, (s32)F32_47));
+	task(test, &p, K_FILL);
+	ttens(test, &p, R_X, R_64, CHIP_DIR_OUT);
+	emit(test, &p, CI_A(TSCAL, R_V));
+	submit(test, &p);
+	emit(test, &p, CI_ABC(ADD, R_X, R_X, R_64));
+	emit(test, &p, CI_ABI(ADDI, 10, 10, -1));
+	emit(test, &p, CI(BNE, 10, 0, 0, -6));
+	dd.orch = p.in;
+	dd.norch = p.n;
+	code = fx_load_desc(test, fx, &dd);
+
+	req = fx_req(fx, code, fx_parse(test, &(struct fx_args){}));
+	req.block_dim = 8;
+	req.spans = sp;
+	req.span_cap = 300;
+	chipc_device_run(&fx->dev, &req, &res);
+	expect_ok(test, &res);
+	KUNIT_EXPECT_EQ(test, res.tasks, 300ull);
+	KUNIT_EXPECT_EQ(test, res.spans, 300u);
+	expect_spans(test, sp, 300, 300, res.device_ns, 16);
+	KUNIT_EXPECT_EQ(test, sp[300].end_ns, 0ull);
+
+	memset(sp, 0, 301 * sizeof(*sp));
+	req.span_cap = 10;
+	chipc_device_run(&fx->dev, &req, &res);
+	KUNIT_EXPECT_EQ(test, res.tasks, 300ull);
+	KUNIT_EXPECT_EQ(test, res.spans, 10u);
+	expect_spans(test, sp, 10, 300, res.device_ns, 16);
+	KUNIT_EXPECT_EQ(test, sp[10].end_ns, 0ull);
+
+	memset(sp, 0, 301 * sizeof(*sp));
+	req.spans = NULL;
+	req.span_cap = 0;
+	chipc_device_run(&fx->dev, &req, &res);
+	KUNIT_EXPECT_EQ(test, res.tasks, 300ull);
+	KUNIT_EXPECT_EQ(test, res.spans, 0u);
+	KUNIT_EXPECT_EQ(test, sp[0].end_ns, 0ull);
+	chipc_dedup_put(fx->dedup, code);
+}
+
 /*
  * ALLOC hands out 64-byte aligned heap buffers; a scope gives its
  * allocations back at ENDSCOPE, so 20 scoped 40 KiB allocations fit a
@@ -1011,6 +1099,7 @@ static struct kunit_case chip_device_test_cases[] = {
 	KUNIT_CASE(device_dep_none_for_readers_and_adjacent),
 	KUNIT_CASE(device_ring_back_pressure_chain),
 	KUNIT_CASE(device_ring_many_independent_tasks),
+	KUNIT_CASE(device_timeline),
 	KUNIT_CASE(device_heap_scope_release),
 	KUNIT_CASE(device_heap_exhausted),
 	KUNIT_CASE_PARAM(device_run_error_status, orch_error_gen_params),

@@ -64,7 +64,8 @@ struct kuring {
 	struct kslot *dhead, *dtail;	/* completed chip_submit() runs */
 	unsigned int inflight;		/* KS_SUBMIT + KS_FLIGHT */
 	/*
-	 * sizeof(struct drm_chip_run) with DRM_CHIP_FEATURE_FENCES,
+	 * sizeof(struct drm_chip_run) with DRM_CHIP_FEATURE_FENCES or
+	 * DRM_CHIP_FEATURE_TIMELINE,
 	 * DRM_CHIP_RUN_SIZE_V2 with DRM_CHIP_FEATURE_LOADS, else
 	 * DRM_CHIP_RUN_SIZE_V1: where the kernel writes a slot's result
 	 * record.
@@ -98,6 +99,7 @@ struct kdev {
 	struct kpend *pend;		/* the ioctl path's runs */
 	uint32_t sync_flags;		/* drm_chip_run.flags of chip_run() */
 	int loads;			/* DRM_CHIP_FEATURE_LOADS */
+	int timeline;			/* DRM_CHIP_FEATURE_TIMELINE */
 };
 
 static struct kdev *kdev_of(struct chip_dev *dev)
@@ -370,7 +372,8 @@ static struct kuring *uring_init(int fd)
 	u = calloc(1, sizeof(*u));
 	if (!u)
 		return NULL;
-	u->run_size = feat & DRM_CHIP_FEATURE_FENCES ?
+	u->run_size = feat & (DRM_CHIP_FEATURE_FENCES |
+			      DRM_CHIP_FEATURE_TIMELINE) ?
 		      sizeof(struct drm_chip_run) :
 		      feat & DRM_CHIP_FEATURE_LOADS ? DRM_CHIP_RUN_SIZE_V2 :
 		      DRM_CHIP_RUN_SIZE_V1;
@@ -437,6 +440,17 @@ static void fill_run(struct drm_chip_run *r, const struct chip_submit_req *req,
 	r->insn_budget = req->insn_budget;
 	r->loads_ptr = req->nloads ? (uintptr_t)req->loads : 0;
 	r->load_count = req->nloads;
+	/* The driver writes the caller's struct chip_timeline itself. */
+	_Static_assert(sizeof(struct chip_timeline) ==
+		       sizeof(struct drm_chip_timeline) &&
+		       sizeof(struct chip_span) == sizeof(struct drm_chip_span) &&
+		       offsetof(struct chip_span, func_id) ==
+		       offsetof(struct drm_chip_span, func_id) &&
+		       offsetof(struct chip_span, core_type) ==
+		       offsetof(struct drm_chip_span, core_type),
+		       "struct chip_timeline is struct drm_chip_timeline");
+	r->timeline_ptr = (uintptr_t)req->timeline;
+	r->timeline_count = req->timeline ? req->timeline_cap : 0;
 }
 
 /* Take a free slot and SQE for @req.  NULL when either is exhausted. */
@@ -895,6 +909,7 @@ static int kernel_open(struct chip_dev *dev, uint32_t platform,
 		if (feat & DRM_CHIP_FEATURE_RUN_INLINE)
 			k->sync_flags = DRM_CHIP_RUN_INLINE;
 		k->loads = !!(feat & DRM_CHIP_FEATURE_LOADS);
+		k->timeline = !!(feat & DRM_CHIP_FEATURE_TIMELINE);
 	}
 	dev->priv = k;
 	return 0;
@@ -1138,6 +1153,8 @@ static int submit_prep(struct kdev *k, const struct chip_submit_req *req,
 		return -E2BIG;
 	if (req->nloads && (!k->loads || sizeof(void *) != 8))
 		return -EOPNOTSUPP;	/* no load list in this driver */
+	if (req->timeline && !k->timeline)
+		return -EOPNOTSUPP;	/* no timelines in this driver */
 	put_stores(stores, req);
 	return 0;
 }
@@ -1178,7 +1195,8 @@ static int kernel_submit_many(struct chip_dev *dev,
 	if (k->closing)
 		return -EBADF;
 	for (i = 0; i < n; i++)
-		if (reqs[i].nloads && (!k->loads || sizeof(void *) != 8))
+		if ((reqs[i].nloads && (!k->loads || sizeof(void *) != 8)) ||
+		    (reqs[i].timeline && !k->timeline))
 			break;
 	if (!k->ur || n > CHIP_BATCH_MAX || i < n) {
 		for (i = 0; i < n; i++)

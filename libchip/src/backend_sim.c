@@ -55,6 +55,9 @@ struct sim_run {
 	uint32_t nloads;
 	struct chip_load loads[CHIP_MAX_LOADS];	/* host: into @load_data */
 	unsigned char *load_data;	/* the loads' bytes, read at submission */
+	struct chip_timeline *timeline;	/* the caller's; NULL: none */
+	uint32_t timeline_cap;
+	uint32_t nspans;		/* spans the device recorded */
 	struct chip_run_result res;
 	size_t args_len;
 	size_t args_cap;
@@ -200,6 +203,12 @@ static void kick_submitted(struct sim *s)
 
 static void finish(struct sim *s, struct sim_run *r)
 {
+	/* The timeline's head, with the result, before anyone can take it. */
+	if (r->timeline) {
+		r->timeline->count = r->nspans;
+		r->timeline->tasks = (uint32_t)r->res.tasks;
+		r->timeline->reserved = 0;
+	}
 	r->state = RUN_DONE;
 	if (r->res.status < CHIP_STATUS_COUNT)
 		s->runs[r->res.status]++;
@@ -317,6 +326,16 @@ static void execute(struct sim *s, struct sim_run *r)
 	req.heap_size = s->heap_size;
 	req.heap_host = s->heap;
 	req.abort = &s->abort;
+	/* The core records straight into the caller's spans. */
+	if (r->timeline) {
+		_Static_assert(sizeof(struct chip_span) ==
+			       sizeof(struct chipc_span) &&
+			       offsetof(struct chip_span, core_type) ==
+			       offsetof(struct chipc_span, core_type),
+			       "struct chip_span is struct chipc_span");
+		req.spans = (struct chipc_span *)r->timeline->spans;
+		req.span_cap = r->timeline_cap;
+	}
 
 	pthread_mutex_lock(&s->vm_lock);
 	if (r->nloads && copy_loads(s, r)) {
@@ -330,6 +349,7 @@ static void execute(struct sim *s, struct sim_run *r)
 	r->res.tasks = cres.tasks;
 	r->res.insns = cres.insns;
 	r->res.device_ns = cres.device_ns;
+	r->nspans = cres.spans;
 	memcpy(r->res.msg, cres.msg, sizeof(r->res.msg));
 	r->res.msg[sizeof(r->res.msg) - 1] = 0;
 	if (cres.status == CHIP_STATUS_OK && r->nstores)
@@ -859,6 +879,9 @@ static int enqueue_locked(struct sim *s, const struct chip_submit_req *req,
 	r->aicpu_threads = req->aicpu_threads;
 	r->timeout_ns = req->timeout_ns;
 	r->insn_budget = req->insn_budget;
+	r->timeline = req->timeline;
+	r->timeline_cap = req->timeline_cap;
+	r->nspans = 0;
 	r->nstores = req->nstores;
 	if (req->nstores)
 		memcpy(r->stores, req->stores,

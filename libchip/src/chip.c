@@ -569,6 +569,10 @@ static int resolve_opts(struct chip_dev *dev, const struct chip_run_opts *opts,
 		return -EINVAL;
 	if (o.nloads && !o.loads)
 		return -EINVAL;
+	if (!o.timeline != !o.timeline_cap)
+		return -EINVAL;
+	if (o.timeline_cap > CHIP_MAX_SPANS)
+		return -E2BIG;
 	req->block_dim = o.block_dim ? o.block_dim : max_blocks;
 	req->aicpu_threads = o.aicpu_threads ? o.aicpu_threads :
 			     (max_threads < 3 ? max_threads : 3);
@@ -578,6 +582,8 @@ static int resolve_opts(struct chip_dev *dev, const struct chip_run_opts *opts,
 	req->nstores = o.nstores;
 	req->loads = o.loads;
 	req->nloads = o.nloads;
+	req->timeline = o.timeline;
+	req->timeline_cap = o.timeline_cap;
 	return 0;
 }
 
@@ -623,6 +629,12 @@ static int prepare_req(struct chip_dev *dev, int32_t cid,
 	orch_top = &frame;
 	rc = chip_host_build_graph(dev, hc->fn, args, graph, &glen);
 	orch_top = frame.up;
+	if (rc > 0 && req->timeline) {
+		/* Failed on the host: a timeline without tasks. */
+		req->timeline->count = 0;
+		req->timeline->tasks = 0;
+		req->timeline->reserved = 0;
+	}
 	if (rc)
 		return rc;
 	req->graph = *graph;

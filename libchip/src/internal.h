@@ -34,6 +34,8 @@ struct chip_submit_req {
 	const struct chip_load *loads;
 	uint32_t nloads;
 	uint32_t sync;			/* chip_run(): the caller waits at once */
+	struct chip_timeline *timeline;	/* NULL: none */
+	uint32_t timeline_cap;		/* 1..CHIP_MAX_SPANS with @timeline */
 };
 
 /*

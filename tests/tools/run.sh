@@ -9,7 +9,10 @@
 # callables with their hashes, sizes, references and cids; `run` of the
 # vector example image (both runtimes) prints ok and writes 16384 times
 # 47.0; and each documented exit code: 1 for a failed run, 2 for bad
-# arguments, 3 without a device, 4 for a bad image, 5 for trace.
+# arguments, 3 without a device, 4 for a bad image; `trace` of the
+# vector example (both runtimes) writes Chrome Trace Event JSON with its
+# 5 tasks, one "X" event each, disjoint on every core lane, each a child
+# of the image, and its --json summary agrees.
 #
 #   tests/tools/run.sh [BUILD_DIR] [PLATFORM...]    (default: build, both sims)
 #
@@ -210,6 +213,62 @@ for p in $PLATS; do
 		assert all(x == 47.0 for x in v), [x for x in v if x != 47.0][:4]
 		EOF
 	done
+	# trace: the vector example's timeline as Chrome Trace Event JSON.
+	for rt in tmr hbg; do
+		rm -f "$I/trace.json"
+		expect_exit 0 "$p: trace vector_$rt.img" \
+			"$C" --json -p "$p" trace "$I/vector_$rt.img" $VEC \
+			-t f32:16384 -o "$I/trace.json"
+		pycheck "$p: trace vector_$rt.img: 5 tasks, disjoint per core, children of the image" \
+			"$I/trace.json" "$T/out" "$I/vector_$rt.img" <<-'EOF'
+		import json, struct, sys
+		t = json.load(open(sys.argv[1]))
+		j = json.load(open(sys.argv[2]))
+		img = open(sys.argv[3], "rb").read()
+		# struct chip_callable_hdr: child_count at 36, func_ids at 424,
+		# offsets at 4520; struct chip_child_hdr: core_type at 48.
+		n = struct.unpack_from("<I", img, 36)[0]
+		ids = struct.unpack_from("<%di" % n, img, 424)
+		offs = struct.unpack_from("<%dI" % n, img, 4520)
+		core = {f: ("AIC", "AIV")[struct.unpack_from("<I", img, o + 48)[0]]
+		        for f, o in zip(ids, offs)}
+		ev = t["traceEvents"]
+		names = {(e["pid"], e["tid"]): e["args"]["name"] for e in ev
+		         if e["ph"] == "M" and e["name"] == "thread_name"}
+		x = [e for e in ev if e["ph"] == "X"]
+		assert len(x) == 5, len(x)
+		assert sorted(e["args"]["task"] for e in x) == list(range(5)), x
+		lanes = {}
+		for e in x:
+		    assert e["dur"] >= 0 and e["ts"] >= 0, e
+		    assert e["args"]["end_ns"] >= e["args"]["start_ns"], e
+		    f = e["args"]["func_id"]
+		    assert f in core, (f, core)
+		    lane = names[(e["pid"], e["tid"])]
+		    assert lane == e["args"]["core"], (lane, e)
+		    assert lane.split()[0] == core[f], (lane, core[f])
+		    assert e["ts"] * 1000 <= j["result"]["device_ns"], e
+		    lanes.setdefault(lane, []).append(
+		        (e["args"]["start_ns"], e["args"]["end_ns"]))
+		for lane, iv in lanes.items():
+		    iv.sort()
+		    for a, b in zip(iv, iv[1:]):
+		        assert a[1] <= b[0], (lane, a, b)
+		assert j["command"] == "trace" and j["status"] == "ok", j
+		s = j["trace"]
+		assert (s["spans"], s["tasks"], s["dropped"]) == (5, 5, 0), s
+		assert s["cores"] == len(lanes), (s, lanes)
+		assert t["otherData"] == {"tasks": 5, "spans": 5}, t["otherData"]
+		EOF
+	done
+	# Without --output the trace itself is stdout.
+	"$C" -p "$p" trace "$I/vector_tmr.img" $VEC -t f32:16384 > "$I/t.json"
+	pycheck "$p: trace without -o writes the JSON to stdout" "$I/t.json" <<-'EOF'
+	import json, sys
+	t = json.load(open(sys.argv[1]))
+	assert len([e for e in t["traceEvents"] if e["ph"] == "X"]) == 5
+	EOF
+
 	# The image built from chipasm's programs (--orch, --child) is the
 	# builder's, byte for byte, and runs to 47.0.
 	A=$O/tools/chipasm
@@ -257,7 +316,8 @@ for args in "" "nosuch" "run" "info extra" "-p nosuch info" "--nosuch info" \
 	"info -t f32:4" "run x -t f99:4" "run x -t f32:0" "run x -t f32:4:fill=q" \
 	"run x -t f32:4:what=1" "run x -s 1.5" "run x -n 0" "stats -n 2" \
 	"info -r x" "-p a2a3sim -d 0 info" "list -d 0" "run --child 0:aiv:x" \
-	"run --orch o --child 0:gpu:x" "run --orch o --child x:aiv:y" "info --orch o"; do
+	"run --orch o --child 0:gpu:x" "run --orch o --child x:aiv:y" "info --orch o" \
+	"trace" "--json trace x" "run x -o y.json" "trace x y"; do
 	# shellcheck disable=SC2086
 	expect_exit 2 "chipctl $args" "$C" $args
 	grep -q "usage: chipctl" "$T/err" || bad "chipctl $args: no usage on stderr"
@@ -276,9 +336,6 @@ expect_exit 4 "run of a missing file" "$C" -p "$p" run "$T/nosuch.img"
 other=a5sim; [ "$p" = a5sim ] && other=a2a3sim
 [ -d "$T/$p" ] && expect_exit 4 "run of a $p image on $other" \
 	"$C" -p $other run "$I/vector_tmr.img"
-expect_exit 5 "trace" "$C" --json trace
-python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["supported"] is False' "$T/out" &&
-	ok "trace --json says unsupported" || bad "trace --json says unsupported"
 if ! ls /sys/class/accel/accel* > /dev/null 2>&1 &&
 	! grep -qs chip /sys/class/drm/renderD*/device/uevent; then
 	expect_exit 3 "info on a2a3 without a device" "$C" --json -p a2a3 info

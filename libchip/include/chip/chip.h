@@ -26,6 +26,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "version.h"
 #include "uapi/chip_callable.h"
 #include "uapi/chip_isa.h"
@@ -297,6 +298,58 @@ struct chip_load {
 #define CHIP_MAX_LOADS	16
 
 /**
+ * struct chip_span - one task of a run's timeline
+ * @start_ns: when the task started, device time: ns from the start of
+ *	the run
+ * @end_ns: when it ended, same clock, >= @start_ns
+ * @task: the task's id: the orchestration's SUBMIT id
+ *	(tensormap_and_ringbuffer) or its index in the graph
+ *	(host_build_graph)
+ * @func_id: the child it executed
+ * @core: the core's index among the run's cores of @core_type
+ *	(0..block_dim - 1 for AIC, 0..2 * block_dim - 1 for AIV)
+ * @core_type: CHIP_CORE_AIC or CHIP_CORE_AIV
+ * @reserved: zero
+ *
+ * One core executes one task at a time: the spans of one core
+ * (@core_type, @core) never overlap.
+ */
+struct chip_span {
+	uint64_t start_ns;
+	uint64_t end_ns;
+	uint32_t task;
+	int32_t func_id;
+	uint16_t core;
+	uint16_t core_type;
+	uint32_t reserved;
+};
+
+/**
+ * struct chip_timeline - a run's timeline: a head and its spans
+ * @count: spans written to @spans: min(@tasks, the capacity)
+ * @tasks: tasks the run completed (struct chip_run_result.tasks); more
+ *	than @count when the buffer was too small
+ * @reserved: zero
+ * @spans: the first @count completed tasks, in order of completion
+ *
+ * The caller allocates CHIP_TIMELINE_SIZE(capacity) bytes and names it
+ * and its capacity in struct chip_run_opts; the head and spans are
+ * written when the run's result is delivered (see chip_run_opts).
+ */
+struct chip_timeline {
+	uint32_t count;
+	uint32_t tasks;
+	uint64_t reserved;
+	struct chip_span spans[];
+};
+
+/* Spans a run records at most (the driver's DRM_CHIP_MAX_SPANS). */
+#define CHIP_MAX_SPANS	4096
+/* Bytes of a struct chip_timeline with room for @n spans. */
+#define CHIP_TIMELINE_SIZE(n) \
+	(sizeof(struct chip_timeline) + (size_t)(n) * sizeof(struct chip_span))
+
+/**
  * struct chip_run_opts - options of a run
  * @sz: sizeof(struct chip_run_opts)
  * @block_dim: clusters (1 AIC + 2 AIV each); 0: the platform maximum
@@ -307,6 +360,14 @@ struct chip_load {
  * @nstores: <= CHIP_MAX_STORES (-EINVAL)
  * @loads: copied into device memory before the run executes
  * @nloads: <= CHIP_MAX_LOADS (-E2BIG); 0: no loads
+ * @timeline: where to record the run's timeline (struct chip_timeline);
+ *	NULL: none, at no cost.  Written when the run's result is
+ *	delivered: before chip_run() returns, or before chip_wait() or
+ *	chip_reap() returns the run's result; the buffer must stay valid
+ *	and is not to be read until then.  Not with @timeline_cap 0
+ *	(-EINVAL); -EOPNOTSUPP from a driver without timelines
+ * @timeline_cap: spans @timeline has room for, 1..CHIP_MAX_SPANS
+ *	(-E2BIG above); 0 with a NULL @timeline (-EINVAL otherwise)
  */
 struct chip_run_opts {
 	size_t sz;
@@ -318,6 +379,8 @@ struct chip_run_opts {
 	uint32_t nstores;
 	const struct chip_load *loads;
 	uint32_t nloads;
+	struct chip_timeline *timeline;
+	uint32_t timeline_cap;
 };
 
 struct chip_run_result {
@@ -396,6 +459,20 @@ int chip_wait(struct chip_dev *dev, uint64_t seq, uint64_t deadline_ns,
  */
 int chip_reap(struct chip_dev *dev, struct chip_run_result *out, int max,
 	      int min, uint64_t deadline_ns);
+
+/*
+ * Write @tl as Chrome Trace Event JSON to @f: an object whose
+ * "traceEvents" hold one "X" (complete) event per span, named "func
+ * <func_id>", with "pid" @pid (the device), "tid" the core's lane (1 +
+ * core for AIC, 1001 + core for AIV, named "AIC <core>" / "AIV <core>"
+ * by "thread_name" metadata events), "ts" and "dur" in microseconds of
+ * device time and "args" {task, func_id, core, start_ns, end_ns}; the
+ * process is named @device (NULL: "chip").  Perfetto and chrome://tracing
+ * show it as one swimlane per core.  Returns 0, -EINVAL (NULL @tl or
+ * @f, @pid < 0, a malformed span), -EIO (a write to @f failed).
+ */
+int chip_timeline_write_json(const struct chip_timeline *tl, FILE *f,
+			     const char *device, int pid);
 
 const char *chip_status_str(uint32_t status);
 uint64_t chip_now_ns(void);
