@@ -444,7 +444,10 @@ static int child(int sock)
 	CHECK_EQ(vec(dev, 5, x, z, y, &fds[1], 1, &sb), 0);
 	close(fds[1]);
 	CHECK_EQ(chip_run_fd(dev, sb, &fb), 0);
-	CHECK(!readable(fb));		/* A is held back by the gate */
+	/* A is held back by the gate, B by A. */
+	CHECK_EQ(chip_wait(dev, sb, chip_now_ns() + 20000000, &res),
+		 -ETIMEDOUT);
+	CHECK(!readable(fb));
 	CHECK_EQ(say(sock, 's'), 0);	/* submitted: open the gate */
 	CHECK_EQ(chip_wait(dev, sb, 0, &res), 0);
 	CHECK_EQ(res.status, CHIP_STATUS_OK);
