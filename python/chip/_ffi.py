@@ -137,6 +137,9 @@ struct chip_run_opts {
 	uint32_t nstores;
 	const struct chip_load *loads;
 	uint32_t nloads;
+	const int *in_fence_fds;
+	uint32_t nin_fences;
+	uint32_t flags;
 };
 struct chip_run_result {
 	uint64_t seq;
