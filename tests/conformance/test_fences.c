@@ -359,6 +359,77 @@ static int test_in_fence_order(void)
 	return 0;
 }
 
+/*
+ * chip_submit_batch() takes the same options: A (held back by the gate)
+ * and B (after A in the handle's order) of one batch both have fds; B
+ * reads what A wrote.
+ */
+static int test_batch(void)
+{
+	const float want = ct_vector_ref(ct_vector_ref(2.0f, 3.0f), 0.0f);
+	struct chip_run_opts oa = { .sz = sizeof(oa), .nin_fences = 1,
+				    .flags = CHIP_RUN_FENCE };
+	struct chip_run_opts ob = { .sz = sizeof(ob),
+				    .flags = CHIP_RUN_FENCE };
+	struct chip_batch_run br[2];
+	struct chip_args args[2];
+	struct chip_run_result res;
+	struct chip_dev *dev;
+	uint64_t a, b, x, z, y;
+	struct gate g;
+	int fa, fb;
+
+	CHECK_EQ(ct_open(&dev, NULL), 0);
+	NEED(dev, 0);
+	if (gate_make(&g)) {
+		printf("# skip: no gate fence (sw_sync) on this system\n");
+		chip_close(dev);
+		return T_SKIP;
+	}
+	oa.in_fence_fds = &g.fence;
+	CHECK_EQ(ct_register(dev, 1, CT_VECTOR, ct_runtimes[0]), 0);
+	CHECK_EQ(buf(dev, 2.0f, &a), 0);
+	CHECK_EQ(buf(dev, 3.0f, &b), 0);
+	CHECK_EQ(buf(dev, 1.0f, &x), 0);
+	CHECK_EQ(buf(dev, 0.0f, &z), 0);
+	CHECK_EQ(buf(dev, 0.0f, &y), 0);
+	chip_args_init(&args[0]);
+	ct_add_f32(&args[0], a, N);
+	ct_add_f32(&args[0], b, N);
+	ct_add_f32(&args[0], x, N);
+	chip_args_init(&args[1]);
+	ct_add_f32(&args[1], x, N);
+	ct_add_f32(&args[1], z, N);
+	ct_add_f32(&args[1], y, N);
+	memset(br, 0, sizeof(br));
+	br[0] = (struct chip_batch_run){ .cid = 1, .args = &args[0],
+					 .opts = &oa };
+	br[1] = (struct chip_batch_run){ .cid = 1, .args = &args[1],
+					 .opts = &ob };
+	CHECK_EQ(chip_submit_batch(dev, br, 2), 2);
+	CHECK_EQ(br[0].ret, 0);
+	CHECK_EQ(br[1].ret, 0);
+	CHECK_EQ(chip_run_fd(dev, br[0].seq, &fa), 0);
+	CHECK_EQ(chip_run_fd(dev, br[1].seq, &fb), 0);
+	CHECK_EQ(chip_wait(dev, br[1].seq, chip_now_ns() + 1000000, &res),
+		 -ETIMEDOUT);
+	CHECK(!readable(fa));
+	CHECK(!readable(fb));
+	CHECK_EQ(gate_open(&g), 0);
+	CHECK_EQ(chip_reap(dev, &res, 1, 1, 0), 1);
+	CHECK_EQ(res.seq, br[0].seq);
+	CHECK(readable(fa));
+	CHECK_EQ(chip_wait(dev, br[1].seq, 0, &res), 0);
+	CHECK_EQ(res.status, CHIP_STATUS_OK);
+	CHECK(readable(fb));
+	CHECK_EQ(all(dev, y, want), 0);
+	close(fa);
+	close(fb);
+	gate_free(&g);
+	chip_close(dev);
+	return 0;
+}
+
 /* ---- two processes -------------------------------------------------------- */
 
 static int send_fds(int sock, const int *fds, int n)
@@ -754,6 +825,7 @@ int main(int argc, char **argv)
 	ct_init(argc, argv);
 	T_RUN(test_run_fd);
 	T_RUN(test_in_fence_order);
+	T_RUN(test_batch);
 	T_RUN(test_two_processes);
 	T_RUN(test_export_import);
 	T_RUN(test_refusals);
