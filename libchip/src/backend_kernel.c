@@ -792,17 +792,19 @@ static int sysfs_nodes(const char *cls, const char *prefix, int *minors,
 #define KMAX_NODES	64
 
 /*
- * The minors of the chip render nodes libdrm enumerates (kernels before
- * accel, such as 6.1), ascending.  libdrm lists a platform device only
- * when sysfs describes it as it expects: when it lists no chip node,
- * sysfs is read as for accel nodes.
+ * The minors of the chip render nodes (kernels before accel, such as
+ * 6.1), ascending: those drmGetDevices2() enumerates, and those of sysfs
+ * it leaves out.  libdrm describes a platform device only as far as
+ * sysfs tells it what it expects (an OF node), and merges devices it
+ * cannot tell apart: the module's "chip.N" devices may come out as one
+ * device or none.
  */
 static int render_nodes(int *minors, int max)
 {
 	drmDevicePtr devs[KMAX_NODES];
+	int extra[KMAX_NODES];
 	const char *node, *end;
-	int i, n, m = 0;
-	char name[32];
+	int i, j, n, ne, m = 0;
 
 	n = drmGetDevices2(0, devs, KMAX_NODES);
 	for (i = 0; i < n; i++) {
@@ -813,14 +815,18 @@ static int render_nodes(int *minors, int max)
 		end = end ? end + 1 : node;
 		if (strncmp(end, "renderD", 7) || m >= max)
 			continue;
-		snprintf(name, sizeof(name), "%s", end);
-		if (sysfs_is_chip("/sys/class/drm", name))
+		if (sysfs_is_chip("/sys/class/drm", end))
 			minors[m++] = atoi(end + 7);
 	}
 	if (n > 0)
 		drmFreeDevices(devs, n);
-	if (!m)
-		return sysfs_nodes("/sys/class/drm", "renderD", minors, max);
+	ne = sysfs_nodes("/sys/class/drm", "renderD", extra, KMAX_NODES);
+	for (i = 0; i < ne && m < max; i++) {
+		for (j = 0; j < m && minors[j] != extra[i]; j++)
+			;
+		if (j == m)
+			minors[m++] = extra[i];
+	}
 	qsort(minors, (size_t)m, sizeof(*minors), minor_cmp);
 	return m;
 }
