@@ -65,6 +65,7 @@ struct sim_shared {
 	void *host;
 	size_t len;			/* bytes mapped */
 	int memfd;
+	int imported;			/* mapped by chip_import() */
 	dev_t st_dev;
 	ino_t st_ino;
 };
@@ -520,7 +521,7 @@ err_free:
 	return rc;
 }
 
-static void host_free(struct sim *s, const struct chipc_map *m);
+static int host_free(struct sim *s, const struct chipc_map *m);
 
 static void free_list(struct sim_run *r)
 {
@@ -660,8 +661,8 @@ static int sim_mem_free(struct chip_dev *dev, uint64_t addr)
 	pthread_mutex_lock(&s->vm_lock);
 	rc = chipc_vm_remove(&s->vm, addr, &m);
 	if (!rc) {
-		s->gm_used -= (m.size + SIM_PAGE - 1) & ~(SIM_PAGE - 1);
-		host_free(s, &m);
+		if (!host_free(s, &m))
+			s->gm_used -= (m.size + SIM_PAGE - 1) & ~(SIM_PAGE - 1);
 	}
 	pthread_mutex_unlock(&s->vm_lock);
 	return rc;
@@ -1420,21 +1421,28 @@ static struct sim_shared *shared_find(struct sim *s, uint64_t va)
 	return NULL;
 }
 
-/* Release the host memory of mapping @m: a shared one is unmapped. */
-static void host_free(struct sim *s, const struct chipc_map *m)
+/*
+ * Release the host memory of mapping @m: a shared one is unmapped.
+ * Returns 1 for an imported buffer (not counted in gm_used, as the
+ * driver counts only the objects a file created).
+ */
+static int host_free(struct sim *s, const struct chipc_map *m)
 {
 	struct sim_shared **pp, *sh;
+	int imported;
 
 	for (pp = &s->shared; (sh = *pp); pp = &sh->next) {
 		if (sh->va != m->va)
 			continue;
 		*pp = sh->next;
+		imported = sh->imported;
 		munmap(sh->host, sh->len);
 		close(sh->memfd);
 		free(sh);
-		return;
+		return imported;
 	}
 	free(m->host);
+	return 0;
 }
 
 /*
@@ -1532,8 +1540,7 @@ static int sim_import(struct chip_dev *dev, int fd, uint64_t *addr,
 	}
 	rounded = ((uint64_t)st.st_size + SIM_PAGE - 1) & ~(SIM_PAGE - 1);
 	rc = -ENOSPC;
-	if (rounded > s->gm_size - s->gm_used ||
-	    rounded + SIM_GUARD > SIM_CODE_BASE - s->bo_next)
+	if (rounded + SIM_GUARD > SIM_CODE_BASE - s->bo_next)
 		goto out;
 	rc = -ENOMEM;
 	sh = calloc(1, sizeof(*sh));
@@ -1572,8 +1579,8 @@ static int sim_import(struct chip_dev *dev, int fd, uint64_t *addr,
 	sh->st_ino = st.st_ino;
 	sh->next = s->shared;
 	s->shared = sh;
+	sh->imported = 1;
 	s->bo_next += rounded + SIM_GUARD;
-	s->gm_used += rounded;
 	*addr = m.va;
 	*size = m.size;
 out:
