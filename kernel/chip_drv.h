@@ -4,9 +4,11 @@
  *
  * Objects and their owners:
  *
- *	chip_device	one emulated device: a DRM device, the portable core's
- *			device (chipc_device) and a worker thread executing
- *			runs in FIFO order, the device-wide dedup table
+ *	chip_device	one device: a DRM device, the device behind the
+ *			hardware boundary (chip_hw.h; the emulated one,
+ *			chip_emu.c, executes on the portable core's
+ *			chipc_device), runs served round-robin between the
+ *			files with runnable work, the device-wide dedup table
  *	chip_file	one open file: its device address space (chipc_vm),
  *			buffer objects, registry of cids, heap, runs
  *	chip_bo		a GEM shmem object mapped into its file's space
@@ -17,13 +19,14 @@
  * scope, and the device-wide state they share) and chip_file.vm_sem (the
  * current view of the address space; held only to take a reference on it
  * or to edit it, never across a user copy or a run) ->
- * chip_device.run_lock (spinlock: run queue, run states, every file's run
- * list).
+ * chip_device.run_lock (spinlock: the files with queued runs, every
+ * file's run queue and run list, run states) -> a run fence's lock.
  */
 #ifndef _CHIP_DRV_H
 #define _CHIP_DRV_H
 
 #include <linux/atomic.h>
+#include <linux/dma-fence.h>
 #include <linux/fs.h>
 #include <linux/iosys-map.h>
 #include <linux/kref.h>
@@ -40,6 +43,7 @@
 
 #include "core/chipc.h"
 #include "../uapi/drm/chip_accel.h"
+#include "chip_hw.h"
 
 /* Device address space layout, the same as the simulated backend's. */
 #define CHIP_BO_BASE		0x0000100000000000ull
@@ -82,13 +86,18 @@ struct chip_device {
 	u64 code_next;		/* next device address for resident code */
 	u64 hash_mask;		/* of new tables; debugfs (chip_debugfs.c) */
 
-	/* Runs: FIFO queue executed by @worker. */
+	/*
+	 * Runs: every file queues its own (chip_file.queue, FIFO); the
+	 * device gets the head of the file served longest ago whose head
+	 * may start (chip_pick_locked()), one run at a time (@running).
+	 */
 	spinlock_t run_lock;
-	struct list_head queue;
+	struct list_head active;	/* files with queued runs, by rr_node */
+	u64 rr_gen;		/* files served so far */
 	struct chip_run *running;
-	wait_queue_head_t run_wq;	/* worker: queue changed */
+	struct chip_hw *hw;	/* the device behind the boundary */
+	struct work_struct pump_work;	/* chip_pump(): an in-fence signalled */
 	wait_queue_head_t done_wq;	/* waiters: a run completed */
-	struct task_struct *worker;
 	/* Kernels without cancelable commands: see chip_uring_owner_gone(). */
 	struct delayed_work owner_watch;
 
@@ -123,6 +132,7 @@ struct chip_vm_view {
 
 struct chip_file {
 	struct chip_device *cdev;
+	struct drm_file *drm;	/* its syncobjs */
 	struct chip_user_table *utab;	/* DRM_CHIP_DEDUP_USER only */
 
 	struct mutex lock;	/* registry, counters */
@@ -139,12 +149,16 @@ struct chip_file {
 	u8 *heap;		/* allocated by the first run */
 
 	/* Under cdev->run_lock. */
+	struct list_head queue;	/* runs not started yet, by seq */
+	struct list_head rr_node;	/* in cdev->active while @queue has any */
+	u64 served;		/* cdev->rr_gen when a run of it last started */
 	struct list_head runs;	/* every run not yet consumed, by seq */
 	u64 next_seq;
 	u32 nruns;
 	atomic64_t run_bytes;	/* kernel memory of its runs, see chip_run_cost() */
 	u64 runs_by_status[CHIP_STATUS_COUNT];
 	u64 inline_runs;	/* executed by their submitter */
+	u64 fence_ctx;		/* dma_fence context of its runs' fences */
 
 	spinlock_t cache_lock;	/* @cache, @ncache */
 	struct list_head cache;	/* freed runs for reuse, by qnode */
@@ -169,17 +183,42 @@ enum chip_run_state {
 
 struct io_uring_cmd;
 struct mem_cgroup;
+struct drm_syncobj;
+struct dma_fence_chain;
+
+/* An in-fence of a run (drm_chip_run.in_syncs_ptr). */
+struct chip_run_dep {
+	struct dma_fence_cb cb;
+	struct dma_fence *fence;	/* referenced until detached */
+	struct chip_run *run;
+};
 
 /* Argument blobs up to this size live in the run itself. */
 #define CHIP_RUN_ARGS_SMALL	256
 
 struct chip_run {
-	struct list_head qnode;		/* chip_device.queue */
+	struct list_head qnode;		/* chip_file.queue */
 	struct list_head fnode;		/* chip_file.runs */
 	struct chip_file *file;
 	u64 seq;
 	enum chip_run_state state;
 	int abort;
+	bool hw_done;		/* the device completed @job (inline only) */
+	bool no_result;		/* DRM_CHIP_RUN_NO_RESULT */
+
+	/*
+	 * Its fence, signalled when it retires; published in @out_syncobj
+	 * at submission (with @out_chain for a timeline point).
+	 */
+	struct dma_fence *fence;
+	bool signalled;
+	struct drm_syncobj *out_syncobj;
+	struct dma_fence_chain *out_chain;
+	u64 out_point;
+	/* In-fences: the run may start once @deps_left is zero. */
+	u32 ndeps;
+	atomic_t deps_left;
+	int dep_error;		/* an in-fence signalled an error */
 
 	struct chipc_code *code;	/* referenced until done */
 	struct chipc_dedup *table;	/* @code's table */
@@ -217,9 +256,14 @@ struct chip_run {
 	bool uring_claimed;	/* under run_lock: completion under way */
 	bool uring_cqe32;	/* the ring has 32-byte completions */
 
+	/* What the device executes, prepared when the run starts. */
+	struct chip_hw_job job;
+	struct chip_vm_view *view;	/* referenced while it executes */
+
 	/* Not zeroed at allocation: only the first entries / bytes used. */
 	struct drm_chip_store stores[DRM_CHIP_MAX_STORES];
 	struct drm_chip_load loads[DRM_CHIP_MAX_LOADS];
+	struct chip_run_dep deps[DRM_CHIP_MAX_IN_SYNCS];
 	u8 args_small[CHIP_RUN_ARGS_SMALL];
 };
 
@@ -295,6 +339,8 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 		    struct io_uring_cmd *ucmd, unsigned int issue_flags,
 		    u64 *seq);
 void chip_run_unlink_free(struct chip_run *run);
+void chip_run_dequeue_locked(struct chip_run *run);
+void chip_run_signal(struct chip_run *run);
 int chip_run_copy_stores(struct chip_run *run);
 int chip_run_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 int chip_wait_ioctl(struct drm_device *drm, void *data, struct drm_file *file);

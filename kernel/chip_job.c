@@ -1,14 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Runs: submission (validation shared with every submission path),
- * the device worker that executes them one at a time in FIFO order, wait,
- * cancel, and their release with the file.
+ * Runs: submission (validation shared with every submission path), their
+ * fences, handing them to the device one at a time, round-robin between
+ * files, wait, cancel, and their release with the file.
  *
  * A run never hangs the device: the core's watchdog (timeout_ns) and
  * instruction budget end it with CHIP_STATUS_TIMEOUT, a bad access with
  * CHIP_STATUS_FAULT, and the abort flag (cancel, close) with
- * CHIP_STATUS_CANCELLED.  The worker then takes the next run.
+ * CHIP_STATUS_CANCELLED.  A run still executing well past its watchdog is
+ * ended by the hardware boundary's job timeout (chip_hw.c) with
+ * CHIP_STATUS_TIMEOUT.  The device then takes the next run.
+ *
+ * The job code talks to the device only through the hardware boundary
+ * (chip_hw.h): chip_pump() prepares the next run's job and submits it;
+ * the device's completion (chip_run_done()) retires the run and pumps
+ * the next one.
+ *
+ * Scheduling: each file queues its runs in submission order
+ * (chip_file.queue).  The head of a file's queue may start once all its
+ * in-fences have signalled; a head still waiting holds back its own
+ * file's later runs (so a file's runs start, and its fences signal, in
+ * seq order) but no other file.  Among the files whose head may start,
+ * chip_pump() takes the one whose last run started longest ago
+ * (chip_pick_locked()): a file with many queued runs delays another
+ * file's run by at most the one run executing.
  */
+#include <linux/dma-fence-chain.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/memcontrol.h>
@@ -19,8 +36,112 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <drm/drm_syncobj.h>
 
 #include "chip_drv.h"
+#include "chip_hw.h"
+
+/*
+ * A run's fence.  Its lock is its own: the fence may outlive the run and
+ * the file (in a syncobj, a sync_file or another driver's wait).
+ */
+struct chip_fence {
+	struct dma_fence base;
+	spinlock_t lock;	/* of @base only */
+};
+
+static const char *chip_fence_driver_name(struct dma_fence *fence)
+{
+	return "chip";
+}
+
+static const char *chip_fence_timeline_name(struct dma_fence *fence)
+{
+	return "chip-file";
+}
+
+static const struct dma_fence_ops chip_fence_ops = {
+	.get_driver_name = chip_fence_driver_name,
+	.get_timeline_name = chip_fence_timeline_name,
+};
+
+/*
+ * The error of a run's fence: 0 for CHIP_STATUS_OK, -ECANCELED for a
+ * cancelled run, -ETIMEDOUT for a watchdog or instruction budget,
+ * -ENODEV for a lost device and -EIO for every other failure.
+ */
+static int chip_status_errno(u32 status)
+{
+	switch (status) {
+	case CHIP_STATUS_OK:
+		return 0;
+	case CHIP_STATUS_CANCELLED:
+		return -ECANCELED;
+	case CHIP_STATUS_TIMEOUT:
+		return -ETIMEDOUT;
+	case CHIP_STATUS_DEVICE_LOST:
+		return -ENODEV;
+	default:
+		return -EIO;
+	}
+}
+
+/* Signal the fence of a submitted run with its status, once. */
+void chip_run_signal(struct chip_run *run)
+{
+	int err;
+
+	if (!run->fence || run->signalled)
+		return;
+	run->signalled = true;
+	err = chip_status_errno(run->res.status);
+	if (err)
+		dma_fence_set_error(run->fence, err);
+	dma_fence_signal(run->fence);
+}
+
+/* The error of an in-fence, or of the fence of a timeline point. */
+static int chip_dep_error(struct dma_fence *fence)
+{
+	struct dma_fence_chain *chain = to_dma_fence_chain(fence);
+
+	if (chain && chain->fence && chain->fence->error)
+		return chain->fence->error;
+	return fence->error;
+}
+
+/*
+ * An in-fence signalled (in whatever context its signaller runs, under
+ * the fence's lock): count it, and have the device's next run chosen
+ * again (chip_pump(), from a work item) once the last one has.
+ */
+static void chip_run_dep_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
+{
+	struct chip_run_dep *dep = container_of(cb, struct chip_run_dep, cb);
+	struct chip_run *run = dep->run;
+	struct chip_device *cdev = run->file->cdev;
+	int err = chip_dep_error(fence);
+
+	if (err)
+		WRITE_ONCE(run->dep_error, err);
+	if (atomic_dec_and_test(&run->deps_left))
+		queue_work(system_wq, &cdev->pump_work);
+}
+
+/*
+ * Drop the in-fences of @run.  Removing a callback takes the fence's
+ * lock, under which callbacks run: none is running on @run afterwards.
+ */
+static void chip_run_detach_deps(struct chip_run *run)
+{
+	u32 i;
+
+	for (i = 0; i < run->ndeps; i++) {
+		dma_fence_remove_callback(run->deps[i].fence, &run->deps[i].cb);
+		dma_fence_put(run->deps[i].fence);
+	}
+	run->ndeps = 0;
+}
 
 /*
  * A file keeps up to CHIP_RUN_CACHE freed runs for its next ones, so a
@@ -104,6 +225,17 @@ static void chip_run_free(struct chip_run *run)
 {
 	struct chip_file *f = run->file;
 
+	chip_run_detach_deps(run);
+	if (run->fence) {
+		/* A submitted run that never retired: as cancelled. */
+		if (run->seq)
+			chip_run_signal(run);
+		dma_fence_put(run->fence);
+		run->fence = NULL;
+	}
+	if (run->out_syncobj)
+		drm_syncobj_put(run->out_syncobj);
+	kfree(run->out_chain);
 	if (run->owner)
 		put_task_struct(run->owner);
 	mem_cgroup_put(run->memcg);
@@ -143,87 +275,49 @@ static void chip_run_put_code(struct chip_run *run)
 }
 
 /*
- * Copy the store ranges of a successful run from the view it ran on.
- * The snapshot is allocated now, not at submission, charged to the
- * submitter's memory cgroup; its size was reserved in the file's budget.
+ * Prepare the job of @run for the device (chip_hw.h): a reference on the
+ * file's current view of its address space, which pins every buffer
+ * object it maps (no lock is held while the run executes, so the file
+ * can create and close objects meanwhile), and the buffer for its store
+ * snapshot, allocated now, not at submission, charged to the submitter's
+ * memory cgroup (its size was reserved in the file's budget).  Returns
+ * false, with the run's result set, for a run that is not to execute.
  */
-static void chip_run_snapshot(struct chip_run *run, struct chip_vm_view *v)
+static bool chip_run_start(struct chip_run *run)
 {
+	struct chip_hw_job *job = &run->job;
+	struct chip_file *f = run->file;
 	struct mem_cgroup *old;
-	u64 off = 0;
-	u32 i;
 
-	old = set_active_memcg(run->memcg);
-	run->snap = kvmalloc(run->snap_size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	set_active_memcg(old);
-	if (!run->snap) {
-		run->res.status = CHIP_STATUS_FAULT;
-		run->res.code = CHIP_FAULT_READ;
-		run->res.fault_addr = run->stores[0].va;
-		strscpy(run->res.msg, "no memory for the store snapshot",
-			sizeof(run->res.msg));
-		return;
+	/* Every in-fence has signalled. */
+	chip_run_detach_deps(run);
+	if (READ_ONCE(run->dep_error)) {
+		run->res.status = CHIP_STATUS_CANCELLED;
+		snprintf(run->res.msg, sizeof(run->res.msg),
+			 "an in-fence failed (%d)", READ_ONCE(run->dep_error));
+		return false;
 	}
-	for (i = 0; i < run->nstores; i++) {
-		const struct drm_chip_store *s = &run->stores[i];
-		const u8 *p = chipc_vm_translate(&v->vm, s->va, s->size,
-						 CHIPC_PROT_READ);
-
-		if (!p) {
+	if (READ_ONCE(run->abort)) {
+		run->res.status = CHIP_STATUS_CANCELLED;
+		strscpy(run->res.msg, "cancelled", sizeof(run->res.msg));
+		return false;
+	}
+	if (run->nstores) {
+		old = set_active_memcg(run->memcg);
+		run->snap = kvmalloc(run->snap_size,
+				     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		set_active_memcg(old);
+		if (!run->snap) {
 			run->res.status = CHIP_STATUS_FAULT;
 			run->res.code = CHIP_FAULT_READ;
-			run->res.fault_addr = s->va;
-			snprintf(run->res.msg, sizeof(run->res.msg),
-				 "store %u: range not mapped", i);
-			return;
-		}
-		memcpy(run->snap + off, p, s->size);
-		off += s->size;
-	}
-}
-
-/*
- * Write the load bytes of @run into the view it is about to run on: every
- * range is checked first, so a buffer freed since submission fails the
- * run with nothing copied.  Returns true if the run may execute.
- */
-static bool chip_run_load(struct chip_run *run, struct chip_vm_view *v)
-{
-	u8 *dst[DRM_CHIP_MAX_LOADS];
-	u64 off = 0;
-	u32 i;
-
-	for (i = 0; i < run->nloads; i++) {
-		const struct drm_chip_load *l = &run->loads[i];
-
-		dst[i] = chipc_vm_translate(&v->vm, l->va, l->size,
-					    CHIPC_PROT_WRITE);
-		if (!dst[i]) {
-			run->res.status = CHIP_STATUS_FAULT;
-			run->res.code = CHIP_FAULT_WRITE;
-			run->res.fault_addr = l->va;
-			snprintf(run->res.msg, sizeof(run->res.msg),
-				 "load %u: range not mapped", i);
+			run->res.fault_addr = run->stores[0].va;
+			strscpy(run->res.msg, "no memory for the store snapshot",
+				sizeof(run->res.msg));
 			return false;
 		}
 	}
-	for (i = 0; i < run->nloads; i++) {
-		memcpy(dst[i], run->load_data + off, run->loads[i].size);
-		off += run->loads[i].size;
-	}
-	return true;
-}
-
-/*
- * Execute @run on the file's current view of its address space, which
- * pins every buffer object it maps: no lock is held while the run
- * executes, so the file can create and close objects meanwhile.
- */
-static void chip_run_execute(struct chip_device *cdev, struct chip_run *run)
-{
-	struct chip_file *f = run->file;
-	struct chip_vm_view *v = chip_vm_get(f);
-	struct chipc_run_req req = {
+	run->view = chip_vm_get(f);
+	job->req = (struct chipc_run_req) {
 		.code = run->code,
 		.args = &run->args,
 		.graph = run->has_graph ? &run->graph : NULL,
@@ -231,61 +325,94 @@ static void chip_run_execute(struct chip_device *cdev, struct chip_run *run)
 		.aicpu_threads = run->aicpu_threads,
 		.timeout_ns = run->timeout_ns,
 		.insn_budget = run->insn_budget,
-		.vm = &v->vm,
+		.vm = &run->view->vm,
 		.heap_va = CHIP_HEAP_VA,
 		.heap_size = chip_params.heap_size,
 		.heap_host = f->heap,
 		.abort = &run->abort,
 	};
+	job->loads = run->loads;
+	job->load_data = run->load_data;
+	job->nloads = run->nloads;
+	job->stores = run->stores;
+	job->nstores = run->nstores;
+	job->snap = run->snap;
+	memset(&job->res, 0, sizeof(job->res));
+	return true;
+}
 
-	if (READ_ONCE(run->abort)) {
-		run->res.status = CHIP_STATUS_CANCELLED;
-		strscpy(run->res.msg, "cancelled", sizeof(run->res.msg));
-	} else if (!run->nloads || chip_run_load(run, v)) {
-		chipc_device_run(&cdev->core, &req, &run->res);
-		if (run->res.status == CHIP_STATUS_OK && run->nstores)
-			chip_run_snapshot(run, v);
+/* The device has given @run back (@executed) or it never went there. */
+static void chip_run_finish(struct chip_run *run, bool executed)
+{
+	if (executed) {
+		run->res = run->job.res;
 		/* What chip_run_inline() predicts the next run from. */
-		if (run->res.status != CHIP_STATUS_CANCELLED)
+		if (run->res.status != CHIP_STATUS_CANCELLED &&
+		    run->res.status != CHIP_STATUS_TIMEOUT)
 			WRITE_ONCE(run->code->last_run_ns,
 				   run->res.device_ns + 1);
+		chip_vm_put(run->view);
+		run->view = NULL;
 	}
-	chip_vm_put(v);
+	if (run->res.status != CHIP_STATUS_OK && run->snap) {
+		kvfree(run->snap);
+		run->snap = NULL;
+	}
 	chip_run_free_blobs(run);
 	if (!run->snap && run->snap_size)
 		chip_run_unreserve(run, run->snap_size);
 }
+
+static void chip_pump(struct chip_device *cdev);
 
 /*
  * @run has executed: account it, give the device back and wake whoever
  * waits for that.  Returns true if the caller is to complete its io_uring
  * command; an ioctl run may be consumed and freed as soon as this returns.
  */
-static bool chip_run_retire(struct chip_device *cdev, struct chip_run *run)
+static bool chip_run_retire(struct chip_device *cdev, struct chip_run *run,
+			    bool inl, bool pump)
 {
-	bool worker = current == cdev->worker;
-	bool uring, more;
+	bool uring, more, drop;
 
 	chip_run_put_code(run);
+	chip_run_signal(run);
 	spin_lock(&cdev->run_lock);
 	if (run->res.status < CHIP_STATUS_COUNT)
 		run->file->runs_by_status[run->res.status]++;
-	if (!worker)
+	if (inl)
 		run->file->inline_runs++;
 	run->state = CHIP_RUN_DONE;
 	cdev->running = NULL;
 	uring = run->ucmd && chip_uring_claim(run);
-	more = !list_empty(&cdev->queue);
+	/* DRM_CHIP_RUN_NO_RESULT: nothing is retained past this point. */
+	drop = run->no_result && !run->ucmd;
+	if (drop)
+		list_del_init(&run->fnode);
+	more = !list_empty(&cdev->active);
 	spin_unlock(&cdev->run_lock);
-	if (more && !worker)
-		wake_up(&cdev->run_wq);
+	if (drop) {
+		chip_run_free(run);
+		atomic64_dec(&cdev->runs);
+	}
 	/*
 	 * Waiters: WAIT and chip_file_cancel(); pairs with the barrier in
 	 * their prepare_to_wait().
 	 */
 	if (wq_has_sleeper(&cdev->done_wq))
 		wake_up_all(&cdev->done_wq);
+	if (more && pump)
+		chip_pump(cdev);
 	return uring;
+}
+
+/* Stop the running @run: the device polls its abort flag. */
+static void chip_run_abort_locked(struct chip_device *cdev,
+				  struct chip_run *run)
+{
+	lockdep_assert_held(&cdev->run_lock);
+	WRITE_ONCE(run->abort, 1);
+	chip_hw_cancel(cdev->hw, &run->job);
 }
 
 /*
@@ -309,12 +436,12 @@ static void chip_owner_watch_fn(struct work_struct *work)
 	if (run && run->inline_task) {
 		/* The submitter executes it and cannot poll: do it here. */
 		if (fatal_signal_pending(run->inline_task))
-			WRITE_ONCE(run->abort, 1);
+			chip_run_abort_locked(cdev, run);
 		else
 			again = true;
 	} else if (run && chip_uring_watch_owner(run)) {
 		if (chip_uring_owner_gone(run))
-			WRITE_ONCE(run->abort, 1);
+			chip_run_abort_locked(cdev, run);
 		else
 			again = true;
 	}
@@ -335,65 +462,176 @@ static void chip_owner_watch_start(struct chip_device *cdev,
 				      msecs_to_jiffies(CHIP_OWNER_WATCH_MS));
 }
 
-/* Queued runs and nobody executing one (a submitter may be, inline). */
-static bool chip_worker_has_work(struct chip_device *cdev)
+/* Is the head of the queue of @f free to start (its in-fences signalled)? */
+static bool chip_head_ready_locked(struct chip_file *f)
 {
-	return !list_empty_careful(&cdev->queue) && !READ_ONCE(cdev->running);
+	struct chip_run *head;
+
+	lockdep_assert_held(&f->cdev->run_lock);
+	head = list_first_entry(&f->queue, struct chip_run, qnode);
+	return !atomic_read(&head->deps_left);
 }
 
-static int chip_worker_fn(void *arg)
+/* Take @run off its file's queue. */
+void chip_run_dequeue_locked(struct chip_run *run)
 {
-	struct chip_device *cdev = arg;
+	struct chip_file *f = run->file;
+
+	lockdep_assert_held(&f->cdev->run_lock);
+	list_del_init(&run->qnode);
+	if (list_empty(&f->queue))
+		list_del_init(&f->rr_node);
+}
+
+/*
+ * The next run to start, taken off its queue and made the device's, or
+ * NULL: the head of the file served longest ago among those whose head
+ * may start, if the device is free.
+ */
+static struct chip_run *chip_pick_locked(struct chip_device *cdev)
+{
+	struct chip_file *f, *best = NULL;
 	struct chip_run *run;
 
-	while (!kthread_should_stop()) {
-		wait_event_interruptible(cdev->run_wq,
-					 kthread_should_stop() ||
-					 chip_worker_has_work(cdev));
+	lockdep_assert_held(&cdev->run_lock);
+	if (cdev->running)
+		return NULL;
+	list_for_each_entry(f, &cdev->active, rr_node)
+		if (chip_head_ready_locked(f) &&
+		    (!best || f->served < best->served))
+			best = f;
+	if (!best)
+		return NULL;
+	best->served = ++cdev->rr_gen;
+	run = list_first_entry(&best->queue, struct chip_run, qnode);
+	chip_run_dequeue_locked(run);
+	run->state = CHIP_RUN_RUNNING;
+	cdev->running = run;
+	return run;
+}
+
+/*
+ * Give the device its next run, if it is free and a run may start.
+ * Called in process context wherever that may have changed: after a
+ * submission, a retirement (the device's completion), and from
+ * @pump_work when an in-fence signals.  A run that is not to execute
+ * (cancelled, failed in-fence) retires at once and the next is taken.
+ */
+static void chip_pump(struct chip_device *cdev)
+{
+	struct chip_run *run;
+	int ret;
+
+	for (;;) {
 		spin_lock(&cdev->run_lock);
-		run = NULL;
-		if (!cdev->running)
-			run = list_first_entry_or_null(&cdev->queue,
-						       struct chip_run, qnode);
-		if (run) {
-			list_del_init(&run->qnode);
-			run->state = CHIP_RUN_RUNNING;
-			cdev->running = run;
-		}
+		run = chip_pick_locked(cdev);
 		spin_unlock(&cdev->run_lock);
 		if (!run)
-			continue;
+			return;
 		if (chip_uring_watch_owner(run))
 			chip_owner_watch_start(cdev, run);
-
-		chip_run_execute(cdev, run);
-		if (chip_run_retire(cdev, run))
+		if (chip_run_start(run)) {
+			ret = chip_hw_submit(cdev->hw, &run->job);
+			if (!ret)
+				return;	/* the device has it; see chip_run_done() */
+			run->job.res.status = CHIP_STATUS_DEVICE_LOST;
+			snprintf(run->job.res.msg, sizeof(run->job.res.msg),
+				 "device refused the job (%d)", ret);
+			chip_run_finish(run, true);
+		} else {
+			chip_run_finish(run, false);
+		}
+		if (chip_run_retire(cdev, run, false, false))
 			chip_uring_complete(run);
-		cond_resched();
 	}
-	return 0;
+}
+
+static void chip_pump_fn(struct work_struct *work)
+{
+	chip_pump(container_of(work, struct chip_device, pump_work));
+}
+
+/*
+ * The device's completion of a job (chip_hw.h), in process context (the
+ * device's thread, or the job timeout's work): the analogue of the
+ * threaded half of an interrupt handler.
+ */
+static void chip_run_done(struct chip_hw *hw, struct chip_hw_job *job)
+{
+	struct chip_run *run = container_of(job, struct chip_run, job);
+	struct chip_device *cdev = run->file->cdev;
+
+	if (run->inline_task) {
+		/*
+		 * A submitter waits for it (a device without run_inline):
+		 * the result before the flag.
+		 */
+		smp_store_release(&run->hw_done, true);
+		wake_up_all(&cdev->done_wq);
+		return;
+	}
+	chip_run_finish(run, true);
+	if (chip_run_retire(cdev, run, false, true))
+		chip_uring_complete(run);
+}
+
+static bool chip_run_hw_done(struct chip_run *run)
+{
+	/* Pairs with the release in chip_run_done(): the result is in. */
+	return smp_load_acquire(&run->hw_done);
+}
+
+/*
+ * Execute @run in its submitter (chip_run_inline()): the device's
+ * run_inline when it has one, else through the device, waiting.
+ */
+static void chip_run_execute_inline(struct chip_device *cdev,
+				    struct chip_run *run)
+{
+	struct chip_hw *hw = cdev->hw;
+
+	if (!chip_run_start(run)) {
+		chip_run_finish(run, false);
+		return;
+	}
+	if (hw->ops->run_inline) {
+		hw->ops->run_inline(hw, &run->job);
+	} else {
+		run->hw_done = false;
+		if (chip_hw_submit(hw, &run->job)) {
+			run->job.res.status = CHIP_STATUS_DEVICE_LOST;
+			strscpy(run->job.res.msg, "device refused the job",
+				sizeof(run->job.res.msg));
+		} else {
+			wait_event(cdev->done_wq, chip_run_hw_done(run));
+		}
+	}
+	chip_run_finish(run, true);
 }
 
 int chip_worker_start(struct chip_device *cdev)
 {
-	struct task_struct *t;
+	struct chip_hw *hw;
 
 	INIT_DELAYED_WORK(&cdev->owner_watch, chip_owner_watch_fn);
-	t = kthread_run(chip_worker_fn, cdev, "chip%u", cdev->index);
-	if (IS_ERR(t))
-		return PTR_ERR(t);
-	cdev->worker = t;
+	INIT_WORK(&cdev->pump_work, chip_pump_fn);
+	hw = chip_emu_create(&cdev->core, cdev->index, chip_run_done);
+	if (IS_ERR(hw))
+		return PTR_ERR(hw);
+	cdev->hw = hw;
 	return 0;
 }
 
-/* No file is open, so the queue is empty and nothing runs. */
+/* No file is open, so the queues are empty and nothing runs. */
 void chip_worker_stop(struct chip_device *cdev)
 {
-	if (cdev->worker) {
-		kthread_stop(cdev->worker);
-		cancel_delayed_work_sync(&cdev->owner_watch);
-	}
-	cdev->worker = NULL;
+	if (!cdev->hw)
+		return;
+	cancel_work_sync(&cdev->pump_work);
+	cancel_delayed_work_sync(&cdev->owner_watch);
+	chip_hw_fini(cdev->hw);
+	cdev->hw->ops->destroy(cdev->hw);
+	cdev->hw = NULL;
 }
 
 static bool chip_file_running(struct chip_device *cdev, struct chip_file *f)
@@ -407,22 +645,25 @@ static bool chip_file_running(struct chip_device *cdev, struct chip_file *f)
 }
 
 /*
- * Cancel the queued runs of @f and stop its running one; returns when
- * none of its runs executes.  Cancelled runs complete as
- * CHIP_STATUS_CANCELLED and stay for wait to consume.
+ * Cancel the queued runs of @f (also those waiting for in-fences) and
+ * stop its running one; returns when none of its runs executes (it never
+ * waits for another file's run or for an in-fence).  Cancelled runs
+ * complete as CHIP_STATUS_CANCELLED, their fences signal with
+ * -ECANCELED after the running one's, and they stay for wait to consume
+ * (DRM_CHIP_RUN_NO_RESULT runs are freed).
  */
 u64 chip_file_cancel(struct chip_file *f)
 {
 	struct chip_device *cdev = f->cdev;
 	struct chip_run *run, *tmp;
 	LIST_HEAD(cancelled);
+	LIST_HEAD(dropped);
 	u64 n = 0;
 
 	spin_lock(&cdev->run_lock);
-	list_for_each_entry_safe(run, tmp, &cdev->queue, qnode) {
-		if (run->file != f)
-			continue;
-		list_move_tail(&run->qnode, &cancelled);
+	list_splice_init(&f->queue, &cancelled);
+	list_del_init(&f->rr_node);
+	list_for_each_entry(run, &cancelled, qnode) {
 		if (run->ucmd)
 			chip_uring_claim(run);	/* queued: never claimed */
 		run->res.status = CHIP_STATUS_CANCELLED;
@@ -431,24 +672,33 @@ u64 chip_file_cancel(struct chip_file *f)
 		n++;
 	}
 	if (cdev->running && cdev->running->file == f)
-		WRITE_ONCE(cdev->running->abort, 1);
+		chip_run_abort_locked(cdev, cdev->running);
 	spin_unlock(&cdev->run_lock);
 
+	wait_event(cdev->done_wq, !chip_file_running(cdev, f));
+
 	list_for_each_entry_safe(run, tmp, &cancelled, qnode) {
+		chip_run_detach_deps(run);
 		chip_run_put_code(run);
 		chip_run_free_blobs(run);
 		if (run->snap_size)
 			chip_run_unreserve(run, run->snap_size);
+		chip_run_signal(run);
 		spin_lock(&cdev->run_lock);
 		list_del_init(&run->qnode);
 		run->state = CHIP_RUN_DONE;
+		if (run->no_result && !run->ucmd)
+			list_move_tail(&run->fnode, &dropped);
 		spin_unlock(&cdev->run_lock);
 		if (run->ucmd)
 			chip_uring_complete(run);
 	}
+	list_for_each_entry_safe(run, tmp, &dropped, fnode) {
+		list_del_init(&run->fnode);
+		chip_run_free(run);
+		atomic64_dec(&cdev->runs);
+	}
 	wake_up_all(&cdev->done_wq);
-
-	wait_event(cdev->done_wq, !chip_file_running(cdev, f));
 	return n;
 }
 
@@ -511,6 +761,77 @@ static void *chip_copy_blob(u64 uptr, u64 size, void *small, u64 small_size,
 }
 
 /*
+ * The syncs of a request: its in-fences, each looked up now (a point with
+ * no fence yet: -EINVAL) and watched from now on, and the syncobj (and,
+ * for a timeline point, the chain link) that will publish its fence.
+ */
+static int chip_run_prepare_syncs(struct chip_run *run,
+				  const struct drm_chip_run *args, bool nowait)
+{
+	struct drm_chip_sync in[DRM_CHIP_MAX_IN_SYNCS];
+	struct drm_file *file = run->file->drm;
+	gfp_t gfp = nowait ? GFP_NOWAIT : GFP_KERNEL;
+	struct chip_fence *cf;
+	u32 i, n = args->in_sync_count;
+	int ret;
+
+	cf = kzalloc(sizeof(*cf), gfp | __GFP_ACCOUNT);
+	if (!cf)
+		return nowait ? -EAGAIN : -ENOMEM;
+	spin_lock_init(&cf->lock);
+	/* The seqno is the run's seq, set before anyone sees the fence. */
+	dma_fence_init(&cf->base, &chip_fence_ops, &cf->lock,
+		       run->file->fence_ctx, 0);
+	run->fence = &cf->base;
+
+	ret = chip_copy_in(in, args->in_syncs_ptr, n * sizeof(in[0]), nowait);
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++) {
+		struct chip_run_dep *dep = &run->deps[i];
+
+		if (in[i].flags || !in[i].handle)
+			return -EINVAL;
+		ret = drm_syncobj_find_fence(file, in[i].handle, in[i].point,
+					     0, &dep->fence);
+		if (ret)
+			return ret;
+		INIT_LIST_HEAD(&dep->cb.node);
+		dep->run = run;
+		run->ndeps++;
+	}
+
+	if (args->out_sync.handle) {
+		run->out_syncobj = drm_syncobj_find(file, args->out_sync.handle);
+		if (!run->out_syncobj)
+			return -ENOENT;
+		run->out_point = args->out_sync.point;
+		if (run->out_point) {
+			run->out_chain = kmalloc(sizeof(*run->out_chain),
+						 gfp | __GFP_ACCOUNT);
+			if (!run->out_chain)
+				return nowait ? -EAGAIN : -ENOMEM;
+		}
+	}
+
+	/* Watch the in-fences; the submitter holds the last count. */
+	atomic_set(&run->deps_left, run->ndeps + 1);
+	for (i = 0; i < run->ndeps; i++) {
+		struct chip_run_dep *dep = &run->deps[i];
+
+		ret = dma_fence_add_callback(dep->fence, &dep->cb,
+					     chip_run_dep_cb);
+		if (ret) {	/* already signalled */
+			ret = chip_dep_error(dep->fence);
+			if (ret)
+				WRITE_ONCE(run->dep_error, ret);
+			atomic_dec(&run->deps_left);
+		}
+	}
+	return 0;
+}
+
+/*
  * Build a run from a request: copy and validate everything it carries.
  * Shared by every submission path; with @nowait, -EAGAIN instead of
  * blocking.
@@ -536,16 +857,22 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 	u32 i;
 
 	*ret = -EINVAL;
-	/* Syncs, NO_RESULT and timelines: not supported yet (-EINVAL). */
-	if (args->flags & ~DRM_CHIP_RUN_INLINE || args->pad || args->seq ||
-	    args->pad2 || args->in_syncs_ptr || args->in_sync_count ||
-	    args->pad3 || args->out_sync.handle || args->out_sync.flags ||
-	    args->out_sync.point || args->timeline_ptr ||
-	    args->timeline_count || args->pad4)
+	/* Timelines: not supported yet (-EINVAL). */
+	if (args->flags & ~DRM_CHIP_RUN_FLAGS || args->pad || args->seq ||
+	    args->pad2 || args->pad3 || args->out_sync.flags ||
+	    (!args->out_sync.handle && args->out_sync.point) ||
+	    args->timeline_ptr || args->timeline_count || args->pad4)
 		return NULL;
 	if ((!args->graph_size && args->graph_ptr) ||
-	    (!args->load_count && args->loads_ptr))
+	    (!args->load_count && args->loads_ptr) ||
+	    (!args->in_sync_count && args->in_syncs_ptr))
 		return NULL;
+	if ((args->flags & DRM_CHIP_RUN_NO_RESULT) && args->store_count)
+		return NULL;
+	if (args->in_sync_count > DRM_CHIP_MAX_IN_SYNCS) {
+		*ret = -E2BIG;
+		return NULL;
+	}
 	/* The core's checks, in the order every backend makes them. */
 	*ret = chipc_request_check(&lim, &rq);
 	if (*ret)
@@ -559,12 +886,16 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 	memset(run, 0, offsetof(struct chip_run, stores));
 	INIT_LIST_HEAD(&run->qnode);
 	INIT_LIST_HEAD(&run->fnode);
+	/* Empty whenever the device does not hold the job. */
+	INIT_LIST_HEAD(&run->job.node);
+	INIT_LIST_HEAD(&run->job.dev_node);
 	run->file = f;
 	run->block_dim = args->block_dim;
 	run->aicpu_threads = args->aicpu_threads;
 	run->timeout_ns = args->timeout_ns;
 	run->insn_budget = args->insn_budget;
 	run->inline_ok = args->flags & DRM_CHIP_RUN_INLINE;
+	run->no_result = args->flags & DRM_CHIP_RUN_NO_RESULT;
 	run->nstores = args->store_count;
 	run->nloads = args->load_count;
 
@@ -638,6 +969,9 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 			goto err;
 		run->has_graph = true;
 	}
+	*ret = chip_run_prepare_syncs(run, args, nowait);
+	if (*ret)
+		goto err;
 	return run;
 
 err:
@@ -671,14 +1005,14 @@ static int chip_run_check_stores(struct chip_file *f, struct chip_run *run,
 
 /*
  * Execute @run in the submitting task instead of handing it to the
- * device worker?  Only for a caller that waits for it at once
+ * device?  Only for a caller that waits for it at once
  * (DRM_CHIP_RUN_INLINE), and only when that cannot delay anyone and is
  * cheap: the device is idle with nothing queued (so FIFO order holds),
  * and the callable's latest run took at most inline_us.  Waking the
- * worker and then the waiting submitter costs more than a short run
- * itself; a long run still goes to the worker, where it can be
+ * device's thread and then the waiting submitter costs more than a short
+ * run itself; a long run still goes to the device, where it can be
  * cancelled like any other.  Runs submitted without the flag (batches)
- * go to the worker, which executes them while the submitter prepares
+ * go to the device, which executes them while the submitter prepares
  * the next ones.  run_lock held.
  */
 static bool chip_run_inline(struct chip_device *cdev, struct chip_run *run,
@@ -686,8 +1020,9 @@ static bool chip_run_inline(struct chip_device *cdev, struct chip_run *run,
 {
 	u64 last = READ_ONCE(code->last_run_ns);
 
-	return run->inline_ok && last && last - 1 <= chip_params.inline_ns &&
-	       !cdev->running && list_empty(&cdev->queue);
+	return run->inline_ok && !run->ndeps && last &&
+	       last - 1 <= chip_params.inline_ns &&
+	       !cdev->running && list_empty(&cdev->active);
 }
 
 /*
@@ -708,7 +1043,11 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 	const struct chipc_cid *slot;
 	struct chipc_run_req req = { 0 };
 	bool nowait = chip_uring_nowait(ucmd, issue_flags);
+	struct drm_syncobj *out_syncobj;
+	struct dma_fence_chain *out_chain;
+	struct dma_fence *fence;
 	struct chip_run *run;
+	u64 out_point;
 	bool inl;
 	int ret;
 
@@ -765,7 +1104,7 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 	 * lock then, and a failure has nothing to undo.
 	 */
 	spin_lock(&cdev->run_lock);
-	if (f->nruns >= chip_params.max_runs) {
+	if (!run->no_result && f->nruns >= chip_params.max_runs) {
 		spin_unlock(&cdev->run_lock);
 		ret = -EBUSY;
 		goto err_unlock;
@@ -777,7 +1116,8 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 		ret = -EAGAIN;
 		goto err_unlock;
 	}
-	f->nruns++;
+	if (!run->no_result)
+		f->nruns++;
 	if (inl) {
 		run->state = CHIP_RUN_RUNNING;
 		run->inline_task = current;
@@ -792,22 +1132,51 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 	/* Bind the command, then make the run visible. */
 	if (ucmd)
 		chip_uring_bind(run, ucmd, issue_flags, !inl);
+	/* Once visible, the run may retire and be freed at any time. */
+	fence = dma_fence_get(run->fence);
+	out_syncobj = run->out_syncobj;
+	out_chain = run->out_chain;
+	out_point = run->out_point;
+	run->out_syncobj = NULL;
+	run->out_chain = NULL;
 
 	spin_lock(&cdev->run_lock);
 	run->seq = ++f->next_seq;
+	fence->seqno = run->seq;
 	run->res.status = CHIP_STATUS_INVALID;
 	list_add_tail(&run->fnode, &f->runs);
 	if (!inl) {
 		run->state = CHIP_RUN_QUEUED;
-		list_add_tail(&run->qnode, &cdev->queue);
+		if (list_empty(&f->queue))
+			list_add_tail(&f->rr_node, &cdev->active);
+		list_add_tail(&run->qnode, &f->queue);
 	}
+	/* The submitter's count: the run may start once the fences have. */
+	atomic_dec(&run->deps_left);
 	*seq = run->seq;
 	spin_unlock(&cdev->run_lock);
 	atomic64_inc(&cdev->runs);
+
+	/* Publish the fence (it may have signalled already). */
+	if (out_syncobj) {
+		if (out_chain)
+			drm_syncobj_add_point(out_syncobj, out_chain, fence,
+					      out_point);
+		else
+			drm_syncobj_replace_fence(out_syncobj, fence);
+		drm_syncobj_put(out_syncobj);
+	}
+	dma_fence_put(fence);
+
 	if (!inl) {
-		/* Pairs with the barrier in the worker's prepare_to_wait(). */
-		if (wq_has_sleeper(&cdev->run_wq))
-			wake_up(&cdev->run_wq);
+		/*
+		 * Give the device its next run; an issue that may not block
+		 * leaves that to a work item (starting a run allocates).
+		 */
+		if (nowait)
+			queue_work(system_wq, &cdev->pump_work);
+		else
+			chip_pump(cdev);
 		return 0;
 	}
 
@@ -817,8 +1186,8 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 	else
 		schedule_delayed_work(&cdev->owner_watch,
 				      msecs_to_jiffies(CHIP_OWNER_WATCH_MS));
-	chip_run_execute(cdev, run);
-	chip_run_retire(cdev, run);
+	chip_run_execute_inline(cdev, run);
+	chip_run_retire(cdev, run, true, true);
 	return 1;
 
 err_unlock:
@@ -849,7 +1218,8 @@ void chip_run_unlink_free(struct chip_run *run)
 
 	spin_lock(&cdev->run_lock);
 	list_del_init(&run->fnode);
-	f->nruns--;
+	if (!run->no_result)
+		f->nruns--;
 	spin_unlock(&cdev->run_lock);
 	chip_run_put_code(run);
 	chip_run_free(run);
@@ -870,7 +1240,7 @@ static int chip_run_take(struct chip_file *f, u64 seq, struct chip_run **out)
 
 	spin_lock(&cdev->run_lock);
 	list_for_each_entry(run, &f->runs, fnode) {
-		if (run->ucmd || (seq && run->seq != seq))
+		if (run->ucmd || run->no_result || (seq && run->seq != seq))
 			continue;
 		if (run->state == CHIP_RUN_DONE) {
 			list_del_init(&run->fnode);

@@ -19,9 +19,9 @@
  *		allocation that may sleep, executing a run inline) it
  *		returns -EAGAIN with nothing done, and io_uring issues it
  *		again from an io-wq worker, where it may block.
- *  done	whoever ends the run (the device worker, the CANCEL ioctl,
+ *  done	whoever ends the run (the device's completion, the CANCEL ioctl,
  *		io_uring's cancel callback) first claims it under run_lock:
- *		exactly one path completes a command.  The worker and the
+ *		exactly one path completes a command.  The device and the
  *		CANCEL ioctl do not run in the submitting task, so they
  *		queue task work; chip_uring_finish() then runs in that task,
  *		writes the store-to-host copies and the result record, frees
@@ -97,7 +97,8 @@ void chip_uring_finish(struct io_uring_cmd *cmd, unsigned int issue_flags,
 	u64 seq = run->seq;
 	bool cqe32 = run->uring_cqe32;
 
-	if (!dead) {
+	/* DRM_CHIP_RUN_NO_RESULT: the completion entry's status only. */
+	if (!dead && !run->no_result) {
 		chip_uring_result(run, &r);
 		if (chip_run_copy_stores(run) ||
 		    copy_to_user(pdu->result, &r, sizeof(r)))
@@ -117,7 +118,7 @@ void chip_uring_complete(struct chip_run *run)
 }
 
 /*
- * Before the run becomes visible to the worker.  A run that executes in
+ * Before the run becomes visible to the device.  A run that executes in
  * the issue itself is not @cancelable: it completes before the issue
  * returns.
  */
@@ -184,7 +185,7 @@ static int chip_uring_cancel(struct io_uring_cmd *cmd,
 		/* Not on the queue yet (still being issued): stop it there. */
 		if (run->state == CHIP_RUN_QUEUED &&
 		    !list_empty(&run->qnode)) {
-			list_del_init(&run->qnode);
+			chip_run_dequeue_locked(run);
 			run->state = CHIP_RUN_DONE;
 			run->res.status = CHIP_STATUS_CANCELLED;
 			strscpy(run->res.msg, "cancelled", sizeof(run->res.msg));

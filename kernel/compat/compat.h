@@ -187,4 +187,17 @@ static void name(struct io_uring_cmd *cmd, unsigned int issue_flags)	\
 }
 #endif
 
+/*
+ * Core DRM ioctls of some kernels only: DRM_IOCTL_SYNCOBJ_EVENTFD (6.6).
+ * The number is taken from the target's uapi drm.h.
+ */
+static inline bool chip_compat_core_ioctl_allowed(unsigned int nr)
+{
+#ifdef DRM_IOCTL_SYNCOBJ_EVENTFD
+	return nr == DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_EVENTFD);
+#else
+	return false;
+#endif
+}
+
 #endif /* _CHIP_COMPAT_H */

@@ -1005,6 +1005,40 @@ static void op_unregister(void)
  * now and then out of range.  @blob and @st are the caller's (they must
  * outlive an io_uring request).
  */
+/*
+ * In- and out-syncs of a run: mostly small handles (op_run creates
+ * syncobjs, which get them) and small points, sometimes anything.
+ */
+static struct drm_chip_sync fz_syncs[DRM_CHIP_MAX_IN_SYNCS + 1];
+
+static void make_syncs(struct drm_chip_run *run)
+{
+	uint32_t i, n;
+
+	if (chance(10)) {
+		n = chance(90) ? rn(4) : chance(50) ? DRM_CHIP_MAX_IN_SYNCS + 1 :
+		    (uint32_t)rval();
+		for (i = 0; i < n && i < DRM_CHIP_MAX_IN_SYNCS + 1; i++) {
+			fz_syncs[i].handle = chance(90) ? 1 + rn(8) : (uint32_t)rval();
+			fz_syncs[i].flags = chance(95) ? 0 : (uint32_t)rval();
+			fz_syncs[i].point = chance(50) ? 0 :
+					    chance(90) ? rn(8) : rval();
+		}
+		run->in_syncs_ptr = chance(95) ? (uintptr_t)fz_syncs :
+				    pick_uptr(sizeof(fz_syncs), 0);
+		run->in_sync_count = n;
+	}
+	if (chance(10)) {
+		run->out_sync.handle = chance(90) ? 1 + rn(8) : (uint32_t)rval();
+		run->out_sync.point = chance(50) ? 0 : chance(90) ? rn(16) : rval();
+		run->out_sync.flags = chance(95) ? 0 : (uint32_t)rval();
+	}
+	if (chance(10))
+		run->flags |= DRM_CHIP_RUN_NO_RESULT;
+	if (chance(2))
+		run->pad3 = (uint32_t)rval();
+}
+
 static void make_run(struct drm_chip_run *run, struct file *f, int kind,
 		     unsigned char *blob, size_t blob_cap,
 		     struct drm_chip_store *st)
@@ -1110,6 +1144,7 @@ static void make_run(struct drm_chip_run *run, struct file *f, int kind,
 	run->insn_budget = chance(70) ? 0 : chance(80) ? rn(100000) : rval();
 	if (chance(2))
 		run->seq = rval();
+	make_syncs(run);
 }
 
 static void op_run(void)
@@ -1121,6 +1156,12 @@ static void op_run(void)
 	int fd = pick_fd(&f), kind;
 	int32_t cid = pick_cid(f, &kind);
 
+	/* A syncobj for the syncs of this and later runs (handles 1, 2, ...). */
+	if (chance(5)) {
+		struct { uint32_t handle, flags; } c = { 0, rn(2) };
+
+		ioctl(fd, _IOWR('d', 0xbf, c), &c);	/* SYNCOBJ_CREATE */
+	}
 	make_run(&run, f, kind, blob, sizeof(blob), st);
 	run.cid = cid;
 	if (!cioctl(fd, DRM_IOCTL_CHIP_RUN, &run, "RUN"))

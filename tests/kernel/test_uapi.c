@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/klog.h>
+#include <sys/utsname.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -225,14 +226,30 @@ static int klog_bugs(void)
 	return bugs;
 }
 
-/* The core DRM ioctls a chip file accepts (uAPI header). */
+/* Does the running kernel have DRM_IOCTL_SYNCOBJ_EVENTFD (6.6)? */
+static int kernel_has_eventfd(void)
+{
+	struct utsname u;
+	int maj = 0, min = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &maj, &min) != 2)
+		return 0;
+	return maj > 6 || (maj == 6 && min >= 6);
+}
+
+/*
+ * The core DRM ioctls a chip file accepts (uAPI header): the syncobj ones
+ * are 0xbf-0xc5 and 0xca-0xcd, and 0xcf (EVENTFD) where the kernel has it.
+ */
 static int core_allowed(unsigned int nr)
 {
 	return nr == _IOC_NR(T_DRM_IOCTL_VERSION) ||
 	       nr == _IOC_NR(T_DRM_IOCTL_GET_CAP) ||
 	       nr == _IOC_NR(T_DRM_IOCTL_GEM_CLOSE) ||
 	       nr == T_DRM_IOCTL_PRIME_HANDLE_TO_FD ||
-	       nr == T_DRM_IOCTL_PRIME_FD_TO_HANDLE;
+	       nr == T_DRM_IOCTL_PRIME_FD_TO_HANDLE ||
+	       (nr >= 0xbf && nr <= 0xc5) || (nr >= 0xca && nr <= 0xcd) ||
+	       (nr == 0xcf && kernel_has_eventfd());
 }
 
 /*

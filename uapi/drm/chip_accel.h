@@ -32,9 +32,15 @@
  * driver ioctl number is -EINVAL.
  *
  * Core DRM ioctls: a chip file accepts only DRM_IOCTL_VERSION,
- * DRM_IOCTL_GET_CAP, DRM_IOCTL_GEM_CLOSE, DRM_IOCTL_PRIME_HANDLE_TO_FD
- * and DRM_IOCTL_PRIME_FD_TO_HANDLE (the numbers, whatever the rest of the
- * command); every other core number (0x00-0x3f, 0xa0-0xff) is -EACCES.
+ * DRM_IOCTL_GET_CAP, DRM_IOCTL_GEM_CLOSE, DRM_IOCTL_PRIME_HANDLE_TO_FD,
+ * DRM_IOCTL_PRIME_FD_TO_HANDLE and the syncobj ioctls
+ * (DRM_IOCTL_SYNCOBJ_CREATE, _DESTROY, _HANDLE_TO_FD, _FD_TO_HANDLE (also
+ * sync_file import and export), _WAIT, _RESET, _SIGNAL, _TIMELINE_WAIT,
+ * _QUERY, _TRANSFER, _TIMELINE_SIGNAL, and _EVENTFD on kernels that have
+ * it, 6.6 and later) (the numbers, whatever the rest of the command);
+ * every other core number (0x00-0x3f, 0xa0-0xff) is -EACCES.  The
+ * syncobj ioctls that take an array refuse more than 65536 handles
+ * (-EINVAL).
  *
  * Times are CLOCK_MONOTONIC nanoseconds; timeouts are absolute.
  */
@@ -275,10 +281,15 @@ struct drm_chip_store {
 #define DRM_CHIP_RUN_INLINE	_BITUL(0)
 /*
  * DRM_CHIP_RUN_NO_RESULT: nobody will wait for this run's result by seq.
- * Its detailed result is dropped when it retires, so it never counts
- * against DRM_CHIP_PARAM_MAX_RUNS after that; its outcome is its fence's
- * (out_sync) error: 0 for CHIP_STATUS_OK, negative otherwise.  Stores are
- * not allowed (-EINVAL).  DRM_IOCTL_CHIP_WAIT on its seq is -ENOENT.
+ * Its detailed result is dropped when it retires, and it never counts
+ * against DRM_CHIP_PARAM_MAX_RUNS (its memory counts against the module
+ * parameter max_run_mb until it retires); its outcome is its fence's
+ * (out_sync) error: 0 for CHIP_STATUS_OK, -ECANCELED for
+ * CHIP_STATUS_CANCELLED, -ETIMEDOUT for CHIP_STATUS_TIMEOUT, -ENODEV for
+ * CHIP_STATUS_DEVICE_LOST, -EIO otherwise.  Stores are not allowed
+ * (-EINVAL).  DRM_IOCTL_CHIP_WAIT on its seq is -ENOENT.  Through
+ * io_uring its completion entry carries the status, and the result
+ * record is not written.
  */
 #define DRM_CHIP_RUN_NO_RESULT	_BITUL(1)
 #define DRM_CHIP_RUN_FLAGS	(DRM_CHIP_RUN_INLINE | DRM_CHIP_RUN_NO_RESULT)
@@ -286,7 +297,8 @@ struct drm_chip_store {
 /**
  * struct drm_chip_sync - a point of a DRM syncobj a run waits for or signals
  * @handle: a syncobj handle of this file (DRM_IOCTL_SYNCOBJ_CREATE); an
- *	unknown handle is -ENOENT
+ *	unknown handle is -ENOENT (an in-fence handle must not be zero:
+ *	-EINVAL)
  * @flags: must be zero
  * @point: timeline point; 0: the syncobj is binary.  An in-fence point
  *	with no fence attached yet is -EINVAL (the run never waits for a
@@ -386,7 +398,12 @@ struct drm_chip_timeline {
  *	for and counted in the file's run memory
  * @pad4: must be zero
  *
- * Runs of one device execute one at a time in submission order.
+ * Runs of one device execute one at a time.  Each file's runs start in
+ * submission order; the device serves the files with runs ready to start
+ * in turn (round-robin), so a file's run waits behind at most the one run
+ * executing.  A run waiting for its in-fences holds back the later runs
+ * of its own file only.  Its fence signals when it retires, with the
+ * error DRM_CHIP_RUN_NO_RESULT lists.
  * -EBUSY: the file's runs not yet consumed are too many (4096) or hold
  * too much kernel memory (module parameter max_run_mb; a run larger than
  * that alone: -E2BIG); consume completions and submit again.

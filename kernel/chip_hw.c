@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The hardware boundary (chip_hw.h): the jobs a device holds, their
+ * completion and the job timeout, the backstop to a device's own
+ * watchdog.
+ *
+ * Exactly one path ends a job: its completion by the device, or the job
+ * timeout, whichever takes it off @inflight first (under @lock).  The
+ * timeout resets the device before it hands the job back, so the device
+ * no longer touches the job's memory, and a completion that races with
+ * the timeout finds the job gone and is ignored.
+ */
+#include <linux/jiffies.h>
+#include <linux/printk.h>
+#include <linux/string.h>
+
+#include "chip_hw.h"
+
+#define CHIP_HW_GRACE_MS	1000
+
+/* Arm the job timeout for the earliest deadline in flight.  @lock held. */
+static void chip_hw_arm_locked(struct chip_hw *hw)
+{
+	struct chip_hw_job *job;
+	unsigned long first = 0;
+	bool any = false;
+
+	lockdep_assert_held(&hw->lock);
+	list_for_each_entry(job, &hw->inflight, node) {
+		if (!any || time_before(job->deadline, first))
+			first = job->deadline;
+		any = true;
+	}
+	if (any)
+		mod_delayed_work(system_wq, &hw->tdr,
+				 time_after(first, jiffies) ? first - jiffies : 0);
+}
+
+static void chip_hw_tdr_fn(struct work_struct *work)
+{
+	struct chip_hw *hw = container_of(to_delayed_work(work),
+					  struct chip_hw, tdr);
+	struct chip_hw_job *job, *tmp;
+	LIST_HEAD(expired);
+	LIST_HEAD(others);
+
+	spin_lock(&hw->lock);
+	list_for_each_entry_safe(job, tmp, &hw->inflight, node)
+		if (time_after_eq(jiffies, job->deadline))
+			list_move_tail(&job->node, &expired);
+	if (!list_empty(&expired))	/* a reset ends every job */
+		list_splice_init(&hw->inflight, &others);
+	else
+		chip_hw_arm_locked(hw);
+	spin_unlock(&hw->lock);
+	if (list_empty(&expired))
+		return;
+
+	pr_warn_ratelimited("a job ran past its watchdog: resetting the device\n");
+	hw->ops->reset(hw);
+	list_for_each_entry_safe(job, tmp, &expired, node) {
+		list_del_init(&job->node);
+		hw->timeouts++;
+		memset(&job->res, 0, sizeof(job->res));
+		job->res.status = CHIP_STATUS_TIMEOUT;
+		strscpy(job->res.msg, "stopped by the driver's job timeout",
+			sizeof(job->res.msg));
+		hw->done(hw, job);
+	}
+	list_for_each_entry_safe(job, tmp, &others, node) {
+		list_del_init(&job->node);
+		memset(&job->res, 0, sizeof(job->res));
+		job->res.status = CHIP_STATUS_CANCELLED;
+		strscpy(job->res.msg, "device reset", sizeof(job->res.msg));
+		hw->done(hw, job);
+	}
+}
+
+void chip_hw_init(struct chip_hw *hw, const struct chip_hw_ops *ops,
+		  void (*done)(struct chip_hw *hw, struct chip_hw_job *job))
+{
+	hw->ops = ops;
+	hw->done = done;
+	spin_lock_init(&hw->lock);
+	INIT_LIST_HEAD(&hw->inflight);
+	INIT_DELAYED_WORK(&hw->tdr, chip_hw_tdr_fn);
+	hw->grace = msecs_to_jiffies(CHIP_HW_GRACE_MS);
+	hw->timeouts = 0;
+}
+
+/* No job is in flight. */
+void chip_hw_fini(struct chip_hw *hw)
+{
+	cancel_delayed_work_sync(&hw->tdr);
+	WARN_ON(!list_empty(&hw->inflight));
+}
+
+/* Give @job to the device: 0, or -errno with the job not taken. */
+int chip_hw_submit(struct chip_hw *hw, struct chip_hw_job *job)
+{
+	u64 t = job->req.timeout_ns ? : CHIPC_DEFAULT_TIMEOUT;
+	int ret;
+
+	job->deadline = jiffies + nsecs_to_jiffies(t) + hw->grace;
+	spin_lock(&hw->lock);
+	list_add_tail(&job->node, &hw->inflight);
+	chip_hw_arm_locked(hw);
+	spin_unlock(&hw->lock);
+	ret = hw->ops->submit(hw, job);
+	if (ret) {
+		spin_lock(&hw->lock);
+		list_del_init(&job->node);
+		spin_unlock(&hw->lock);
+	}
+	return ret;
+}
+
+/*
+ * From the device: @job is done and its result written.  Ignored for a
+ * job the job timeout has already ended.
+ */
+void chip_hw_complete(struct chip_hw *hw, struct chip_hw_job *job)
+{
+	bool mine = false;
+
+	spin_lock(&hw->lock);
+	if (!list_empty(&job->node)) {
+		list_del_init(&job->node);
+		mine = true;
+	}
+	spin_unlock(&hw->lock);
+	if (mine)
+		hw->done(hw, job);
+}
+
+/* Ask the device to end @job early, if it still holds it. */
+void chip_hw_cancel(struct chip_hw *hw, struct chip_hw_job *job)
+{
+	spin_lock(&hw->lock);
+	if (!list_empty(&job->node))
+		hw->ops->cancel(hw, job);
+	spin_unlock(&hw->lock);
+}
