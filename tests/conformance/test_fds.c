@@ -437,6 +437,61 @@ static int test_batch(void)
 	return 0;
 }
 
+/*
+ * Without a gate (a kernel without sw_sync): handle 1 queues a long run
+ * S and then A, which writes X; handle 2, sharing X, queues B with A's
+ * fd as in-fence.  B must read what A wrote.  Without the wait B would
+ * run as soon as its own handle lets it (the simulated backend: at
+ * once; the kernel: when the device serves handle 2, before A) and read
+ * X's initial 1.0.  Only the outcome is asserted, which holds however
+ * long S takes.
+ */
+static int test_in_fence_across_files(void)
+{
+	const float want = ct_vector_ref(ct_vector_ref(2.0f, 3.0f), 0.0f);
+	struct chip_run_opts so = { .sz = sizeof(so) };
+	struct chip_dev *dev, *dev2;
+	struct chip_run_result res;
+	uint64_t a, b, x, x2, z2, y2, ss, sa, sb, sz;
+	struct chip_args sargs;
+	int fa, fx;
+
+	CHECK_EQ(ct_open(&dev, NULL), 0);
+	NEED(dev, 1, 1);
+	CHECK_EQ(ct_open(&dev2, NULL), 0);
+	CHECK_EQ(ct_register(dev, 1, CT_VECTOR, ct_runtimes[0]), 0);
+	CHECK_EQ(ct_register(dev, 2, CT_MANY, ct_runtimes[0]), 0);
+	CHECK_EQ(ct_register(dev2, 3, CT_VECTOR, ct_runtimes[0]), 0);
+	CHECK_EQ(buf(dev, 2.0f, &a), 0);
+	CHECK_EQ(buf(dev, 3.0f, &b), 0);
+	CHECK_EQ(buf(dev, 1.0f, &x), 0);
+	CHECK_EQ(chip_export(dev, x, &fx), 0);
+	CHECK_EQ(chip_import(dev2, fx, &x2, &sz), 0);
+	close(fx);
+	CHECK_EQ(buf(dev2, 0.0f, &z2), 0);
+	CHECK_EQ(buf(dev2, 0.0f, &y2), 0);
+
+	chip_args_init(&sargs);
+	CHECK_EQ(chip_args_add_scalar(&sargs, 20000), 0);
+	CHECK_EQ(chip_submit(dev, 2, &sargs, &so, &ss), 0);
+	CHECK_EQ(vec(dev, 1, a, b, x, NULL, 0, &sa), 0);
+	CHECK_EQ(chip_run_fd(dev, sa, &fa), 0);
+	CHECK_EQ(vec(dev2, 3, x2, z2, y2, &fa, 1, &sb), 0);
+	close(fa);
+	CHECK_EQ(chip_wait(dev2, sb, 0, &res), 0);
+	CHECK_EQ(res.status, CHIP_STATUS_OK);
+	CHECK_EQ(all(dev2, y2, want), 0);
+	CHECK_EQ(chip_wait(dev, ss, 0, &res), 0);
+	CHECK_EQ(res.status, CHIP_STATUS_OK);
+	printf("# S: %llu tasks, %llu us on the device\n",
+	       (unsigned long long)res.tasks,
+	       (unsigned long long)(res.device_ns / 1000));
+	CHECK_EQ(chip_wait(dev, sa, 0, &res), 0);
+	chip_close(dev2);
+	chip_close(dev);
+	return 0;
+}
+
 /* ---- two processes -------------------------------------------------------- */
 
 static int send_fds(int sock, const int *fds, int n)
@@ -565,6 +620,8 @@ static int test_two_processes(void)
 		if (!rc && gate_make(&g)) {
 			printf("# skip: no gate fence (sw_sync) on this system\n");
 			rc = T_SKIP;
+		} else if (!rc) {
+			gate_free(&g);
 		}
 		fflush(stdout);
 		_exit(rc);
@@ -838,6 +895,7 @@ int main(int argc, char **argv)
 	T_RUN(test_run_fd);
 	T_RUN(test_in_fence_order);
 	T_RUN(test_batch);
+	T_RUN(test_in_fence_across_files);
 	T_RUN(test_two_processes);
 	T_RUN(test_export_import);
 	T_RUN(test_refusals);
