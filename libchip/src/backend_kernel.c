@@ -100,6 +100,30 @@ struct kdev {
 	uint32_t sync_flags;		/* drm_chip_run.flags of chip_run() */
 	int loads;			/* DRM_CHIP_FEATURE_LOADS */
 	int timeline;			/* DRM_CHIP_FEATURE_TIMELINE */
+	uint64_t feat;			/* DRM_CHIP_PARAM_FEATURES */
+	struct kfences *fences;		/* CHIP_RUN_FENCE runs' syncobjs */
+};
+
+/*
+ * The syncobjs of CHIP_RUN_FENCE runs not consumed yet, by seq, for
+ * chip_run_fd(); destroyed when the run's completion is consumed.
+ */
+struct kfence {
+	uint64_t seq;
+	uint32_t handle;
+};
+
+struct kfences {
+	pthread_mutex_t lock;
+	unsigned int n, cap;
+	struct kfence *v;
+};
+
+/* A request's syncobjs: its in-fences imported, its out-fence. */
+struct ksyncs {
+	struct drm_chip_sync in[CHIP_MAX_IN_FENCES];
+	uint32_t nin;
+	uint32_t out;			/* 0: none */
 };
 
 static struct kdev *kdev_of(struct chip_dev *dev)
@@ -412,7 +436,8 @@ static struct kuring *uring_init(int fd)
 
 /* @req as the driver's run, with DRM_CHIP_RUN_* @flags. */
 static void fill_run(struct drm_chip_run *r, const struct chip_submit_req *req,
-		     const struct drm_chip_store *stores, uint32_t flags)
+		     const struct drm_chip_store *stores, uint32_t flags,
+		     const struct ksyncs *ks)
 {
 	/*
 	 * On LP64 struct chip_load is struct drm_chip_load: the kernel reads
@@ -451,12 +476,19 @@ static void fill_run(struct drm_chip_run *r, const struct chip_submit_req *req,
 		       "struct chip_timeline is struct drm_chip_timeline");
 	r->timeline_ptr = (uintptr_t)req->timeline;
 	r->timeline_count = req->timeline ? req->timeline_cap : 0;
+	if (ks && ks->nin) {
+		r->in_syncs_ptr = (uintptr_t)ks->in;
+		r->in_sync_count = ks->nin;
+	}
+	if (ks)
+		r->out_sync.handle = ks->out;
 }
 
 /* Take a free slot and SQE for @req.  NULL when either is exhausted. */
 static struct kslot *uring_queue(struct kuring *u, int fd,
 				 const struct chip_submit_req *req,
-				 const struct drm_chip_store *stores)
+				 const struct drm_chip_store *stores,
+				 const struct ksyncs *ks)
 {
 	struct drm_chip_uring_cmd cmd = { 0 };
 	struct io_uring_sqe *sqe;
@@ -469,7 +501,7 @@ static struct kslot *uring_queue(struct kuring *u, int fd,
 		return NULL;
 	u->free = s->hnext;
 	memset(&s->u, 0, sizeof(s->u));
-	fill_run(&s->u.run, req, stores, 0);
+	fill_run(&s->u.run, req, stores, 0, ks);
 	s->state = KS_SUBMIT;
 	s->seq = 0;
 	u->inflight++;
@@ -575,6 +607,7 @@ static void uring_unqueue(struct kuring *u, struct kslot *s)
 static void uring_submit_many(struct kuring *u, int fd,
 			      const struct chip_submit_req *reqs,
 			      const struct drm_chip_store *const *stores,
+			      const struct ksyncs *ks,
 			      int n, uint64_t *seqs, int *rets)
 {
 	struct kslot *ss[CHIP_BATCH_MAX];
@@ -586,7 +619,7 @@ static void uring_submit_many(struct kuring *u, int fd,
 		int first = i;
 
 		for (k = 0; i < n && k < CHIP_BATCH_MAX; i++, k++) {
-			ss[k] = uring_queue(u, fd, &reqs[i], stores[i]);
+			ss[k] = uring_queue(u, fd, &reqs[i], stores[i], ks);
 			if (!ss[k])
 				break;
 		}
@@ -617,11 +650,12 @@ static void uring_submit_many(struct kuring *u, int fd,
 
 static int uring_submit(struct kuring *u, int fd,
 			const struct chip_submit_req *req,
-			const struct drm_chip_store *stores, uint64_t *seq)
+			const struct drm_chip_store *stores,
+			const struct ksyncs *ks, uint64_t *seq)
 {
 	int ret;
 
-	uring_submit_many(u, fd, req, &stores, 1, seq, &ret);
+	uring_submit_many(u, fd, req, &stores, ks, 1, seq, &ret);
 	return ret;
 }
 
@@ -772,6 +806,46 @@ static int sysfs_nodes(const char *cls, const char *prefix, int *minors,
 #define KMAX_NODES	64
 
 /*
+ * The minors of the chip render nodes (kernels before accel, such as
+ * 6.1), ascending: those drmGetDevices2() enumerates, and those of sysfs
+ * it leaves out.  libdrm describes a platform device only as far as
+ * sysfs tells it what it expects (an OF node), and merges devices it
+ * cannot tell apart: the module's "chip.N" devices may come out as one
+ * device or none.
+ */
+static int render_nodes(int *minors, int max)
+{
+	drmDevicePtr devs[KMAX_NODES];
+	int extra[KMAX_NODES];
+	const char *node, *end;
+	int i, j, n, ne, m = 0;
+
+	n = drmGetDevices2(0, devs, KMAX_NODES);
+	for (i = 0; i < n; i++) {
+		if (!(devs[i]->available_nodes & (1 << DRM_NODE_RENDER)))
+			continue;
+		node = devs[i]->nodes[DRM_NODE_RENDER];
+		end = strrchr(node, '/');
+		end = end ? end + 1 : node;
+		if (strncmp(end, "renderD", 7) || m >= max)
+			continue;
+		if (sysfs_is_chip("/sys/class/drm", end))
+			minors[m++] = atoi(end + 7);
+	}
+	if (n > 0)
+		drmFreeDevices(devs, n);
+	ne = sysfs_nodes("/sys/class/drm", "renderD", extra, KMAX_NODES);
+	for (i = 0; i < ne && m < max; i++) {
+		for (j = 0; j < m && minors[j] != extra[i]; j++)
+			;
+		if (j == m)
+			minors[m++] = extra[i];
+	}
+	qsort(minors, (size_t)m, sizeof(*minors), minor_cmp);
+	return m;
+}
+
+/*
  * Open device number @index (counted from 0) among the chip devices of
  * @platform: accel nodes, else (kernels before accel) render nodes.
  */
@@ -791,7 +865,9 @@ static int open_index(uint32_t platform, const char *pname, unsigned int index,
 	int i, n, ret;
 
 	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		n = sysfs_nodes(kinds[k].cls, kinds[k].prefix, minors,
+		/* libdrm does not enumerate accel nodes: sysfs does. */
+		n = k ? render_nodes(minors, KMAX_NODES) :
+		    sysfs_nodes(kinds[k].cls, kinds[k].prefix, minors,
 				KMAX_NODES);
 		for (i = 0; i < n; i++) {
 			snprintf(path, sizeof(path), kinds[k].dev, minors[i]);
@@ -879,6 +955,17 @@ static int open_device(uint32_t platform, const char *pname,
 	return open_index(platform, pname, (unsigned int)idx, fdp);
 }
 
+/* kernel_open() failed after the ring and the pending list were made. */
+static void kernel_close_early(struct kdev *k)
+{
+	uring_fini(k->ur, k->fd);
+	close(k->fd);
+	if (k->pend)
+		pthread_mutex_destroy(&k->pend->lock);
+	free(k->pend);
+	free(k);
+}
+
 static int kernel_open(struct chip_dev *dev, uint32_t platform,
 		       const struct chip_open_opts *opts)
 {
@@ -910,6 +997,15 @@ static int kernel_open(struct chip_dev *dev, uint32_t platform,
 			k->sync_flags = DRM_CHIP_RUN_INLINE;
 		k->loads = !!(feat & DRM_CHIP_FEATURE_LOADS);
 		k->timeline = !!(feat & DRM_CHIP_FEATURE_TIMELINE);
+		k->feat = feat;
+	}
+	if (k->feat & DRM_CHIP_FEATURE_FENCES) {
+		k->fences = calloc(1, sizeof(*k->fences));
+		if (!k->fences) {
+			kernel_close_early(k);
+			return -ENOMEM;
+		}
+		pthread_mutex_init(&k->fences->lock, NULL);
 	}
 	dev->priv = k;
 	return 0;
@@ -925,6 +1021,8 @@ static void kernel_shutdown(struct chip_dev *dev)
 	kioctl(k->fd, DRM_IOCTL_CHIP_CANCEL, &c);
 }
 
+static void kfences_free(struct kdev *k);
+
 static void kernel_close(struct chip_dev *dev)
 {
 	struct kdev *k = kdev_of(dev);
@@ -933,6 +1031,7 @@ static void kernel_close(struct chip_dev *dev)
 		return;
 	uring_fini(k->ur, k->fd);
 	close(k->fd);	/* the kernel cancels and frees everything */
+	kfences_free(k);
 	if (k->pend)
 		pthread_mutex_destroy(&k->pend->lock);
 	free(k->pend);
@@ -1155,11 +1254,20 @@ static int submit_prep(struct kdev *k, const struct chip_submit_req *req,
 		return -EOPNOTSUPP;	/* no load list in this driver */
 	if (req->timeline && !k->timeline)
 		return -EOPNOTSUPP;	/* no timelines in this driver */
+	if ((req->nin_fences || (!req->sync && (req->flags & CHIP_RUN_FENCE))) &&
+	    !(k->feat & DRM_CHIP_FEATURE_FENCES))
+		return -EOPNOTSUPP;	/* no syncobjs in this driver */
 	put_stores(stores, req);
 	return 0;
 }
 
 /* A chip_submit() run: over the ring, else RUN and the pending list. */
+static int ksyncs_make(struct kdev *k, const struct chip_submit_req *req,
+		       struct ksyncs *ks);
+static void ksyncs_put(struct kdev *k, struct ksyncs *ks);
+static int kfence_add_locked(struct kfences *f, uint64_t seq,
+			     uint32_t handle);
+
 static int kernel_submit(struct chip_dev *dev,
 			 const struct chip_submit_req *req, uint64_t *seq)
 {
@@ -1168,18 +1276,33 @@ static int kernel_submit(struct chip_dev *dev,
 	struct drm_chip_run r;
 	int ret;
 
+	struct ksyncs ks;
+
 	ret = submit_prep(k, req, stores);
 	if (ret)
 		return ret;
-	if (k->ur)
-		return uring_submit(k->ur, k->fd, req, stores, seq);
-	fill_run(&r, req, stores, 0);
-	ret = kioctl(k->fd, DRM_IOCTL_CHIP_RUN, &r);
+	ret = ksyncs_make(k, req, &ks);
 	if (ret)
 		return ret;
-	*seq = r.seq;
-	pend_add(k->pend, r.seq);
-	return 0;
+	if (ks.out)
+		pthread_mutex_lock(&k->fences->lock);
+	if (k->ur) {
+		ret = uring_submit(k->ur, k->fd, req, stores, &ks, seq);
+	} else {
+		fill_run(&r, req, stores, 0, &ks);
+		ret = kioctl(k->fd, DRM_IOCTL_CHIP_RUN, &r);
+		if (!ret) {
+			*seq = r.seq;
+			pend_add(k->pend, r.seq);
+		}
+	}
+	if (ks.out) {
+		if (!ret && kfence_add_locked(k->fences, *seq, ks.out))
+			ks.out = 0;	/* kept for chip_run_fd() */
+		pthread_mutex_unlock(&k->fences->lock);
+	}
+	ksyncs_put(k, &ks);
+	return ret;
 }
 
 static int kernel_submit_many(struct chip_dev *dev,
@@ -1196,7 +1319,8 @@ static int kernel_submit_many(struct chip_dev *dev,
 		return -EBADF;
 	for (i = 0; i < n; i++)
 		if ((reqs[i].nloads && (!k->loads || sizeof(void *) != 8)) ||
-		    (reqs[i].timeline && !k->timeline))
+		    (reqs[i].timeline && !k->timeline) ||
+		    reqs[i].nin_fences || (reqs[i].flags & CHIP_RUN_FENCE))
 			break;
 	if (!k->ur || n > CHIP_BATCH_MAX || i < n) {
 		for (i = 0; i < n; i++)
@@ -1215,7 +1339,7 @@ static int kernel_submit_many(struct chip_dev *dev,
 		put_stores(st, &reqs[i]);
 		st += reqs[i].nstores;
 	}
-	uring_submit_many(k->ur, k->fd, reqs, sp, n, seqs, rets);
+	uring_submit_many(k->ur, k->fd, reqs, sp, NULL, n, seqs, rets);
 	free(stores);
 	return 0;
 }
@@ -1245,6 +1369,8 @@ static int wait_one(struct kdev *k, uint64_t seq, uint64_t deadline,
 	return 0;
 }
 
+static void kfence_drop(struct kdev *k, uint64_t seq);
+
 static int kernel_wait(struct chip_dev *dev, uint64_t seq, uint64_t deadline,
 		       struct chip_run_result *res)
 {
@@ -1252,8 +1378,12 @@ static int kernel_wait(struct chip_dev *dev, uint64_t seq, uint64_t deadline,
 
 	int ret;
 
-	if (k->ur)
-		return uring_wait(k->ur, seq, deadline, res);
+	if (k->ur) {
+		ret = uring_wait(k->ur, seq, deadline, res);
+		if (!ret)
+			kfence_drop(k, seq);
+		return ret;
+	}
 	pthread_mutex_lock(&k->pend->lock);
 	ret = pend_find(k->pend, seq);
 	pthread_mutex_unlock(&k->pend->lock);
@@ -1262,6 +1392,8 @@ static int kernel_wait(struct chip_dev *dev, uint64_t seq, uint64_t deadline,
 	ret = wait_one(k, seq, deadline, res);
 	if (ret != -ETIMEDOUT)
 		pend_drop(k->pend, seq, 0);
+	if (!ret)
+		kfence_drop(k, seq);
 	return ret;
 }
 
@@ -1280,18 +1412,24 @@ static int kernel_run(struct chip_dev *dev, const struct chip_submit_req *req,
 	struct drm_chip_run r;
 	int ret;
 
+	struct ksyncs ks;
+
 	ret = submit_prep(k, req, stores);
 	if (ret)
 		return ret;
-	fill_run(&r, req, stores, k->sync_flags);
+	ret = ksyncs_make(k, req, &ks);
+	if (ret)
+		return ret;
+	fill_run(&r, req, stores, k->sync_flags, &ks);
 	ret = kioctl(k->fd, DRM_IOCTL_CHIP_RUN, &r);
+	ksyncs_put(k, &ks);
 	if (ret)
 		return ret;
 	return wait_one(k, r.seq, 0, res);
 }
 
-static int kernel_reap(struct chip_dev *dev, struct chip_run_result *out,
-		       int max, int min, uint64_t deadline)
+static int kernel_reap_one(struct chip_dev *dev, struct chip_run_result *out,
+			   int max, int min, uint64_t deadline)
 {
 	struct kdev *k = kdev_of(dev);
 	int n = 0, ret;
@@ -1313,6 +1451,17 @@ static int kernel_reap(struct chip_dev *dev, struct chip_run_result *out,
 			return n ? n : ret;
 		n++;
 	}
+	return n;
+}
+
+static int kernel_reap(struct chip_dev *dev, struct chip_run_result *out,
+		       int max, int min, uint64_t deadline)
+{
+	struct kdev *k = kdev_of(dev);
+	int i, n = kernel_reap_one(dev, out, max, min, deadline);
+
+	for (i = 0; i < n; i++)
+		kfence_drop(k, out[i].seq);
 	return n;
 }
 
@@ -1374,6 +1523,181 @@ static int kernel_dedup_list(struct chip_dev *dev, uint32_t *scope,
 	return l.count > INT32_MAX ? INT32_MAX : (int)l.count;
 }
 
+/* ---- fences: syncobjs (DRM_CHIP_FEATURE_FENCES) ----------------------- */
+
+static void ksyncs_put(struct kdev *k, struct ksyncs *ks)
+{
+	uint32_t i;
+
+	for (i = 0; i < ks->nin; i++)
+		drmSyncobjDestroy(k->fd, ks->in[i].handle);
+	ks->nin = 0;
+	if (ks->out)
+		drmSyncobjDestroy(k->fd, ks->out);
+	ks->out = 0;
+}
+
+/*
+ * Each in-fence (a sync_file) imported into a syncobj of its own for the
+ * run to wait on; the kernel takes the fences at submission, so the
+ * syncobjs go right after it.  With CHIP_RUN_FENCE a syncobj where the
+ * run's fence is published.  An fd that is no sync_file is -EINVAL.
+ */
+static int ksyncs_make(struct kdev *k, const struct chip_submit_req *req,
+		       struct ksyncs *ks)
+{
+	uint32_t i, h;
+	int ret;
+
+	memset(ks, 0, sizeof(*ks));
+	for (i = 0; i < req->nin_fences; i++) {
+		if (drmSyncobjCreate(k->fd, 0, &h)) {
+			ret = -errno;
+			goto err;
+		}
+		ks->in[ks->nin].handle = h;
+		ks->nin++;
+		if (drmSyncobjImportSyncFile(k->fd, h, req->in_fences[i])) {
+			ret = errno == EMFILE || errno == ENOMEM ? -errno :
+			      -EINVAL;
+			goto err;
+		}
+	}
+	if (!req->sync && (req->flags & CHIP_RUN_FENCE) &&
+	    drmSyncobjCreate(k->fd, 0, &ks->out)) {
+		ret = -errno;
+		goto err;
+	}
+	return 0;
+err:
+	ksyncs_put(k, ks);
+	return ret;
+}
+
+/*
+ * Keep @handle as run @seq's fence.  Returns 1 if kept.  f->lock held,
+ * since before the submission: a reaper that consumes the run at once
+ * drops its fence only after it was added.
+ */
+static int kfence_add_locked(struct kfences *f, uint64_t seq, uint32_t handle)
+{
+	if (f->n == f->cap) {
+		unsigned int cap = f->cap ? 2 * f->cap : 16;
+		struct kfence *v = realloc(f->v, cap * sizeof(*v));
+
+		if (!v)
+			return 0;
+		f->v = v;
+		f->cap = cap;
+	}
+	f->v[f->n].seq = seq;
+	f->v[f->n].handle = handle;
+	f->n++;
+	return 1;
+}
+
+/* Run @seq's completion was consumed: its fence goes. */
+static void kfence_drop(struct kdev *k, uint64_t seq)
+{
+	struct kfences *f = k->fences;
+	unsigned int i;
+
+	if (!f)
+		return;
+	pthread_mutex_lock(&f->lock);
+	for (i = 0; i < f->n; i++) {
+		if (f->v[i].seq == seq) {
+			drmSyncobjDestroy(k->fd, f->v[i].handle);
+			f->v[i] = f->v[--f->n];
+			break;
+		}
+	}
+	pthread_mutex_unlock(&f->lock);
+}
+
+static void kfences_free(struct kdev *k)
+{
+	struct kfences *f = k->fences;
+
+	if (!f)
+		return;
+	/* Closing the file destroyed the syncobjs. */
+	pthread_mutex_destroy(&f->lock);
+	free(f->v);
+	free(f);
+	k->fences = NULL;
+}
+
+/* A sync_file of run @seq's fence (O_CLOEXEC, made by the kernel). */
+static int kernel_run_fd(struct chip_dev *dev, uint64_t seq, int *fdp)
+{
+	struct kdev *k = kdev_of(dev);
+	struct kfences *f = k->fences;
+	unsigned int i;
+	int ret = -ENOENT;
+
+	if (!(k->feat & DRM_CHIP_FEATURE_FENCES))
+		return -EOPNOTSUPP;
+	if (!f)
+		return -ENOENT;
+	pthread_mutex_lock(&f->lock);
+	for (i = 0; i < f->n; i++) {
+		if (f->v[i].seq == seq) {
+			ret = drmSyncobjExportSyncFile(k->fd, f->v[i].handle,
+						       fdp) ? -errno : 0;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&f->lock);
+	return ret;
+}
+
+/* ---- buffer sharing: PRIME (DRM_CHIP_FEATURE_IMPORT) ------------------- */
+
+static int kernel_export(struct chip_dev *dev, uint64_t addr, int *fdp)
+{
+	struct kdev *k = kdev_of(dev);
+	struct drm_chip_bo_info i = {
+		.flags = DRM_CHIP_BO_INFO_BY_VA,
+		.va = addr,
+	};
+	int ret;
+
+	if (!(k->feat & DRM_CHIP_FEATURE_IMPORT))
+		return -EOPNOTSUPP;
+	ret = kioctl(k->fd, DRM_IOCTL_CHIP_BO_INFO, &i);
+	if (ret)
+		return ret == -EINVAL ? -ENOENT : ret;
+	return drmPrimeHandleToFD(k->fd, i.handle, DRM_CLOEXEC | DRM_RDWR,
+				  fdp) ? -errno : 0;
+}
+
+/*
+ * The dma-buf's GEM object in this file (the same handle for a buffer
+ * it already has), mapped by the driver in this file's address space.
+ */
+static int kernel_import(struct chip_dev *dev, int fd, uint64_t *addr,
+			 uint64_t *size)
+{
+	struct kdev *k = kdev_of(dev);
+	struct drm_chip_bo_info i = { 0 };
+	int ret;
+
+	if (!(k->feat & DRM_CHIP_FEATURE_IMPORT))
+		return -EOPNOTSUPP;
+	if (drmPrimeFDToHandle(k->fd, fd, &i.handle))
+		return errno == EBADF ? -EBADF : errno == ENOMEM ? -ENOMEM :
+		       errno == ENOSPC ? -ENOSPC : -EINVAL;
+	ret = kioctl(k->fd, DRM_IOCTL_CHIP_BO_INFO, &i);
+	if (ret) {
+		drmCloseBufferHandle(k->fd, i.handle);
+		return ret;
+	}
+	*addr = i.va;
+	*size = i.size;
+	return 0;
+}
+
 const struct chip_backend_ops chip_kernel_backend = {
 	.name = "kernel",
 	.open = kernel_open,
@@ -1393,5 +1717,8 @@ const struct chip_backend_ops chip_kernel_backend = {
 	.counters = kernel_counters,
 	.dedup_list = kernel_dedup_list,
 	/* The driver's hook is in debugfs (not ABI): -EOPNOTSUPP. */
+	.run_fd = kernel_run_fd,
+	.export_buf = kernel_export,
+	.import_buf = kernel_import,
 	.shutdown = kernel_shutdown,
 };

@@ -13,10 +13,17 @@
  * (registry, dedup table, queues, counters).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include "internal.h"
 #include "chipc.h"
 
@@ -33,6 +40,36 @@
 #define SIM_CODE_BASE		CHIPC_CODE_BASE
 
 enum run_state { RUN_QUEUED, RUN_RUNNING, RUN_DONE };
+
+/*
+ * A run's fences: the in-fences it waits for (the backend's own
+ * duplicates of the caller's fds) and, with CHIP_RUN_FENCE, the
+ * eventfds chip_run_fd() handed out (duplicates again: the caller may
+ * close its copy at any time) that its retirement signals.
+ */
+struct sim_fences {
+	uint32_t flags;			/* CHIP_RUN_* */
+	uint32_t nin;
+	int in[CHIP_MAX_IN_FENCES];
+	uint32_t nsig, sig_cap;
+	int *sig;
+};
+
+/*
+ * A buffer backed by a memfd (exported, or imported from another
+ * handle): its host memory is a shared mapping, unmapped rather than
+ * freed, and the memfd is kept for the next export.  vm_lock.
+ */
+struct sim_shared {
+	struct sim_shared *next;
+	uint64_t va;
+	void *host;
+	size_t len;			/* bytes mapped */
+	int memfd;
+	int imported;			/* mapped by chip_import() */
+	dev_t st_dev;
+	ino_t st_ino;
+};
 
 /*
  * A run from submission until its completion is consumed.  It is bound
@@ -63,6 +100,7 @@ struct sim_run {
 	size_t args_cap;
 	size_t graph_len;
 	unsigned char *graph;
+	struct sim_fences fences;
 	unsigned char args[];		/* args_cap bytes */
 };
 
@@ -116,6 +154,7 @@ struct sim {
 
 	unsigned char *heap;
 	uint64_t heap_size;
+	struct sim_shared *shared;	/* vm_lock */
 
 	struct chipc_device cdev;
 	struct chipc_thread thread;
@@ -201,6 +240,8 @@ static void kick_submitted(struct sim *s)
 		pthread_cond_signal(&s->kick);
 }
 
+static void fences_retire(struct sim_fences *f);
+
 static void finish(struct sim *s, struct sim_run *r)
 {
 	/* The timeline's head, with the result, before anyone can take it. */
@@ -209,6 +250,7 @@ static void finish(struct sim *s, struct sim_run *r)
 		r->timeline->tasks = (uint32_t)r->res.tasks;
 		r->timeline->reserved = 0;
 	}
+	fences_retire(&r->fences);
 	r->state = RUN_DONE;
 	if (r->res.status < CHIP_STATUS_COUNT)
 		s->runs[r->res.status]++;
@@ -299,6 +341,8 @@ static int copy_loads(struct sim *s, struct sim_run *r)
 	return 0;
 }
 
+static int fences_wait(struct sim *s, struct sim_run *r);
+
 /* Execute @r on the device. */
 static void execute(struct sim *s, struct sim_run *r)
 {
@@ -307,6 +351,8 @@ static void execute(struct sim *s, struct sim_run *r)
 	struct chipc_graph graph;
 	struct chipc_args args;
 
+	if (r->fences.nin && fences_wait(s, r))
+		return;
 	/* Both blobs were validated at submission; these only re-point. */
 	memset(&req, 0, sizeof(req));
 	if (chipc_args_parse(r->args, r->args_len, &args) ||
@@ -496,6 +542,8 @@ err_free:
 	return rc;
 }
 
+static int host_free(struct sim *s, const struct chipc_map *m);
+
 static void free_list(struct sim_run *r)
 {
 	while (r) {
@@ -552,7 +600,7 @@ static void sim_close(struct chip_dev *dev)
 			chipc_dedup_put(&s->dedup, slot.code);
 	chipc_dedup_fini(&s->dedup);
 	for (i = 0; i < s->vm.count; i++)
-		free(s->vm.maps[i].host);
+		host_free(s, &s->vm.maps[i]);
 	chipc_vm_fini(&s->vm);
 	free_list(s->cache);
 	free(s->heap);
@@ -634,8 +682,8 @@ static int sim_mem_free(struct chip_dev *dev, uint64_t addr)
 	pthread_mutex_lock(&s->vm_lock);
 	rc = chipc_vm_remove(&s->vm, addr, &m);
 	if (!rc) {
-		s->gm_used -= (m.size + SIM_PAGE - 1) & ~(SIM_PAGE - 1);
-		free(m.host);
+		if (!host_free(s, &m))
+			s->gm_used -= (m.size + SIM_PAGE - 1) & ~(SIM_PAGE - 1);
 	}
 	pthread_mutex_unlock(&s->vm_lock);
 	return rc;
@@ -736,6 +784,8 @@ static int sim_unreg(struct chip_dev *dev, int32_t cid)
  * store ranges' and the load ranges' mappings.  @args and @graph point into @req's blobs, which are the
  * front end's private copies.
  */
+static int fences_check(const struct chip_submit_req *req);
+
 static int check_req(struct sim *s, const struct chip_submit_req *req,
 		     struct chipc_args *args, struct chipc_graph *graph)
 {
@@ -760,6 +810,8 @@ static int check_req(struct sim *s, const struct chip_submit_req *req,
 		rc = chipc_request_check_load(&lim, req->loads[i].dev_addr,
 					      (uintptr_t)req->loads[i].host,
 					      req->loads[i].size, &ltotal);
+	if (!rc && req->nin_fences)
+		rc = fences_check(req);
 	if (!rc)
 		rc = chipc_args_parse(req->args, req->args_len, args);
 	if (!rc && req->graph)
@@ -816,6 +868,9 @@ static struct sim_run *run_alloc(struct sim *s, size_t args_len)
 	return r;
 }
 
+static int fences_take(struct sim_fences *f,
+		       const struct chip_submit_req *req);
+
 /*
  * Bind a checked request to its cid's code and queue it: the last checks
  * (registration, the device's own, the run limit), in request.c's order.
@@ -871,6 +926,13 @@ static int enqueue_locked(struct sim *s, const struct chip_submit_req *req,
 			free(r);
 			return rc;
 		}
+	}
+	rc = fences_take(&r->fences, req);
+	if (rc) {
+		free(r->graph);
+		free(r->load_data);
+		free(r);
+		return rc;
 	}
 	r->graph_len = req->graph ? req->graph_len : 0;
 	memcpy(r->args, req->args, req->args_len);
@@ -1190,6 +1252,366 @@ static int sim_dedup_list(struct chip_dev *dev, uint32_t *scope,
 	return n;
 }
 
+/* ---- fences ----------------------------------------------------------- */
+
+/*
+ * What the simulated backend waits for: its own run fds and user
+ * eventfds (readable once the counter is non-zero) and sync_files of a
+ * kernel (readable once signalled).  -EINVAL for anything else: a file
+ * that is always readable would order nothing.
+ */
+static int fence_kind_ok(int fd)
+{
+	char path[64], link[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return 0;
+	link[n] = '\0';
+	return !strcmp(link, "anon_inode:[eventfd]") ||
+	       !strcmp(link, "anon_inode:sync_file");
+}
+
+static int fences_check(const struct chip_submit_req *req)
+{
+	uint32_t i;
+
+	for (i = 0; i < req->nin_fences; i++)
+		if (!fence_kind_ok(req->in_fences[i]))
+			return -EINVAL;
+	return 0;
+}
+
+/* @req's fences into a queued run: the in-fences duplicated. */
+static int fences_take(struct sim_fences *f, const struct chip_submit_req *req)
+{
+	uint32_t i;
+
+	memset(f, 0, sizeof(*f));
+	f->flags = req->sync ? 0 : req->flags;
+	for (i = 0; i < req->nin_fences; i++) {
+		f->in[i] = fcntl(req->in_fences[i], F_DUPFD_CLOEXEC, 0);
+		if (f->in[i] < 0) {
+			int rc = -errno;
+
+			while (i--)
+				close(f->in[i]);
+			return rc;
+		}
+	}
+	f->nin = req->nin_fences;
+	return 0;
+}
+
+/* The signalled state: an eventfd counter no read of it drains. */
+static void fence_signal(int fd)
+{
+	uint64_t v = 0xfffffffffffffffeull;
+	ssize_t n;
+
+	do {
+		n = write(fd, &v, sizeof(v));
+	} while (n < 0 && errno == EINTR);
+}
+
+/* The run retired (or was cancelled): signal its fds, drop its fences. */
+static void fences_retire(struct sim_fences *f)
+{
+	uint32_t i;
+
+	for (i = 0; i < f->nin; i++)
+		close(f->in[i]);
+	f->nin = 0;
+	for (i = 0; i < f->nsig; i++) {
+		fence_signal(f->sig[i]);
+		close(f->sig[i]);
+	}
+	free(f->sig);
+	f->sig = NULL;
+	f->nsig = f->sig_cap = 0;
+}
+
+/*
+ * Before @r starts: wait until every in-fence is readable.  The runs of
+ * this handle wait behind it, as they would behind a long run (they
+ * execute in order); other handles have their own device thread.
+ * chip_close() (s->abort) cancels the wait within a slice.  Returns 0,
+ * or -ECANCELED with @r's result set.
+ */
+static int fences_wait(struct sim *s, struct sim_run *r)
+{
+	struct pollfd pfd[CHIP_MAX_IN_FENCES];
+	struct sim_fences *f = &r->fences;
+	uint32_t i, n = 0;
+
+	for (i = 0; i < f->nin; i++) {
+		pfd[n].fd = f->in[i];
+		pfd[n].events = POLLIN;
+		pfd[n].revents = 0;
+		n++;
+	}
+	while (n) {
+		if (__atomic_load_n(&s->abort, __ATOMIC_RELAXED)) {
+			set_result(r, CHIP_STATUS_CANCELLED, "device closed");
+			return -ECANCELED;
+		}
+		if (poll(pfd, n, 50) <= 0)
+			continue;
+		for (i = 0; i < n;) {
+			if (pfd[i].revents) {
+				pfd[i] = pfd[--n];
+				continue;
+			}
+			i++;
+		}
+	}
+	return 0;
+}
+
+/* The run @seq of chip_submit() not consumed yet.  s->lock held. */
+static struct sim_run *find_run(struct sim *s, uint64_t seq)
+{
+	struct sim_run *r;
+
+	if (s->running && s->running->seq == seq)
+		return s->running;
+	for (r = s->queue; r; r = r->next)
+		if (r->seq == seq)
+			return r;
+	for (r = s->done; r; r = r->next)
+		if (r->seq == seq)
+			return r;
+	return NULL;
+}
+
+static int sim_run_fd(struct chip_dev *dev, uint64_t seq, int *fdp)
+{
+	struct sim *s = sim_of(dev);
+	struct sim_fences *f;
+	struct sim_run *r;
+	int fd, mine, rc = 0;
+
+	fd = eventfd(0, EFD_CLOEXEC | EFD_SEMAPHORE);
+	if (fd < 0)
+		return -errno;
+	pthread_mutex_lock(&s->lock);
+	r = find_run(s, seq);
+	if (!r || r->sync || !(r->fences.flags & CHIP_RUN_FENCE)) {
+		rc = -ENOENT;
+		goto out;
+	}
+	if (r->state == RUN_DONE) {
+		fence_signal(fd);
+		goto out;
+	}
+	f = &r->fences;
+	if (f->nsig == f->sig_cap) {
+		uint32_t cap = f->sig_cap ? 2 * f->sig_cap : 2;
+		int *sig = realloc(f->sig, cap * sizeof(*sig));
+
+		if (!sig) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		f->sig = sig;
+		f->sig_cap = cap;
+	}
+	mine = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (mine < 0) {
+		rc = -errno;
+		goto out;
+	}
+	f->sig[f->nsig++] = mine;
+out:
+	pthread_mutex_unlock(&s->lock);
+	if (rc)
+		close(fd);
+	else
+		*fdp = fd;
+	return rc;
+}
+
+/* ---- buffer sharing ----------------------------------------------------- */
+
+static struct sim_shared *shared_find(struct sim *s, uint64_t va)
+{
+	struct sim_shared *sh;
+
+	for (sh = s->shared; sh; sh = sh->next)
+		if (sh->va == va)
+			return sh;
+	return NULL;
+}
+
+/*
+ * Release the host memory of mapping @m: a shared one is unmapped.
+ * Returns 1 for an imported buffer (not counted in gm_used, as the
+ * driver counts only the objects a file created).
+ */
+static int host_free(struct sim *s, const struct chipc_map *m)
+{
+	struct sim_shared **pp, *sh;
+	int imported;
+
+	for (pp = &s->shared; (sh = *pp); pp = &sh->next) {
+		if (sh->va != m->va)
+			continue;
+		*pp = sh->next;
+		imported = sh->imported;
+		munmap(sh->host, sh->len);
+		close(sh->memfd);
+		free(sh);
+		return imported;
+	}
+	free(m->host);
+	return 0;
+}
+
+/*
+ * Export: the buffer moves into a memfd (once; its bytes copied) that
+ * replaces its host memory, so that other handles can map the same
+ * pages.  vm_lock keeps the device thread off it meanwhile.
+ */
+static int sim_export(struct chip_dev *dev, uint64_t addr, int *fdp)
+{
+	struct sim *s = sim_of(dev);
+	const struct chipc_map *cm;
+	struct sim_shared *sh;
+	struct chipc_map m;
+	struct stat st;
+	size_t len;
+	void *p;
+	int rc, fd;
+
+	pthread_mutex_lock(&s->vm_lock);
+	cm = chipc_vm_find(&s->vm, addr);
+	if (!cm || cm->va != addr) {
+		rc = -ENOENT;
+		goto out;
+	}
+	sh = shared_find(s, addr);
+	if (!sh) {
+		rc = -ENOMEM;
+		sh = calloc(1, sizeof(*sh));
+		if (!sh)
+			goto out;
+		len = (size_t)((cm->size + SIM_PAGE - 1) & ~(SIM_PAGE - 1));
+		sh->memfd = memfd_create("chip-sim-buffer", MFD_CLOEXEC);
+		if (sh->memfd < 0 || ftruncate(sh->memfd, (off_t)cm->size) ||
+		    fstat(sh->memfd, &st)) {
+			rc = errno == EMFILE ? -EMFILE : -ENOMEM;
+			goto err;
+		}
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 sh->memfd, 0);
+		if (p == MAP_FAILED)
+			goto err;
+		memcpy(p, cm->host, cm->size);
+		chipc_vm_remove(&s->vm, addr, &m);
+		free(m.host);
+		m.host = p;
+		chipc_vm_insert(&s->vm, &m);	/* the slot just freed */
+		sh->va = addr;
+		sh->host = p;
+		sh->len = len;
+		sh->st_dev = st.st_dev;
+		sh->st_ino = st.st_ino;
+		sh->next = s->shared;
+		s->shared = sh;
+	}
+	fd = fcntl(sh->memfd, F_DUPFD_CLOEXEC, 0);
+	rc = fd < 0 ? -errno : 0;
+	if (!rc)
+		*fdp = fd;
+	goto out;
+err:
+	if (sh->memfd >= 0)
+		close(sh->memfd);
+	free(sh);
+out:
+	pthread_mutex_unlock(&s->vm_lock);
+	return rc;
+}
+
+/*
+ * Import: map the memfd at a device address of this handle, as a new
+ * allocation; a buffer already mapped here keeps its address.
+ */
+static int sim_import(struct chip_dev *dev, int fd, uint64_t *addr,
+		      uint64_t *size)
+{
+	struct sim *s = sim_of(dev);
+	struct sim_shared *sh;
+	struct chipc_map m;
+	struct stat st;
+	uint64_t rounded;
+	void *p;
+	int rc;
+
+	/* Only a memfd has seals: anything else is not a sim buffer. */
+	if (fcntl(fd, F_GET_SEALS) < 0 || fstat(fd, &st) || st.st_size <= 0)
+		return -EINVAL;
+	pthread_mutex_lock(&s->vm_lock);
+	for (sh = s->shared; sh; sh = sh->next) {
+		if (sh->st_dev == st.st_dev && sh->st_ino == st.st_ino) {
+			*addr = sh->va;
+			*size = chipc_vm_find(&s->vm, sh->va)->size;
+			rc = 0;
+			goto out;
+		}
+	}
+	rounded = ((uint64_t)st.st_size + SIM_PAGE - 1) & ~(SIM_PAGE - 1);
+	rc = -ENOSPC;
+	if (rounded + SIM_GUARD > SIM_CODE_BASE - s->bo_next)
+		goto out;
+	rc = -ENOMEM;
+	sh = calloc(1, sizeof(*sh));
+	if (!sh)
+		goto out;
+	sh->memfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (sh->memfd < 0) {
+		rc = -errno;
+		free(sh);
+		goto out;
+	}
+	p = mmap(NULL, (size_t)rounded, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 sh->memfd, 0);
+	if (p == MAP_FAILED) {
+		rc = errno == EACCES ? -EINVAL : -ENOMEM;
+		close(sh->memfd);
+		free(sh);
+		goto out;
+	}
+	memset(&m, 0, sizeof(m));
+	m.va = s->bo_next;
+	m.size = (uint64_t)st.st_size;
+	m.host = p;
+	m.prot = CHIPC_PROT_READ | CHIPC_PROT_WRITE;
+	rc = chipc_vm_insert(&s->vm, &m);
+	if (rc) {
+		munmap(p, (size_t)rounded);
+		close(sh->memfd);
+		free(sh);
+		goto out;
+	}
+	sh->va = m.va;
+	sh->host = p;
+	sh->len = (size_t)rounded;
+	sh->st_dev = st.st_dev;
+	sh->st_ino = st.st_ino;
+	sh->next = s->shared;
+	s->shared = sh;
+	sh->imported = 1;
+	s->bo_next += rounded + SIM_GUARD;
+	*addr = m.va;
+	*size = m.size;
+out:
+	pthread_mutex_unlock(&s->vm_lock);
+	return rc;
+}
+
 const struct chip_backend_ops chip_sim_backend = {
 	.name = "sim",
 	.open = sim_open,
@@ -1209,5 +1631,8 @@ const struct chip_backend_ops chip_sim_backend = {
 	.counters = sim_counters,
 	.set_hash_mask = sim_set_hash_mask,
 	.dedup_list = sim_dedup_list,
+	.run_fd = sim_run_fd,
+	.export_buf = sim_export,
+	.import_buf = sim_import,
 	.shutdown = sim_shutdown,
 };

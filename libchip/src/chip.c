@@ -4,6 +4,7 @@
  * encoding, host orchestration, and dispatch to a backend.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -554,12 +555,35 @@ static int take_synth(struct chip_dev *dev, uint64_t seq,
 	return 0;
 }
 
+/*
+ * The options of fences every backend checks alike: flags, the in-fence
+ * array, and that each in-fence is an open fd (whether it is a fence the
+ * backend can wait for is the backend's -EINVAL).
+ */
+static int check_fences(const struct chip_run_opts *o)
+{
+	uint32_t i;
+
+	if (o->flags & ~CHIP_RUN_FLAGS)
+		return -EINVAL;
+	if (o->nin_fences && !o->in_fence_fds)
+		return -EINVAL;
+	if (o->nin_fences > CHIP_MAX_IN_FENCES)
+		return -E2BIG;
+	for (i = 0; i < o->nin_fences; i++)
+		if (o->in_fence_fds[i] < 0 ||
+		    fcntl(o->in_fence_fds[i], F_GETFD) < 0)
+			return -EBADF;
+	return 0;
+}
+
 static int resolve_opts(struct chip_dev *dev, const struct chip_run_opts *opts,
 			struct chip_submit_req *req)
 {
 	struct chip_run_opts o = { .sz = sizeof(o) };
 	uint32_t max_blocks = dev->platform == CHIP_PLATFORM_A5 ? 36 : 24;
 	uint32_t max_threads = dev->platform == CHIP_PLATFORM_A5 ? 7 : 4;
+	int rc;
 
 	if (!OPTS_OK(opts, struct chip_run_opts))
 		return -EINVAL;
@@ -573,6 +597,9 @@ static int resolve_opts(struct chip_dev *dev, const struct chip_run_opts *opts,
 		return -EINVAL;
 	if (o.timeline_cap > CHIP_MAX_SPANS)
 		return -E2BIG;
+	rc = check_fences(&o);
+	if (rc)
+		return rc;
 	req->block_dim = o.block_dim ? o.block_dim : max_blocks;
 	req->aicpu_threads = o.aicpu_threads ? o.aicpu_threads :
 			     (max_threads < 3 ? max_threads : 3);
@@ -584,6 +611,9 @@ static int resolve_opts(struct chip_dev *dev, const struct chip_run_opts *opts,
 	req->nloads = o.nloads;
 	req->timeline = o.timeline;
 	req->timeline_cap = o.timeline_cap;
+	req->flags = o.flags;
+	req->in_fences = o.nin_fences ? o.in_fence_fds : NULL;
+	req->nin_fences = o.nin_fences;
 	return 0;
 }
 
@@ -936,4 +966,57 @@ const char *chip_status_str(uint32_t status)
 	};
 
 	return status < CHIP_STATUS_COUNT ? names[status] : "unknown";
+}
+
+int chip_run_fd(struct chip_dev *h, uint64_t seq, int *fd)
+{
+	struct chip_dev *dev;
+	int rc;
+
+	if (!fd || !seq)
+		return -EINVAL;
+	dev = dev_get(h, &rc);
+	if (!dev)
+		return rc;
+	rc = dev->ops->run_fd ? dev->ops->run_fd(dev, seq, fd) : -EOPNOTSUPP;
+	dev_put(dev);
+	return rc;
+}
+
+int chip_export(struct chip_dev *h, uint64_t addr, int *fd)
+{
+	struct chip_dev *dev;
+	int rc;
+
+	if (!fd)
+		return -EINVAL;
+	dev = dev_get(h, &rc);
+	if (!dev)
+		return rc;
+	rc = dev->ops->export_buf ? dev->ops->export_buf(dev, addr, fd) :
+	     -EOPNOTSUPP;
+	dev_put(dev);
+	return rc;
+}
+
+int chip_import(struct chip_dev *h, int fd, uint64_t *addr, uint64_t *size)
+{
+	struct chip_dev *dev;
+	uint64_t sz;
+	int rc;
+
+	if (!addr)
+		return -EINVAL;
+	dev = dev_get(h, &rc);
+	if (!dev)
+		return rc;
+	if (fd < 0 || fcntl(fd, F_GETFD) < 0)
+		rc = -EBADF;
+	else
+		rc = dev->ops->import_buf ?
+		     dev->ops->import_buf(dev, fd, addr, &sz) : -EOPNOTSUPP;
+	if (!rc && size)
+		*size = sz;
+	dev_put(dev);
+	return rc;
 }

@@ -36,6 +36,9 @@ struct chip_submit_req {
 	uint32_t sync;			/* chip_run(): the caller waits at once */
 	struct chip_timeline *timeline;	/* NULL: none */
 	uint32_t timeline_cap;		/* 1..CHIP_MAX_SPANS with @timeline */
+	uint32_t flags;			/* CHIP_RUN_* */
+	const int *in_fences;		/* open fds, checked by the front end */
+	uint32_t nin_fences;
 };
 
 /*
@@ -86,6 +89,11 @@ struct chip_backend_ops {
 		    int min, uint64_t deadline_ns);
 	int (*counters)(struct chip_dev *dev, struct chip_counters *c);
 	int (*set_hash_mask)(struct chip_dev *dev, uint64_t mask);
+	/* chip_run_fd(), chip_export(), chip_import(). */
+	int (*run_fd)(struct chip_dev *dev, uint64_t seq, int *fd);
+	int (*export_buf)(struct chip_dev *dev, uint64_t addr, int *fd);
+	int (*import_buf)(struct chip_dev *dev, int fd, uint64_t *addr,
+			  uint64_t *size);
 	/* Optional: chip_dedup_list(); without it, -EOPNOTSUPP. */
 	int (*dedup_list)(struct chip_dev *dev, uint32_t *scope,
 			  struct chip_resident *out, int max);

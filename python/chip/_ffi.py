@@ -127,6 +127,7 @@ struct chip_load {
 	const void *host;
 	uint64_t size;
 };
+struct chip_timeline;
 struct chip_run_opts {
 	size_t sz;
 	uint32_t block_dim;
@@ -137,6 +138,11 @@ struct chip_run_opts {
 	uint32_t nstores;
 	const struct chip_load *loads;
 	uint32_t nloads;
+	struct chip_timeline *timeline;
+	uint32_t timeline_cap;
+	const int *in_fence_fds;
+	uint32_t nin_fences;
+	uint32_t flags;
 };
 struct chip_run_result {
 	uint64_t seq;

@@ -131,6 +131,31 @@ int chip_info(struct chip_dev *dev, struct chip_info *info);
 int chip_malloc(struct chip_dev *dev, uint64_t size, uint64_t *addr);
 /* -ENOENT unless @addr is a live allocation of this device handle. */
 int chip_free(struct chip_dev *dev, uint64_t addr);
+/*
+ * Export allocation @addr (its start) as a new fd (O_CLOEXEC; the caller
+ * closes it) that another device handle, also of another process (sent
+ * over a unix socket), can chip_import(): on the kernel backend a
+ * dma-buf (PRIME), on the simulated backend a memfd.  Both handles then
+ * see the same bytes.  Returns 0, -ENOENT (@addr is not the start of a
+ * live allocation of this handle), -EINVAL (@fd NULL), -EMFILE,
+ * -ENOMEM, -EOPNOTSUPP (kernel backend without
+ * DRM_CHIP_FEATURE_IMPORT), -EBADF.
+ */
+int chip_export(struct chip_dev *dev, uint64_t addr, int *fd);
+/*
+ * Map the buffer @fd (of chip_export() of the same backend kind) into
+ * this handle's device address space: *@addr receives its device
+ * address here, *@size its size in bytes (may be NULL).  @fd stays the
+ * caller's.  The mapping is an allocation of this handle like one of
+ * chip_malloc(): chip_free() unmaps it; it keeps the memory alive when
+ * the exporter frees the buffer, closes its handle or exits.  Importing
+ * a buffer this handle already maps (its own export, or an earlier
+ * import) returns the same address, and one chip_free() unmaps it.
+ * Returns 0, -EBADF (@fd not open, or @dev closed), -EINVAL (@fd is not
+ * such a buffer, or @addr NULL), -ENOSPC, -ENOMEM, -EOPNOTSUPP (kernel
+ * backend without DRM_CHIP_FEATURE_IMPORT).
+ */
+int chip_import(struct chip_dev *dev, int fd, uint64_t *addr, uint64_t *size);
 /* The whole range must lie inside one allocation: -EFAULT otherwise. */
 int chip_copy_to(struct chip_dev *dev, uint64_t dst, const void *src,
 		 uint64_t n);
@@ -368,6 +393,16 @@ struct chip_timeline {
  *	(-EINVAL); -EOPNOTSUPP from a driver without timelines
  * @timeline_cap: spans @timeline has room for, 1..CHIP_MAX_SPANS
  *	(-E2BIG above); 0 with a NULL @timeline (-EINVAL otherwise)
+ * @in_fence_fds: fences the run waits for before it starts (its loads
+ *	too): fds of chip_run_fd(), also of another process's device (sent
+ *	over a unix socket), or sync_files; on the simulated backend also
+ *	an eventfd(2), signalled once its counter is non-zero.  Read at
+ *	submission (the caller may close them when chip_submit() returns);
+ *	never read from or written to.  An fd that is not open is -EBADF,
+ *	one that is not such a fence -EINVAL, any fence on a kernel
+ *	backend whose driver has no DRM_CHIP_FEATURE_FENCES -EOPNOTSUPP
+ * @nin_fences: <= CHIP_MAX_IN_FENCES (-E2BIG); 0: none
+ * @flags: CHIP_RUN_* bits; others -EINVAL
  */
 struct chip_run_opts {
 	size_t sz;
@@ -381,7 +416,21 @@ struct chip_run_opts {
 	uint32_t nloads;
 	struct chip_timeline *timeline;
 	uint32_t timeline_cap;
+	const int *in_fence_fds;
+	uint32_t nin_fences;
+	uint32_t flags;
 };
+
+#define CHIP_MAX_IN_FENCES	16
+
+/*
+ * CHIP_RUN_FENCE: a chip_submit() run whose completion chip_run_fd()
+ * can turn into an fd (on the kernel backend a syncobj is made for it,
+ * hence opt-in).  Ignored by chip_run().  -EOPNOTSUPP on a kernel backend
+ * whose driver has no DRM_CHIP_FEATURE_FENCES.
+ */
+#define CHIP_RUN_FENCE		(1u << 0)
+#define CHIP_RUN_FLAGS		CHIP_RUN_FENCE
 
 struct chip_run_result {
 	uint64_t seq;
@@ -473,6 +522,26 @@ int chip_reap(struct chip_dev *dev, struct chip_run_result *out, int max,
  */
 int chip_timeline_write_json(const struct chip_timeline *tl, FILE *f,
 			     const char *device, int pid);
+
+/*
+ * A new fd (O_CLOEXEC; the caller closes it) that poll(2), epoll(7) and
+ * io_uring see readable (POLLIN) once run @seq completed, and stays
+ * readable: on the kernel backend a sync_file of the run's fence, on the
+ * simulated backend an eventfd(2) in semaphore mode.  Pass it as an
+ * in-fence of another run (struct chip_run_opts), also of another
+ * process; do not read it (a read does not un-signal it, but is of no
+ * use).  The fd carries completion only: it does not consume the run's
+ * completion, which chip_wait()/chip_reap() still take exactly once,
+ * and remains valid after they did and after chip_close().
+ *
+ * @seq must be a chip_submit()/chip_submit_batch() run of this handle
+ * queued with CHIP_RUN_FENCE whose completion has not been consumed
+ * yet.  Returns 0, -EINVAL (@fd NULL, seq 0), -ENOENT (no such run, not
+ * queued with CHIP_RUN_FENCE, or its completion was already taken),
+ * -EMFILE, -EOPNOTSUPP (kernel backend without DRM_CHIP_FEATURE_FENCES),
+ * -EBADF.
+ */
+int chip_run_fd(struct chip_dev *dev, uint64_t seq, int *fd);
 
 const char *chip_status_str(uint32_t status);
 uint64_t chip_now_ns(void);

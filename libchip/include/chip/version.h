@@ -10,7 +10,7 @@
 #define CHIP_VERSION_H
 
 #define CHIP_VERSION_MAJOR	0
-#define CHIP_VERSION_MINOR	1
+#define CHIP_VERSION_MINOR	2
 #define CHIP_VERSION_PATCH	0
 
 #define CHIP_VERSION_NUM(major, minor, patch) \
