@@ -35,16 +35,17 @@ static void *big_image(size_t *len, uint32_t salt)
 	static const struct chip_insn halt = { .op = CHIP_OP_HALT };
 	struct chip_builder *b;
 	void *img = NULL;
+	char config[16];
 	int i, rc;
 
-	code[0].op = CHIP_OP_NOP;
-	code[0].imm = (int32_t)salt;	/* other bytes, another image */
+	/* another @salt, another config name: other bytes */
+	snprintf(config, sizeof(config), "v%u", salt);
 	code[32767].op = CHIP_OP_HALT;
 	rc = chip_builder_new(ct_platform_id(),
 			      CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER, &b);
 	if (rc)
 		return NULL;
-	rc = chip_builder_set_orch(b, &halt, sizeof(halt), "orch", NULL,
+	rc = chip_builder_set_orch(b, &halt, sizeof(halt), "orch", config,
 				   NULL, 0);
 	for (i = 0; !rc && i < 4; i++)
 		rc = chip_builder_add_child(b, i, CHIP_CORE_AIV, NULL, 0, code,
