@@ -70,7 +70,8 @@ struct sim_run {
  * deadline), which costs no thread hand-off at all.  It executes only a
  * queue whose head has waited a whole period with nobody executing it,
  * and it goes back to sleep after a whole period in which no run started
- * and nothing was queued.  While it watches, submissions do not wake it:
+ * and nothing waits, or one run kept executing (its executor hands the
+ * queue over when it stops).  While it watches, submissions do not wake it:
  * a stream of batches costs the submitter no wake-up at all and the
  * device thread one timer wake-up per period (a 256-run batch of null
  * runs takes about 0.1 ms).  A caller that blocks, or stops executing
@@ -417,8 +418,13 @@ static int device_thread(void *arg)
 			s->dev_hurry = 1;
 			continue;
 		}
-		if (period_end && !s->queue && s->started == started) {
-			/* A quiet period: sleep until a submission. */
+		if (period_end && (!s->queue || s->running) &&
+		    s->started == started) {
+			/*
+			 * A quiet period, or one long run: sleep until a
+			 * submission, or until whoever executes stops with
+			 * runs left (handoff()).
+			 */
 			period_end = 0;
 			device_sleep(s, DEV_IDLE, 0);
 			continue;
