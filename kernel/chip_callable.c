@@ -14,10 +14,16 @@
  * bytes with the resident copy; a miss verifies every program while it
  * copies it into the resident copy.  Resident copies are immutable kernel
  * memory, never mapped to userspace.
+ *
+ * The copy goes into a staging buffer that the file keeps for its next
+ * registration (struct chip_upload): allocating a large buffer anew costs
+ * more than copying into it (the page allocator, and zeroing every page
+ * where init_on_alloc is set, as on Debian's kernels).
  */
 #include <linux/capability.h>
 #include <linux/lockdep.h>
 #include <linux/seq_file.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -186,7 +192,63 @@ static void chip_code_put(struct chip_file *f, struct chipc_code *code)
 	mutex_unlock(lock);
 }
 
-/* Drop every registration of @f.  Its runs are gone. */
+/*
+ * A file's staging buffer for REGISTER: @cap bytes at @buf.  The file
+ * keeps one, the largest it used up to CHIP_UPLOAD_KEEP bytes, charged to
+ * the memory cgroup of the task that registered, from one registration to
+ * the next; it is freed at close.  Concurrent registrations of one file
+ * each take their own (chip_upload_get() takes the kept one, if any, and
+ * chip_upload_put() keeps the one put last).
+ */
+struct chip_upload {
+	void *buf;
+	size_t cap;
+};
+
+#define CHIP_UPLOAD_KEEP	SZ_4M
+
+static void chip_upload_free(struct chip_upload *u)
+{
+	if (u) {
+		kvfree(u->buf);
+		kfree(u);
+	}
+}
+
+/* A staging buffer of at least @size bytes, or NULL without memory. */
+static struct chip_upload *chip_upload_get(struct chip_file *f, size_t size)
+{
+	struct chip_upload *u = xchg(&f->upload, NULL);
+
+	if (u && u->cap >= size)
+		return u;
+	if (!u) {
+		u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
+		if (!u)
+			return NULL;
+	}
+	kvfree(u->buf);
+	u->cap = size;
+	u->buf = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!u->buf) {
+		kfree(u);
+		return NULL;
+	}
+	return u;
+}
+
+/* Keep @u for the next registration of @f, or free it. */
+static void chip_upload_put(struct chip_file *f, struct chip_upload *u)
+{
+	if (u->cap <= CHIP_UPLOAD_KEEP)
+		u = xchg(&f->upload, u);
+	chip_upload_free(u);
+}
+
+/*
+ * Drop every registration of @f, and its staging buffer.  Its runs are
+ * gone.
+ */
 void chip_registry_release(struct chip_file *f)
 {
 	struct chipc_cid slot;
@@ -197,6 +259,7 @@ void chip_registry_release(struct chip_file *f)
 		if (!chipc_registry_remove(&f->reg, cid, &slot))
 			chip_code_put(f, slot.code);
 	mutex_unlock(&f->lock);
+	chip_upload_free(xchg(&f->upload, NULL));
 }
 
 /*
@@ -227,6 +290,7 @@ int chip_register_ioctl(struct drm_device *drm, void *data,
 	struct chip_file *f = chip_file_of(file);
 	struct drm_chip_register *args = data;
 	struct chipc_dedup *table;
+	struct chip_upload *up;
 	struct chipc_code *code;
 	struct mutex *lock;	/* serialises @table */
 	void *img;
@@ -244,9 +308,10 @@ int chip_register_ioctl(struct drm_device *drm, void *data,
 	if (args->image_size < sizeof(struct chip_callable_hdr))
 		return -EMSGSIZE;
 
-	img = kvmalloc(args->image_size, GFP_KERNEL);
-	if (!img)
+	up = chip_upload_get(f, args->image_size);
+	if (!up)
 		return -ENOMEM;
+	img = up->buf;
 	ret = chip_copy_image(img, args->image_ptr, args->image_size, &key);
 	if (ret)
 		goto out_free;
@@ -302,7 +367,7 @@ int chip_register_ioctl(struct drm_device *drm, void *data,
 out_unlock:
 	mutex_unlock(&f->lock);
 out_free:
-	kvfree(img);
+	chip_upload_put(f, up);
 	return ret;
 }
 

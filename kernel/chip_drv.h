@@ -148,6 +148,7 @@ struct chip_file {
 	u64 orch_loads;
 	u64 hits;
 	u64 misses;
+	struct chip_upload *upload;	/* kept for REGISTER; chip_callable.c */
 
 	struct rw_semaphore vm_sem;
 	struct chip_vm_view *vm;	/* current view, under vm_sem */

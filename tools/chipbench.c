@@ -3,7 +3,7 @@
  * chipbench: what a run and an upload cost, as ratios against floors
  * measured in the same process in the same run.
  *
- *	chipbench [platform] [-q]
+ *	chipbench [platform] [-q] [-r ROUNDS [-R ROW]]
  *
  * Floors: a null system call, a mutex/condvar handoff between two threads
  * (the least a completion from another thread can cost), memcpy.
@@ -13,6 +13,14 @@
  * 1 MiB callable uploads (dedup miss and hit) against memcpy, and the
  * bytes libchip allocates per run in steady state for small and large
  * ring/heap configurations (counted by wrapping malloc at link time).
+ *
+ * -r ROUNDS measures only the null runs of chip_run() and of
+ * chip_submit_batch() + chip_reap() at batch 32 and 256, in ROUNDS rounds
+ * that interleave the three rows, and prints each round's ratios to the
+ * chip_run() row of the same round, in wall time and in the process's
+ * CPU time (all threads), then their medians: on a loaded machine the
+ * spread of the ratios is the figure to look at.  -R ROW
+ * (sync, sb32 or sb256) runs that row alone, for a profile.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -20,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include "chiptest.h"
 #include "cmdline.h"
@@ -244,6 +253,93 @@ static double r_submit_batch(void *arg, long n)
 	return (double)(chip_now_ns() - t0) / done;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* CPU time of the whole process (every thread), in ns. */
+static double cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+/*
+ * best() of @reps timings of @fn; *@cpu receives the process's CPU time
+ * per iteration over all of them (every thread's, so also the device
+ * thread's), which a loaded machine distorts far less than wall time.
+ */
+static double best_cpu(double (*fn)(void *, long), void *arg, long iters,
+		       int reps, double *cpu)
+{
+	double c0 = cpu_ns(), b;
+
+	b = best(fn, arg, iters, reps);
+	*cpu = (cpu_ns() - c0) / ((double)iters * reps);
+	return b;
+}
+
+/* -r: @rounds rounds of the three run rows, ratios to sync per round. */
+static int run_rounds(int rounds, const char *only)
+{
+	double *q[4], sync = 0, sb32 = 0, sb256 = 0, csync = 0, c32 = 0,
+	       c256 = 0;
+	struct runctx r = { 0 };
+	struct chip_dev *dev;
+	int i, n = 0;
+
+	for (i = 0; i < 4; i++) {
+		q[i] = calloc((size_t)rounds, sizeof(*q[i]));
+		if (!q[i])
+			die("calloc", ENOMEM);
+	}
+	if (ct_open(&dev, NULL))
+		die("open", ENODEV);
+	r.dev = dev;
+	chip_args_init(&r.args);
+	if (ct_register(dev, 0, CT_NULL, CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER))
+		die("register null", EINVAL);
+	printf("round    sync ns  sb32 ns  sb256 ns   sb32/sync  sb256/sync   CPU: sb32/sync  sb256/sync\n");
+	for (i = 0; i < rounds; i++) {
+		if (!only || !strcmp(only, "sync"))
+			sync = best_cpu(r_sync, &r, 20000, 3, &csync);
+		r.batch = 32;
+		if (!only || !strcmp(only, "sb32"))
+			sb32 = best_cpu(r_submit_batch, &r, 32 * 625, 3, &c32);
+		r.batch = 256;
+		if (!only || !strcmp(only, "sb256"))
+			sb256 = best_cpu(r_submit_batch, &r, 256 * 80, 3, &c256);
+		if (only)
+			continue;
+		q[0][n] = sb32 / sync;
+		q[1][n] = sb256 / sync;
+		q[2][n] = c32 / csync;
+		q[3][n++] = c256 / csync;
+		printf("%5d  %9.1f %8.1f %9.1f   %9.2f  %10.2f        %9.2f  %10.2f\n",
+		       i, sync, sb32, sb256, sb32 / sync, sb256 / sync,
+		       c32 / csync, c256 / csync);
+	}
+	if (n) {
+		for (i = 0; i < 4; i++)
+			qsort(q[i], (size_t)n, sizeof(*q[i]), cmp_double);
+		printf("median of %d rounds: sb32/sync %.2f (%.2f-%.2f), sb256/sync %.2f (%.2f-%.2f)\n",
+		       n, q[0][n / 2], q[0][0], q[0][n - 1], q[1][n / 2],
+		       q[1][0], q[1][n - 1]);
+		printf("CPU time, median: sb32/sync %.2f (%.2f-%.2f), sb256/sync %.2f (%.2f-%.2f)\n",
+		       q[2][n / 2], q[2][0], q[2][n - 1], q[3][n / 2],
+		       q[3][0], q[3][n - 1]);
+	}
+	chip_close(dev);
+	for (i = 0; i < 4; i++)
+		free(q[i]);
+	return 0;
+}
+
 /* ---- vector example ------------------------------------------------------ */
 
 #define VN 16384
@@ -453,25 +549,41 @@ int main(int argc, char **argv)
 	struct runctx r = { 0 };
 	struct vecctx vt, vh;
 	struct upctx u;
-	int i, reps;
+	const char *only = NULL;
+	int i, reps, rounds = 0;
 	long k;
 
 	static const char usage[] =
-		"usage: chipbench [platform] [-q]\n"
+		"usage: chipbench [platform] [-q] [-r ROUNDS [-R ROW]]\n"
 		"  platform  a2a3sim (default: $CHIP_PLATFORM, else a2a3sim), a5sim, a2a3, a5\n"
-		"  -q        quick: fewer repetitions\n";
+		"  -q        quick: fewer repetitions\n"
+		"  -r N      only the null runs: N rounds of chip_run, submit_batch+reap\n"
+		"            at batch 32 and 256, each round's ratios and their medians\n"
+		"  -R ROW    with -r: only ROW (sync, sb32, sb256), for a profile\n";
 
 	if (cmdline_help(argc, argv)) {
 		fputs(usage, stdout);
 		return 0;
 	}
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-q"))
+		if (!strcmp(argv[i], "-q")) {
 			quick = 1;
-		else if (i > 1 || !cmdline_platform(argv[i]))
+		} else if (!strcmp(argv[i], "-r") && i + 1 < argc) {
+			rounds = atoi(argv[++i]);
+			if (rounds < 1 || rounds > 10000)
+				return cmdline_bad("chipbench", argv[i], usage);
+		} else if (!strcmp(argv[i], "-R") && i + 1 < argc) {
+			only = argv[++i];
+			if (strcmp(only, "sync") && strcmp(only, "sb32") &&
+			    strcmp(only, "sb256"))
+				return cmdline_bad("chipbench", only, usage);
+		} else if (i > 1 || !cmdline_platform(argv[i])) {
 			return cmdline_bad("chipbench", argv[i], usage);
+		}
 	}
 	ct_init(argc > 1 && argv[1][0] != '-' ? 2 : 1, argv);
+	if (rounds)
+		return run_rounds(rounds, only);
 	reps = quick ? 2 : 5;
 	k = quick ? 1 : 4;
 

@@ -105,21 +105,31 @@ struct sim_run {
 };
 
 /*
- * The device thread's states.  Woken by a submission, it first gives the
- * submitter a grace period to come back and execute the queue itself
- * (chip_reap() or chip_wait() without a deadline), which costs no thread
- * hand-off at all; only a queue still unattended after it is executed
- * by the device thread.  A caller that blocks, or stops executing with
- * runs left, wakes it with no grace.  The grace is long against a batch
- * (a 256-run batch of null runs takes about 0.2 ms), so that a stream of
- * batches wakes the device thread about once per millisecond, not once
- * per batch; a queue nobody attends to starts within it.
+ * The device thread's states.  Woken by the first submission after a
+ * quiet period, it does not execute at once: it watches the queue in
+ * periods of SIM_GRACE_NS, giving the submitter the time to come back and
+ * execute the queue itself (chip_reap() or chip_wait() without a
+ * deadline), which costs no thread hand-off at all.  It executes only a
+ * queue whose head has waited a whole period with nobody executing it,
+ * and it goes back to sleep after a whole period in which no run started
+ * and nothing waits, or one run kept executing (its executor hands the
+ * queue over when it stops).  While it watches, submissions do not wake it:
+ * a stream of batches costs the submitter no wake-up at all and the
+ * device thread one timer wake-up per period (a 256-run batch of null
+ * runs takes about 0.1 ms).  A caller that blocks, or stops executing
+ * with runs left, wakes it with no grace (dev_hurry).
  */
-enum { DEV_BUSY, DEV_IDLE, DEV_GRACE };
+enum { DEV_BUSY, DEV_IDLE, DEV_WATCH };
 #define SIM_GRACE_NS	(1000ull * 1000)
 
-/* Freed runs kept for the next ones, so a stream of runs allocates nothing. */
-#define SIM_RUN_CACHE	64
+/*
+ * Freed runs kept for the next ones, so a stream of runs allocates
+ * nothing: up to two batches of the largest size (one reaped while the
+ * next is queued), about 1 KiB each.  A smaller cache makes every batch
+ * of 256 allocate and free most of its runs, and the allocator return
+ * the memory to the system and fault it back in, batch after batch.
+ */
+#define SIM_RUN_CACHE	(2 * CHIP_BATCH_MAX)
 
 struct sim {
 	uint32_t platform;
@@ -133,6 +143,7 @@ struct sim {
 	pthread_cond_t kick;		/* the device thread: work queued */
 	int dev_idle;			/* DEV_*: the device thread's state */
 	int dev_hurry;			/* a caller waits: no grace period */
+	uint64_t started;		/* runs started, for the watch */
 	struct sim_waiter *waiters;	/* blocked in run/wait/reap */
 	struct chipc_dedup dedup;
 	struct chipc_registry reg;
@@ -224,16 +235,21 @@ static void wake_waiters(struct sim *s, const struct sim_run *r)
 			pthread_cond_signal(&w->cond);
 }
 
-/* Runs are queued and nobody executes them: wake the device thread. */
+/*
+ * Runs are queued and nobody executes them: the device thread executes
+ * them at once (woken if it sleeps; if it is just waking, it sees
+ * dev_hurry).
+ */
 static void handoff(struct sim *s)
 {
-	if (s->queue && !s->running && s->dev_idle != DEV_BUSY) {
+	if (s->queue && !s->running) {
 		s->dev_hurry = 1;
-		pthread_cond_signal(&s->kick);
+		if (s->dev_idle != DEV_BUSY)
+			pthread_cond_signal(&s->kick);
 	}
 }
 
-/* A submission: wake an idle device thread, which waits its grace. */
+/* A submission: wake a sleeping device thread, which starts watching. */
 static void kick_submitted(struct sim *s)
 {
 	if (!s->running && s->dev_idle == DEV_IDLE)
@@ -418,6 +434,7 @@ static int run_next(struct sim *s)
 		s->queue_tail = &s->queue;
 	r->state = RUN_RUNNING;
 	s->running = r;
+	s->started++;
 	__atomic_store_n(&s->abort, 0, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&s->lock);
 
@@ -429,37 +446,60 @@ static int run_next(struct sim *s)
 	return 1;
 }
 
+/* Sleep on s->kick until @deadline (CLOCK_MONOTONIC ns; 0: no deadline). */
+static void device_sleep(struct sim *s, int state, uint64_t deadline)
+{
+	struct timespec ts;
+
+	s->dev_idle = state;
+	if (!deadline) {
+		pthread_cond_wait(&s->kick, &s->lock);
+	} else {
+		ts.tv_sec = (time_t)(deadline / 1000000000ull);
+		ts.tv_nsec = (long)(deadline % 1000000000ull);
+		pthread_cond_timedwait(&s->kick, &s->lock, &ts);
+	}
+	s->dev_idle = DEV_BUSY;
+}
+
 static int device_thread(void *arg)
 {
 	struct sim *s = arg;
-	uint64_t grace_end = 0, now;
-	struct timespec ts;
+	uint64_t period_end = 0, head = 0, started = 0, now;
 
 	pthread_mutex_lock(&s->lock);
 	while (!s->stopping) {
-		if (!s->queue || s->running) {
-			/* Nothing to do, or a caller executes the queue. */
-			grace_end = 0;
-			s->dev_hurry = 0;
-			s->dev_idle = DEV_IDLE;
-			pthread_cond_wait(&s->kick, &s->lock);
-			s->dev_idle = DEV_BUSY;
+		if (s->queue && !s->running && s->dev_hurry) {
+			run_next(s);
 			continue;
 		}
-		if (!s->dev_hurry) {
-			now = chip_now_ns();
-			if (!grace_end)
-				grace_end = now + SIM_GRACE_NS;
-			if (now < grace_end) {
-				ts.tv_sec = (time_t)(grace_end / 1000000000ull);
-				ts.tv_nsec = (long)(grace_end % 1000000000ull);
-				s->dev_idle = DEV_GRACE;
-				pthread_cond_timedwait(&s->kick, &s->lock, &ts);
-				s->dev_idle = DEV_BUSY;
-				continue;
-			}
+		s->dev_hurry = 0;
+		now = chip_now_ns();
+		if (period_end && now < period_end) {
+			device_sleep(s, DEV_WATCH, period_end);
+			continue;
 		}
-		run_next(s);
+		if (period_end && s->queue && !s->running &&
+		    s->queue->seq == head) {
+			/* Unattended for a whole period: execute the queue. */
+			s->dev_hurry = 1;
+			continue;
+		}
+		if (period_end && (!s->queue || s->running) &&
+		    s->started == started) {
+			/*
+			 * A quiet period, or one long run: sleep until a
+			 * submission, or until whoever executes stops with
+			 * runs left (handoff()).
+			 */
+			period_end = 0;
+			device_sleep(s, DEV_IDLE, 0);
+			continue;
+		}
+		/* Watch one more period. */
+		head = s->queue && !s->running ? s->queue->seq : 0;
+		started = s->started;
+		period_end = now + SIM_GRACE_NS;
 	}
 	pthread_mutex_unlock(&s->lock);
 	return 0;
