@@ -23,7 +23,9 @@
  *		root every key
  *	chipctl	chipctl against the driver: list, info, stats --json (equal
  *		to the COUNTERS ioctl), dedup --json (the registered image
- *		with its references), run IMAGE (status ok, the values)
+ *		with its references), run IMAGE (status ok, the values),
+ *		trace IMAGE (5 spans, a Chrome trace of 5 tasks, disjoint
+ *		per core)
  */
 #include <dirent.h>
 #include <errno.h>
@@ -877,10 +879,44 @@ static int json_u64(const char *j, const char *obj, const char *key,
 	return 1;
 }
 
+/*
+ * The complete ("X") events of a Chrome trace chip_timeline_write_json()
+ * wrote: each ends at or after its start, no two on one core overlap,
+ * and the task ids are 0..n-1.  Returns n, or -1.
+ */
+static int chrome_trace_check(const char *j)
+{
+	struct { char core[16]; unsigned long long a, b; } ev[16];
+	unsigned int task, seen = 0;
+	const char *p = j;
+	int n = 0, i, k;
+
+	while ((p = strstr(p, "\"ph\": \"X\""))) {
+		const char *q = strstr(p, "\"args\": {");
+
+		if (!q || n == 16 ||
+		    sscanf(q, "\"args\": {\"task\": %u, \"func_id\": %*d, "
+			   "\"core\": \"%15[^\"]\", \"start_ns\": %llu, "
+			   "\"end_ns\": %llu}", &task, ev[n].core, &ev[n].a,
+			   &ev[n].b) != 4 || ev[n].b < ev[n].a || task >= 16)
+			return -1;
+		seen |= 1u << task;
+		n++;
+		p = q;
+	}
+	for (i = 0; i < n; i++)
+		for (k = 0; k < i; k++)
+			if (!strcmp(ev[i].core, ev[k].core) &&
+			    ev[i].a < ev[k].b && ev[k].a < ev[i].b)
+				return -1;
+	return seen == (1u << n) - 1 ? n : -1;
+}
+
 static int test_chipctl(void)
 {
 	static const char img_path[] = "/tmp/observe-vec.img";
 	static const char out_path[] = "/tmp/observe-f.bin";
+	static const char trace_path[] = "/tmp/observe-trace.json";
 	static char j[65536];
 	static float f[VEC_N];
 	const char *cc = getenv("CHIPCTL") ? getenv("CHIPCTL") : "/bin/chipctl";
@@ -956,6 +992,23 @@ static int test_chipctl(void)
 	CHECK(fp && fread(f, sizeof(f[0]), VEC_N, fp) == VEC_N);
 	fclose(fp);
 	CHECK_EQ(ct_mismatches(f, VEC_N, ct_vector_ref(2.0f, 3.0f)), 0);
+
+	/* trace: the run's timeline through the driver, as Chrome JSON. */
+	snprintf(cmd, sizeof(cmd), "%s --json -p a2a3 trace %s -t f32:%d:fill=2 "
+		 "-t f32:%d:fill=3 -t f32:%d -o %s", cc, img_path, VEC_N,
+		 VEC_N, VEC_N, trace_path);
+	CHECK_EQ(sh(cmd, j, sizeof(j)), 0);
+	CHECK(strstr(j, "\"status\":\"ok\""));
+	CHECK(json_u64(j, "trace", "spans", &reg) && reg == 5);
+	CHECK(json_u64(j, "trace", "tasks", &reg) && reg == 5);
+	CHECK(json_u64(j, "trace", "dropped", &reg) && reg == 0);
+	fp = fopen(trace_path, "r");
+	CHECK(fp);
+	len = fread(j, 1, sizeof(j) - 1, fp);
+	fclose(fp);
+	j[len] = '\0';
+	CHECK_EQ(chrome_trace_check(j), 5);
+	unlink(trace_path);
 	unlink(img_path);
 	unlink(out_path);
 	return 0;
