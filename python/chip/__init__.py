@@ -26,5 +26,5 @@ from .errors import (AsmError, BadAddressError, BusyError, ChipError,
                      TooBigError, WorkerLostError, error_class)
 from . import programs
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 from .pool import Item, Out, Pool, PoolEvent, WorkResult, device_nodes
