@@ -216,10 +216,11 @@ static void bench_ioctl_runs(int fd)
 /* REGISTER of @img under @cid; *@hit (may be NULL): whether it hit. */
 static int reg(int fd, int32_t cid, const void *img, size_t len, uint32_t *hit)
 {
-	int ret = kt_reg_image(fd, cid, img, len, hit);
+	struct drm_chip_register r;
+	int ret = kt_reg_image(fd, cid, img, len, &r);
 
 	if (hit)
-		*hit &= DRM_CHIP_REGISTER_HIT;
+		*hit = r.result & DRM_CHIP_REGISTER_HIT;
 	return ret;
 }
 

@@ -83,11 +83,11 @@ static inline int kt_open_node(const char **path)
 }
 
 /*
- * REGISTER of image @img (@len bytes) under @cid of @fd; *@result (may be
- * NULL) receives the ioctl's result flags.
+ * REGISTER of image @img (@len bytes) under @cid of @fd; *@out (may be
+ * NULL) receives the ioctl's argument with what the kernel filled in.
  */
 static inline int kt_reg_image(int fd, int32_t cid, const void *img,
-			       size_t len, uint32_t *result)
+			       size_t len, struct drm_chip_register *out)
 {
 	struct drm_chip_register r;
 	int ret;
@@ -97,8 +97,8 @@ static inline int kt_reg_image(int fd, int32_t cid, const void *img,
 	r.image_size = len;
 	r.cid = cid;
 	ret = kt_ioctl(fd, DRM_IOCTL_CHIP_REGISTER, &r);
-	if (result)
-		*result = r.result;
+	if (out)
+		*out = r;
 	return ret;
 }
 

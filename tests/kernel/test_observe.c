@@ -578,13 +578,10 @@ static int raw_reg(int fd, int32_t cid, enum ct_work w, struct reg *out)
 	ret = ct_build(w, CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER, &img, &len);
 	if (ret)
 		return ret;
-	ret = chip_callable_layout(img, len, &l);
 	memset(&r, 0, sizeof(r));
-	r.image_ptr = (uintptr_t)img;
-	r.image_size = len;
-	r.cid = cid;
+	ret = chip_callable_layout(img, len, &l);
 	if (!ret)
-		ret = kt_ioctl(fd, DRM_IOCTL_CHIP_REGISTER, &r);
+		ret = kt_reg_image(fd, cid, img, len, &r);
 	free(img);
 	out->hash = r.hash;
 	out->dev_addr = r.dev_addr;
@@ -709,15 +706,6 @@ static void foreign_child(int rep, int go, uint64_t root_hash)
 	_exit(0);
 }
 
-static int unreg(int fd, int32_t cid)
-{
-	struct drm_chip_unregister u;
-
-	memset(&u, 0, sizeof(u));
-	u.cid = cid;
-	return kt_ioctl(fd, DRM_IOCTL_CHIP_UNREGISTER, &u);
-}
-
 /* Device scope: uid 65534 and root (@fd, holding @a) share the table. */
 static int dedup_list_foreign(int fd, const struct reg *a)
 {
@@ -801,7 +789,7 @@ static int dedup_list_check(int fd)
 	CHECK_U64(s[1].hash, 0xa5a5a5a5a5a5a5a5ull);
 
 	/* Unregistering drops a reference. */
-	CHECK_EQ(unreg(fd, 2), 0);
+	CHECK_EQ(kt_unreg(fd, 2), 0);
 	CHECK_EQ(list(fd, e, 8, NULL), 2);
 	x = find(e, 2, a.hash);
 	CHECK(x && x->refs == 1);

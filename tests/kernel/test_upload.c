@@ -41,11 +41,11 @@ static void *big_image(size_t *len, uint32_t salt)
 
 static int reg(int fd, int32_t cid, const void *img, size_t len, int *hit)
 {
-	uint32_t result = 0;
-	int ret = kt_reg_image(fd, cid, img, len, &result);
+	struct drm_chip_register r;
+	int ret = kt_reg_image(fd, cid, img, len, &r);
 
 	if (hit)
-		*hit = !!(result & DRM_CHIP_REGISTER_HIT);
+		*hit = !!(r.result & DRM_CHIP_REGISTER_HIT);
 	return ret;
 }
 
