@@ -17,6 +17,7 @@
 #include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <sys/utsname.h>
+#include <liburing.h>
 
 #include "chip/chip.h"
 #include "chiptest.h"
@@ -226,6 +227,30 @@ static inline int kt_kernel_has_eventfd(void)
 	if (uname(&u) || sscanf(u.release, "%d.%d", &maj, &min) != 2)
 		return 0;
 	return maj > 6 || (maj == 6 && min >= 6);
+}
+
+/*
+ * Submit what is queued on @r and wait up to @secs s for one completion:
+ * its res, and in *@res2 (may be NULL) its second result on a CQE32 ring.
+ * 1000 - errno if the wait failed, 2000 if nothing completed.
+ */
+static inline int kt_uring_wait(struct io_uring *r, long long secs,
+				uint64_t *res2)
+{
+	struct __kernel_timespec ts = { .tv_sec = secs };
+	struct io_uring_cqe *cqe = NULL;
+	int ret;
+
+	ret = io_uring_submit_and_wait_timeout(r, &cqe, 1, &ts, NULL);
+	if (ret < 0)
+		return 1000 + ret;
+	if (!cqe)
+		return 2000;
+	ret = cqe->res;
+	if (res2 && (r->flags & IORING_SETUP_CQE32))
+		*res2 = cqe->big_cqe[0];
+	io_uring_cqe_seen(r, cqe);
+	return ret;
 }
 
 #endif /* CHIP_TESTS_KTEST_H */

@@ -580,11 +580,8 @@ static int test_no_result(void)
 
 static int uring_one(struct io_uring *r, int fd, struct drm_chip_uring_run *u)
 {
-	struct __kernel_timespec ts = { .tv_sec = 60 };
 	struct drm_chip_uring_cmd c = { .ptr = (uintptr_t)u };
 	struct io_uring_sqe *sqe = io_uring_get_sqe(r);
-	struct io_uring_cqe *cqe = NULL;
-	int ret;
 
 	if (!sqe)
 		return 3000;
@@ -592,14 +589,7 @@ static int uring_one(struct io_uring *r, int fd, struct drm_chip_uring_run *u)
 	io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, NULL, 0, 0);
 	sqe->cmd_op = DRM_CHIP_URING_RUN;
 	memcpy(sqe->cmd, &c, sizeof(c));
-	ret = io_uring_submit_and_wait_timeout(r, &cqe, 1, &ts, NULL);
-	if (ret < 0)
-		return 1000 + ret;
-	if (!cqe)
-		return 2000;
-	ret = cqe->res;
-	io_uring_cqe_seen(r, cqe);
-	return ret;
+	return kt_uring_wait(r, 60, NULL);
 }
 
 static int test_uring(void)
