@@ -332,6 +332,17 @@ static int queues_running(unsigned long long client)
 	return ret;
 }
 
+/* @check on a node opened for it (closed after): its result. */
+static int on_node(int (*check)(int fd))
+{
+	int fd = kt_open_node(NULL), ret;
+
+	CHECK(fd >= 0);
+	ret = check(fd);
+	close(fd);
+	return ret;
+}
+
 /*
  * A running run counts in drm-engine-npu while it runs: one that spins
  * until cancelled (its watchdog far away), read twice, then cancelled.
@@ -390,12 +401,7 @@ static int busy_check(int fd)
 
 static int test_busy_running(void)
 {
-	int fd = kt_open_node(NULL), ret;
-
-	CHECK(fd >= 0);
-	ret = busy_check(fd);
-	close(fd);
-	return ret;
+	return on_node(busy_check);
 }
 
 /* ---- tracefs ------------------------------------------------------------ */
@@ -666,12 +672,7 @@ static int debugfs_dedup_check(int fd)
 
 static int test_debugfs_dedup(void)
 {
-	int fd = kt_open_node(NULL), ret;
-
-	CHECK(fd >= 0);
-	ret = debugfs_dedup_check(fd);
-	close(fd);
-	return ret;
+	return on_node(debugfs_dedup_check);
 }
 
 /* As uid 65534: list the table, report over @rep, hold until @go. */
@@ -816,12 +817,7 @@ static int dedup_list_check(int fd)
 
 static int test_dedup_list(void)
 {
-	int fd = kt_open_node(NULL), ret;
-
-	CHECK(fd >= 0);
-	ret = dedup_list_check(fd);
-	close(fd);
-	return ret;
+	return on_node(dedup_list_check);
 }
 
 /* ---- chipctl against the driver ------------------------------------------ */
