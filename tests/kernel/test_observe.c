@@ -299,28 +299,37 @@ static int test_fdinfo(void)
 	return ret;
 }
 
-/* The debugfs queues line of @client: its running runs, or -1. */
-static int queues_running(unsigned long long client)
+/* The chip device's debugfs file @name (the only match), or NULL. */
+static FILE *debugfs_open(const char *name)
 {
-	static const char *const pats[] = {
-		"/sys/kernel/debug/accel/*/queues",
-		"/sys/kernel/debug/dri/*/queues",
+	static const char *const dirs[] = {
+		"/sys/kernel/debug/accel/*", "/sys/kernel/debug/dri/*",
 	};
-	unsigned long long id, busy;
-	unsigned int queued, running, done;
-	char line[256], comm[32];
-	int pid, ret = -1;
+	char pat[64];
 	FILE *f = NULL;
 	glob_t g;
 	size_t i;
 
-	for (i = 0; i < sizeof(pats) / sizeof(pats[0]) && !f; i++) {
-		if (glob(pats[i], 0, NULL, &g))
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !f; i++) {
+		snprintf(pat, sizeof(pat), "%s/%s", dirs[i], name);
+		if (glob(pat, 0, NULL, &g))
 			continue;
 		if (g.gl_pathc == 1)
 			f = fopen(g.gl_pathv[0], "r");
 		globfree(&g);
 	}
+	return f;
+}
+
+/* The debugfs queues line of @client: its running runs, or -1. */
+static int queues_running(unsigned long long client)
+{
+	unsigned long long id, busy;
+	unsigned int queued, running, done;
+	char line[256], comm[32];
+	int pid, ret = -1;
+	FILE *f = debugfs_open("queues");
+
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
@@ -631,25 +640,13 @@ find(const struct drm_chip_dedup_entry *e, int n, uint64_t hash)
 
 static int debugfs_dedup_check(int fd)
 {
-	static const char *const pats[] = {
-		"/sys/kernel/debug/accel/*/dedup",
-		"/sys/kernel/debug/dri/*/dedup",
-	};
 	char want[64], line[256];
 	int found = 0;
 	struct reg r;
-	glob_t g;
-	size_t i;
-	FILE *f = NULL;
+	FILE *f;
 
 	CHECK_EQ(raw_reg(fd, 0, CT_VECTOR, &r), 0);
-	for (i = 0; i < sizeof(pats) / sizeof(pats[0]) && !f; i++) {
-		if (glob(pats[i], 0, NULL, &g))
-			continue;
-		if (g.gl_pathc == 1)
-			f = fopen(g.gl_pathv[0], "r");
-		globfree(&g);
-	}
+	f = debugfs_open("dedup");
 	CHECK(f);
 	snprintf(want, sizeof(want), " %016llx %10llu ",
 		 (unsigned long long)r.hash, (unsigned long long)r.size);
