@@ -156,6 +156,22 @@ static inline void *kt_big_image(size_t *len, const char *config)
 	return rc ? NULL : img;
 }
 
+/* WAIT for @seq until the absolute @deadline; its status in *@status. */
+static inline int kt_wait(int fd, uint64_t seq, uint64_t deadline,
+			  uint32_t *status)
+{
+	struct drm_chip_wait w;
+	int ret;
+
+	memset(&w, 0, sizeof(w));
+	w.seq = seq;
+	w.timeout_ns = deadline;
+	ret = kt_ioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
+	if (!ret && status)
+		*status = w.status;
+	return ret;
+}
+
 /* BO_CREATE of @size bytes: its handle and (if @va) its address. */
 static inline int kt_bo_create(int fd, uint64_t size, uint32_t *handle,
 			       uint64_t *va)

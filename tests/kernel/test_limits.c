@@ -93,16 +93,7 @@ static int run(int fd, int32_t cid, uint32_t flags, uint64_t timeout_ns,
 /* WAIT for @seq until @bound_ns from now; its status in *@status. */
 static int wait_run(int fd, uint64_t seq, uint64_t bound_ns, uint32_t *status)
 {
-	struct drm_chip_wait w;
-	int ret;
-
-	memset(&w, 0, sizeof(w));
-	w.seq = seq;
-	w.timeout_ns = kt_mono_ns() + bound_ns;
-	ret = kt_ioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
-	if (!ret && status)
-		*status = w.status;
-	return ret;
+	return kt_wait(fd, seq, kt_mono_ns() + bound_ns, status);
 }
 
 /* ---- a BO_COPY stalled on a user page -------------------------------- */

@@ -164,21 +164,6 @@ static int submit(int fd, int32_t cid, const uint64_t *va, uint32_t nva,
 	return ret;
 }
 
-/* WAIT for @seq until the absolute @deadline; its status in *@status. */
-static int wait_until(int fd, uint64_t seq, uint64_t deadline, uint32_t *status)
-{
-	struct drm_chip_wait w;
-	int ret;
-
-	memset(&w, 0, sizeof(w));
-	w.seq = seq;
-	w.timeout_ns = deadline;
-	ret = kt_ioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
-	if (!ret)
-		*status = w.status;
-	return ret;
-}
-
 /* The vector workload (cid 1) f(@a, @b) -> @f on @fd; its status. */
 static int vrun(int fd, uint64_t a, uint64_t b, uint64_t f)
 {
@@ -189,7 +174,7 @@ static int vrun(int fd, uint64_t a, uint64_t b, uint64_t f)
 
 	ret = submit(fd, 1, va, 3, 10 * SEC, NULL, &seq);
 	if (!ret)
-		ret = wait_until(fd, seq, kt_mono_ns() + 60 * SEC, &status);
+		ret = kt_wait(fd, seq, kt_mono_ns() + 60 * SEC, &status);
 	return ret ? ret : (int)status;
 }
 
@@ -638,11 +623,11 @@ static int test_close_in_run(void)
 	CHECK_EQ(bo_copy(fd, vb, &v, sizeof(v), 1), 0);
 	CHECK_EQ(kt_gem_close(fd, hn), 0);
 	/* ... and all of them returned before the run was done */
-	CHECK_EQ(wait_until(fd, seq, 1, &st), -ETIMEDOUT);
+	CHECK_EQ(kt_wait(fd, seq, 1, &st), -ETIMEDOUT);
 	memset(&cc, 0, sizeof(cc));
 	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_CANCEL, &cc), 0);
 	CHECK_EQ(cc.cancelled, 0);	/* it was running, not queued */
-	CHECK_EQ(wait_until(fd, seq, kt_mono_ns() + 30 * SEC, &st), 0);
+	CHECK_EQ(kt_wait(fd, seq, kt_mono_ns() + 30 * SEC, &st), 0);
 	CHECK_EQ(st, CHIP_STATUS_CANCELLED);
 	CHECK_EQ(bo_copy(fd, va, &v, sizeof(v), 0), -EFAULT);
 	CHECK_EQ(kt_gem_close(fd, hb), 0);
