@@ -191,6 +191,17 @@ static double r_sync(void *arg, long n)
 	return (double)(chip_now_ns() - t0) / n;
 }
 
+/* @r on a new device with the null workload under cid 0. */
+static void runctx_open(struct runctx *r)
+{
+	if (ct_open(&r->dev, NULL))
+		die("open", ENODEV);
+	chip_args_init(&r->args);
+	if (ct_register(r->dev, 0, CT_NULL,
+			CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER))
+		die("register null", EINVAL);
+}
+
 /* Reap @b completions of @dev, every one CHIP_STATUS_OK. */
 static void reap_ok(struct chip_dev *dev, int b)
 {
@@ -298,12 +309,8 @@ static int run_rounds(int rounds, const char *only)
 		if (!q[i])
 			die("calloc", ENOMEM);
 	}
-	if (ct_open(&dev, NULL))
-		die("open", ENODEV);
-	r.dev = dev;
-	chip_args_init(&r.args);
-	if (ct_register(dev, 0, CT_NULL, CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER))
-		die("register null", EINVAL);
+	runctx_open(&r);
+	dev = r.dev;
 	printf("round    sync ns  sb32 ns  sb256 ns   sb32/sync  sb256/sync   CPU: sb32/sync  sb256/sync\n");
 	for (i = 0; i < rounds; i++) {
 		if (!only || !strcmp(only, "sync"))
@@ -591,12 +598,8 @@ int main(int argc, char **argv)
 	hand = best(f_handoff, NULL, 20000 * k, reps);
 	mcpy = best(f_memcpy, NULL, 200 * k, reps);
 
-	if (ct_open(&dev, NULL))
-		die("open", ENODEV);
-	r.dev = dev;
-	chip_args_init(&r.args);
-	if (ct_register(dev, 0, CT_NULL, CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER))
-		die("register null", EINVAL);
+	runctx_open(&r);
+	dev = r.dev;
 	sync = best(r_sync, &r, 5000 * k, reps);
 	r.batch = 1;
 	b1 = best(r_batch, &r, 5000 * k, reps);

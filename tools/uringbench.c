@@ -29,27 +29,10 @@
 #include "cmdline.h"
 #include "drm/chip_accel.h"
 #include "chip_callable.h"
+#include "kernel/ktest.h"
 
 static int iters = 2000;
 static const char *only;	/* run only the ring rows matching this */
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	int ret;
-
-	do {
-		ret = ioctl(fd, req, arg);
-	} while (ret == -1 && errno == EINTR);
-	return ret == -1 ? -errno : 0;
-}
 
 struct row {
 	char name[48];
@@ -103,12 +86,12 @@ static void null_run(struct drm_chip_run *r, int32_t cid, int sync)
 static void bench_null_ioctl(int fd)
 {
 	struct drm_chip_get_param p = { .param = DRM_CHIP_PARAM_PLATFORM };
-	uint64_t t = now_ns();
+	uint64_t t = kt_mono_ns();
 	int i;
 
 	for (i = 0; i < iters * 10; i++)
-		xioctl(fd, DRM_IOCTL_CHIP_GET_PARAM, &p);
-	add("floor: null ioctl (GET_PARAM)", now_ns() - t, iters * 10L);
+		kt_ioctl(fd, DRM_IOCTL_CHIP_GET_PARAM, &p);
+	add("floor: null ioctl (GET_PARAM)", kt_mono_ns() - t, iters * 10L);
 }
 
 /* @op < 0: IORING_OP_NOP; else a uring_cmd with @op, ptr from @u. */
@@ -125,7 +108,7 @@ static double bench_ring(int fd, struct io_uring *r, int batch, long op,
 	if (only && !strstr(name, only))
 		return 0;
 	n = n / batch * batch;
-	t = now_ns();
+	t = kt_mono_ns();
 	while (total < n) {
 		for (i = 0; i < batch; i++) {
 			struct io_uring_sqe *sqe = io_uring_get_sqe(r);
@@ -174,7 +157,7 @@ static double bench_ring(int fd, struct io_uring *r, int batch, long op,
 		}
 		total += batch;
 	}
-	return add(name, now_ns() - t, total);
+	return add(name, kt_mono_ns() - t, total);
 }
 
 static void bench_ioctl_runs(int fd)
@@ -186,95 +169,59 @@ static void bench_ioctl_runs(int fd)
 
 	/* Warm up: the first run of a file allocates its heap. */
 	null_run(&r, 1, 1);
-	xioctl(fd, DRM_IOCTL_CHIP_RUN, &r);
+	kt_ioctl(fd, DRM_IOCTL_CHIP_RUN, &r);
 	memset(&w, 0, sizeof(w));
 	w.seq = r.seq;
-	xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
+	kt_ioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
 
-	t = now_ns();
+	t = kt_mono_ns();
 	for (i = 0; i < iters; i++) {
 		null_run(&r, 1, 1);
-		xioctl(fd, DRM_IOCTL_CHIP_RUN, &r);
+		kt_ioctl(fd, DRM_IOCTL_CHIP_RUN, &r);
 		memset(&w, 0, sizeof(w));
 		w.seq = r.seq;
-		xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
+		kt_ioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
 		dev_ns_sum += (double)w.device_ns;
 		dev_ns_n++;
 	}
-	add("run: sync ioctl (RUN+WAIT)", now_ns() - t, iters);
+	add("run: sync ioctl (RUN+WAIT)", kt_mono_ns() - t, iters);
 
-	t = now_ns();
+	t = kt_mono_ns();
 	for (i = 0; i < iters / 32; i++) {
 		for (j = 0; j < 32; j++) {
 			null_run(&r, 1, 0);
-			xioctl(fd, DRM_IOCTL_CHIP_RUN, &r);
+			kt_ioctl(fd, DRM_IOCTL_CHIP_RUN, &r);
 		}
 		for (j = 0; j < 32; j++) {
 			memset(&w, 0, sizeof(w));
-			xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
+			kt_ioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
 		}
 	}
-	add("run: async ioctl x32 + 32 WAIT", now_ns() - t, iters / 32 * 32L);
+	add("run: async ioctl x32 + 32 WAIT", kt_mono_ns() - t, iters / 32 * 32L);
 
 	/* The same sync run, polling WAIT instead of sleeping in it. */
-	t = now_ns();
+	t = kt_mono_ns();
 	for (i = 0; i < iters; i++) {
 		null_run(&r, 1, 1);
-		xioctl(fd, DRM_IOCTL_CHIP_RUN, &r);
+		kt_ioctl(fd, DRM_IOCTL_CHIP_RUN, &r);
 		do {
 			memset(&w, 0, sizeof(w));
 			w.seq = r.seq;
 			w.timeout_ns = 1;
-		} while (xioctl(fd, DRM_IOCTL_CHIP_WAIT, &w) == -ETIMEDOUT);
+		} while (kt_ioctl(fd, DRM_IOCTL_CHIP_WAIT, &w) == -ETIMEDOUT);
 	}
-	add("run: sync ioctl, WAIT polled", now_ns() - t, iters);
+	add("run: sync ioctl, WAIT polled", kt_mono_ns() - t, iters);
 }
 
+/* REGISTER of @img under @cid; *@hit (may be NULL): whether it hit. */
 static int reg(int fd, int32_t cid, const void *img, size_t len, uint32_t *hit)
 {
 	struct drm_chip_register r;
-	int ret;
+	int ret = kt_reg_image(fd, cid, img, len, &r);
 
-	memset(&r, 0, sizeof(r));
-	r.image_ptr = (uintptr_t)img;
-	r.image_size = len;
-	r.cid = cid;
-	ret = xioctl(fd, DRM_IOCTL_CHIP_REGISTER, &r);
 	if (hit)
 		*hit = r.result & DRM_CHIP_REGISTER_HIT;
 	return ret;
-}
-
-static void unreg(int fd, int32_t cid)
-{
-	struct drm_chip_unregister u = { .cid = cid };
-
-	xioctl(fd, DRM_IOCTL_CHIP_UNREGISTER, &u);
-}
-
-/* A 1 MiB tensormap_and_ringbuffer callable: 4 children of 32768 NOPs. */
-static void *big_image(size_t *len)
-{
-	static struct chip_insn code[32768];
-	static const struct chip_insn halt = { .op = CHIP_OP_HALT };
-	struct chip_builder *b;
-	void *img = NULL;
-	int i, rc;
-
-	code[32767].op = CHIP_OP_HALT;
-	rc = chip_builder_new(ct_platform_id(),
-			      CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER, &b);
-	if (rc)
-		return NULL;
-	rc = chip_builder_set_orch(b, &halt, sizeof(halt), "orch", NULL,
-				   NULL, 0);
-	for (i = 0; !rc && i < 4; i++)
-		rc = chip_builder_add_child(b, i, CHIP_CORE_AIV, NULL, 0, code,
-					    sizeof(code));
-	if (!rc)
-		rc = chip_builder_build(b, &img, len);
-	chip_builder_free(b);
-	return rc ? NULL : img;
 }
 
 /*
@@ -305,38 +252,38 @@ static void upload_rows(int fd, void *img, size_t len, int n,
 	reg(fd, 11, img, len, NULL);
 	for (i = 0; i < n; i++) {
 		for (k = 0; k < 3; k++) {
-			t = now_ns();
+			t = kt_mono_ns();
 			switch (k) {
 			case 0:
 				memcpy(dst, img, len);
 				__asm__ volatile("" : : "r"(dst) : "memory");
 				break;
 			case 1:
-				unreg(fd, 11);
+				kt_unreg(fd, 11);
 				snprintf(h->config_name, sizeof(h->config_name),
 					 "v%d", i);
 				h->config_name_len =
 					(uint32_t)strlen(h->config_name);
-				t = now_ns();
+				t = kt_mono_ns();
 				reg(fd, 10, img, len, &hit);
 				hits += hit;
-				unreg(fd, 10);
+				kt_unreg(fd, 10);
 				break;
 			default:
 				/* cid 11 keeps this image resident */
 				reg(fd, 11, img, len, NULL);
-				t = now_ns();
+				t = kt_mono_ns();
 				reg(fd, 12, img, len, &hit);
 				hits += !hit;
-				unreg(fd, 12);
+				kt_unreg(fd, 12);
 				break;
 			}
-			t = now_ns() - t;
+			t = kt_mono_ns() - t;
 			if (t < best[k])
 				best[k] = t;
 		}
 	}
-	unreg(fd, 11);
+	kt_unreg(fd, 11);
 	for (k = 0; k < 3; k++)
 		add(name[k], best[k], 1);
 	if (hits)
@@ -363,7 +310,7 @@ static void bench_upload(int fd)
 	}
 	if (only && !strstr("upload 1 MiB", only))
 		return;
-	img = big_image(&len);
+	img = kt_big_image(&len, NULL);
 	if (img) {
 		upload_rows(fd, img, len, n / 4 ? n / 4 : 1, "1 MiB");
 		free(img);
@@ -486,15 +433,15 @@ static void bench_lib(const char *tag, int nouring)
 	}
 	chip_args_init(&args);
 	chip_run(dev, 1, &args, NULL, &res[0]);	/* warm up: heap */
-	t = now_ns();
+	t = kt_mono_ns();
 	for (i = 0; i < iters; i++)
 		chip_run(dev, 1, &args, NULL, &res[0]);
 	snprintf(name, sizeof(name), "lib%s: chip_run", tag);
-	add(name, now_ns() - t, iters);
+	add(name, kt_mono_ns() - t, iters);
 	for (b = 0; b < 3; b++) {
 		long total = iters / batches[b] * batches[b];
 
-		t = now_ns();
+		t = kt_mono_ns();
 		for (i = 0; i < total; i += batches[b]) {
 			for (j = 0; j < batches[b]; j++)
 				chip_submit(dev, 1, &args, NULL, &seq);
@@ -508,7 +455,7 @@ static void bench_lib(const char *tag, int nouring)
 		}
 		snprintf(name, sizeof(name), "lib%s: submit+reap b%d", tag,
 			 batches[b]);
-		add(name, now_ns() - t, total);
+		add(name, kt_mono_ns() - t, total);
 	}
 	for (b = 1; b < 3; b++) {
 		long total = iters / batches[b] * batches[b];
@@ -518,7 +465,7 @@ static void bench_lib(const char *tag, int nouring)
 			batch[j].args = &args;
 			batch[j].opts = NULL;
 		}
-		t = now_ns();
+		t = kt_mono_ns();
 		for (i = 0; i < total; i += batches[b]) {
 			if (chip_submit_batch(dev, batch, batches[b]) !=
 			    batches[b]) {
@@ -535,7 +482,7 @@ static void bench_lib(const char *tag, int nouring)
 		}
 		snprintf(name, sizeof(name), "lib%s: submit_batch+reap b%d",
 			 tag, batches[b]);
-		add(name, now_ns() - t, total);
+		add(name, kt_mono_ns() - t, total);
 	}
 	chip_close(dev);
 }

@@ -158,6 +158,15 @@ static int need(struct chip_dev *dev, int fences, int import)
 	}								\
 } while (0)
 
+/* Skip the case (closing @dev) where the system has no gate fence. */
+#define NEED_GATE(dev, g) do {						\
+	if (gate_make(g)) {						\
+		printf("# skip: no gate fence (sw_sync) on this system\n"); \
+		chip_close(dev);					\
+		return T_SKIP;						\
+	}								\
+} while (0)
+
 static float host[N];
 
 /* A device buffer of N floats, each @v. */
@@ -223,11 +232,7 @@ static int test_run_fd(void)
 
 	CHECK_EQ(ct_open(&dev, NULL), 0);
 	NEED(dev, 1, 0);
-	if (gate_make(&g)) {
-		printf("# skip: no gate fence (sw_sync) on this system\n");
-		chip_close(dev);
-		return T_SKIP;
-	}
+	NEED_GATE(dev, &g);
 	CHECK_EQ(ct_register(dev, 1, CT_VECTOR, ct_runtimes[0]), 0);
 	CHECK_EQ(buf(dev, 2.0f, &a), 0);
 	CHECK_EQ(buf(dev, 3.0f, &b), 0);
@@ -305,11 +310,7 @@ static int test_in_fence_order(void)
 
 	CHECK_EQ(ct_open(&dev, NULL), 0);
 	NEED(dev, 1, 0);
-	if (gate_make(&g)) {
-		printf("# skip: no gate fence (sw_sync) on this system\n");
-		chip_close(dev);
-		return T_SKIP;
-	}
+	NEED_GATE(dev, &g);
 	CHECK_EQ(ct_register(dev, 1, CT_VECTOR, ct_runtimes[0]), 0);
 	CHECK_EQ(ct_register(dev, 2, CT_VECTOR, ct_runtimes[1]), 0);
 	CHECK_EQ(buf(dev, 2.0f, &a), 0);
@@ -388,11 +389,7 @@ static int test_batch(void)
 
 	CHECK_EQ(ct_open(&dev, NULL), 0);
 	NEED(dev, 1, 0);
-	if (gate_make(&g)) {
-		printf("# skip: no gate fence (sw_sync) on this system\n");
-		chip_close(dev);
-		return T_SKIP;
-	}
+	NEED_GATE(dev, &g);
 	oa.in_fence_fds = &g.fence;
 	CHECK_EQ(ct_register(dev, 1, CT_VECTOR, ct_runtimes[0]), 0);
 	CHECK_EQ(buf(dev, 2.0f, &a), 0);
@@ -871,11 +868,7 @@ static int test_close_with_fence_pending(void)
 
 	CHECK_EQ(ct_open(&dev, NULL), 0);
 	NEED(dev, 1, 0);
-	if (gate_make(&g)) {
-		printf("# skip: no gate fence (sw_sync) on this system\n");
-		chip_close(dev);
-		return T_SKIP;
-	}
+	NEED_GATE(dev, &g);
 	CHECK_EQ(ct_register(dev, 1, CT_VECTOR, ct_runtimes[0]), 0);
 	CHECK_EQ(buf(dev, 1.0f, &a), 0);
 	CHECK_EQ(vec(dev, 1, a, a, a, &g.fence, 1, &seq), 0);

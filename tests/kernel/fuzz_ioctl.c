@@ -62,6 +62,7 @@
 #include "programs.h"
 #include "drm/chip_accel.h"
 #include "chip_callable.h"
+#include "ktest.h"
 
 /* ---- configuration ------------------------------------------------------ */
 
@@ -132,14 +133,6 @@ static uint64_t rval(void)
 	default:
 		return v[rn(sizeof(v) / sizeof(v[0]))];
 	}
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /* ---- shared state: op counter, what each worker is doing ----------------- */
@@ -1187,7 +1180,7 @@ static void op_wait(void)
 		w.timeout_ns = 1;
 		break;
 	default:
-		w.timeout_ns = now_ns() + 1000000ull * (1 + rn(20));
+		w.timeout_ns = kt_mono_ns() + 1000000ull * (1 + rn(20));
 		break;
 	}
 	if (chance(3))
@@ -1833,7 +1826,7 @@ static void op_race(void)
 	}
 	case 1:
 		racer.u.wait.seq = pick_seq(f);
-		racer.u.wait.timeout_ns = now_ns() + 50000000ull;
+		racer.u.wait.timeout_ns = kt_mono_ns() + 50000000ull;
 		racer.req = DRM_IOCTL_CHIP_WAIT;
 		break;
 	default: {
@@ -2038,9 +2031,9 @@ static void worker(int idx, int unpriv)
 	/* drain our rings: every request completes exactly once */
 	for (i = 0; i < NRING; i++) {
 		struct ring *r = &rings[i];
-		uint64_t end = now_ns() + 30000000000ull;
+		uint64_t end = kt_mono_ns() + 30000000000ull;
 
-		while (r->fd >= 0 && r->inflight && now_ns() < end) {
+		while (r->fd >= 0 && r->inflight && kt_mono_ns() < end) {
 			ring_enter(r, 0, 1, 100000000ull);
 			ring_reap(r);
 		}
@@ -2063,7 +2056,7 @@ static int counters(int fd, struct drm_chip_counters *c)
 /* Until the device holds only @files files and no run (or 30 s). */
 static int settle(int fd, uint64_t files_, struct drm_chip_counters *c)
 {
-	uint64_t end = now_ns() + 30000000000ull;
+	uint64_t end = kt_mono_ns() + 30000000000ull;
 	int ret;
 
 	do {
@@ -2071,31 +2064,13 @@ static int settle(int fd, uint64_t files_, struct drm_chip_counters *c)
 		if (ret || (c->dev_runs == 0 && c->dev_files == files_))
 			return ret;
 		usleep(20000);
-	} while (now_ns() < end);
+	} while (kt_mono_ns() < end);
 	return 0;
 }
 
 struct mem {
 	long sunreclaim, vmalloc, slab;
 };
-
-static long meminfo(const char *key)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[256];
-	size_t n = strlen(key);
-	long v = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ':') {
-			v = strtol(line + n + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return v;
-}
 
 static void mem_read(struct mem *m)
 {
@@ -2107,9 +2082,9 @@ static void mem_read(struct mem *m)
 		fclose(f);
 	}
 	usleep(200000);
-	m->sunreclaim = meminfo("SUnreclaim");
-	m->vmalloc = meminfo("VmallocUsed");
-	m->slab = meminfo("Slab");
+	m->sunreclaim = kt_meminfo("SUnreclaim");
+	m->vmalloc = kt_meminfo("VmallocUsed");
+	m->slab = kt_meminfo("Slab");
 }
 
 /* Kernel log lines that fail the run. */
@@ -2178,8 +2153,8 @@ static int probe_fd = -1, kmsg_fd = -1;
 /* Run the workers for @max_ops operations; 0 or the number of failures. */
 static int fuzz_round(long max_ops, const char *what)
 {
-	uint64_t end = now_ns() + (uint64_t)opt_deadline * 1000000000ull;
-	uint64_t next_kill, t0 = now_ns();
+	uint64_t end = kt_mono_ns() + (uint64_t)opt_deadline * 1000000000ull;
+	uint64_t next_kill, t0 = kt_mono_ns();
 	int live = 0, w, status, fails = 0, kills = 0, respawns = 0, smashed = 0;
 	pid_t pid;
 
@@ -2192,11 +2167,11 @@ static int fuzz_round(long max_ops, const char *what)
 	for (w = 0; w < opt_procs; w++)
 		if (spawn(w) > 0)
 			live++;
-	next_kill = now_ns() + 200000000ull + rn(1000) * 1000000ull;
+	next_kill = kt_mono_ns() + 200000000ull + rn(1000) * 1000000ull;
 	while (live) {
 		if (!smashed && (sh->magic0 != SH_MAGIC || sh->magic1 != SH_MAGIC)) {
 			printf("# the shared page was overwritten at %.1f s (magic 0x%llx 0x%llx)\n",
-			       (double)(now_ns() - t0) / 1e9,
+			       (double)(kt_mono_ns() - t0) / 1e9,
 			       (unsigned long long)sh->magic0,
 			       (unsigned long long)sh->magic1);
 			smashed = 1;
@@ -2231,7 +2206,7 @@ static int fuzz_round(long max_ops, const char *what)
 			}
 			continue;
 		}
-		if (now_ns() > end) {
+		if (kt_mono_ns() > end) {
 			printf("# deadline (%d s): %ld of %ld operations done\n",
 			       opt_deadline, sh->ops, max_ops);
 			for (w = 0; w < opt_procs; w++)
@@ -2243,8 +2218,8 @@ static int fuzz_round(long max_ops, const char *what)
 				}
 			fails++;
 			/* reap what can be reaped; a task stuck in the kernel stays */
-			end = now_ns() + 20000000000ull;
-			while (live && now_ns() < end) {
+			end = kt_mono_ns() + 20000000000ull;
+			while (live && kt_mono_ns() < end) {
 				if (waitpid(-1, &status, WNOHANG) > 0)
 					live--;
 				else
@@ -2255,21 +2230,21 @@ static int fuzz_round(long max_ops, const char *what)
 				       live);
 			break;
 		}
-		if (opt_kill && now_ns() > next_kill) {
+		if (opt_kill && kt_mono_ns() > next_kill) {
 			w = (int)rn((uint32_t)opt_procs);
 			if (wpid[w] > 0 && wgen[w] >= 0) {
 				wgen[w] = -(wgen[w] + 1);
 				kill(wpid[w], SIGKILL);
 				kills++;
 			}
-			next_kill = now_ns() + 200000000ull + rn(2000) * 1000000ull;
+			next_kill = kt_mono_ns() + 200000000ull + rn(2000) * 1000000ull;
 		}
 		usleep(5000);
 	}
 	fails += sh->findings;
 	printf("# %s: %ld operations in %.1f s, %d findings, %d workers killed, %d respawned\n",
 		       what, sh->ops < max_ops ? sh->ops : max_ops,
-		       (double)(now_ns() - t0) / 1e9, sh->findings, kills,
+		       (double)(kt_mono_ns() - t0) / 1e9, sh->findings, kills,
 		       respawns);
 	return fails;
 }
@@ -2364,7 +2339,7 @@ int main(int argc, char **argv)
 	}
 	s = getenv("CHIP_FUZZ_SEED");
 	opt_seed = s && *s ? strtoull(s, NULL, 0) :
-			     splitmix(now_ns() ^ (uint64_t)getpid());
+			     splitmix(kt_mono_ns() ^ (uint64_t)getpid());
 	opt_ops = env_long("CHIP_FUZZ_OPS", opt_ops);
 	opt_procs = (int)env_long("CHIP_FUZZ_PROCS", opt_procs);
 	opt_kill = (int)env_long("CHIP_FUZZ_KILL", opt_kill);

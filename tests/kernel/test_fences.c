@@ -35,8 +35,6 @@
 #include <linux/sync_file.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
-#include <sys/klog.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <drm.h>
 
@@ -59,44 +57,6 @@ struct t_syncobj_eventfd {
 #define T_IOCTL_SYNCOBJ_EVENTFD	DRM_IOWR(0xCF, struct t_syncobj_eventfd)
 
 enum { CID_NULL = 1, CID_SPIN = 2, CID_MANY = 3 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * SEC + (uint64_t)ts.tv_nsec;
-}
-
-static int klog_bugs(void)
-{
-	static const char *const pats[] = {
-		"WARNING:", "BUG:", "Oops", "Call Trace",
-	};
-	static char log[1 << 20];
-	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, sizeof(log) - 1);
-	int bugs = 0;
-	size_t i;
-	char *p;
-
-	if (n < 0)
-		return -errno;
-	log[n] = '\0';
-	for (i = 0; i < sizeof(pats) / sizeof(pats[0]); i++)
-		for (p = log; (p = strstr(p, pats[i])); p++)
-			bugs++;
-	return bugs;
-}
-
-static int kernel_has_eventfd(void)
-{
-	struct utsname u;
-	int maj = 0, min = 0;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &maj, &min) != 2)
-		return 0;
-	return maj > 6 || (maj == 6 && min >= 6);
-}
 
 /* A node with the three workloads registered, or -1. */
 static int open_dev(void)
@@ -128,7 +88,7 @@ static int syncobj_wait(int fd, uint32_t h, uint64_t point, uint64_t bound_ns)
 	w.handles = (uintptr_t)&h;
 	w.points = (uintptr_t)&point;
 	w.count_handles = 1;
-	w.timeout_nsec = bound_ns ? (int64_t)(mono_ns() + bound_ns) : 0;
+	w.timeout_nsec = bound_ns ? (int64_t)(kt_mono_ns() + bound_ns) : 0;
 	return kt_ioctl(fd, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, &w);
 }
 
@@ -218,7 +178,7 @@ static int wait_run(int fd, uint64_t seq, uint64_t bound_ns,
 {
 	memset(w, 0, sizeof(*w));
 	w->seq = seq;
-	w->timeout_ns = mono_ns() + bound_ns;
+	w->timeout_ns = kt_mono_ns() + bound_ns;
 	return kt_ioctl(fd, DRM_IOCTL_CHIP_WAIT, w);
 }
 
@@ -367,7 +327,7 @@ static int test_eventfd(void)
 	int fd, efd;
 	uint32_t t;
 
-	if (!kernel_has_eventfd()) {
+	if (!kt_kernel_has_eventfd()) {
 		printf("# skipped: DRM_IOCTL_SYNCOBJ_EVENTFD needs Linux 6.6\n");
 		return 0;
 	}
@@ -514,7 +474,7 @@ static int test_close_pending(void)
 	uint64_t seq, n;
 
 	CHECK(fx >= 0 && fy >= 0);
-	bugs0 = klog_bugs();
+	bugs0 = kt_klog_bugs();
 	CHECK(bugs0 >= 0);
 	hy = syncobj_create(fy);
 	CHECK(hy);
@@ -563,7 +523,7 @@ static int test_close_pending(void)
 	CHECK_EQ(dev_runs(fx, &n), 0);
 	CHECK_EQ(n, 0);
 	close(fx);
-	CHECK_EQ(klog_bugs(), bugs0);
+	CHECK_EQ(kt_klog_bugs(), bugs0);
 	return 0;
 }
 
@@ -598,7 +558,7 @@ static int test_no_result(void)
 	CHECK_EQ(wait_run(fd, seq, 0, &w), -ENOENT);
 	CHECK_EQ(syncobj_wait(fd, h, 0, 120 * SEC), 0);
 	/* Retired and freed: nothing retained (the count drops just after). */
-	for (t0 = mono_ns(); n && mono_ns() - t0 < 10 * SEC; usleep(1000))
+	for (t0 = kt_mono_ns(); n && kt_mono_ns() - t0 < 10 * SEC; usleep(1000))
 		CHECK_EQ(dev_runs(fd, &n), 0);
 	CHECK_EQ(n, 0);
 	CHECK_EQ(wait_run(fd, 0, 0, &w), -ENOENT);
@@ -620,11 +580,8 @@ static int test_no_result(void)
 
 static int uring_one(struct io_uring *r, int fd, struct drm_chip_uring_run *u)
 {
-	struct __kernel_timespec ts = { .tv_sec = 60 };
 	struct drm_chip_uring_cmd c = { .ptr = (uintptr_t)u };
 	struct io_uring_sqe *sqe = io_uring_get_sqe(r);
-	struct io_uring_cqe *cqe = NULL;
-	int ret;
 
 	if (!sqe)
 		return 3000;
@@ -632,14 +589,7 @@ static int uring_one(struct io_uring *r, int fd, struct drm_chip_uring_run *u)
 	io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, NULL, 0, 0);
 	sqe->cmd_op = DRM_CHIP_URING_RUN;
 	memcpy(sqe->cmd, &c, sizeof(c));
-	ret = io_uring_submit_and_wait_timeout(r, &cqe, 1, &ts, NULL);
-	if (ret < 0)
-		return 1000 + ret;
-	if (!cqe)
-		return 2000;
-	ret = cqe->res;
-	io_uring_cqe_seen(r, cqe);
-	return ret;
+	return kt_uring_wait(r, 60, NULL);
 }
 
 static int test_uring(void)

@@ -38,34 +38,11 @@
 #include "drm/chip_accel.h"
 #include "ktest.h"
 
-/* The two core DRM ioctls used here (drm.h). */
-struct t_gem_close {
-	uint32_t handle;
-	uint32_t pad;
-};
-
-struct t_prime_handle {
-	uint32_t handle;
-	uint32_t flags;
-	int32_t fd;
-};
-
-#define T_IOCTL_GEM_CLOSE		_IOW('d', 0x09, struct t_gem_close)
-#define T_IOCTL_PRIME_HANDLE_TO_FD	_IOWR('d', 0x2d, struct t_prime_handle)
-
 #define MIB	(1ull << 20)
 #define SEC	1000000000ull
 
 /* Made accessible to the unprivileged user of the budget case. */
 static const char *const nodes[] = { "/dev/accel/accel0", "/dev/dri/renderD128" };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * SEC + (uint64_t)ts.tv_nsec;
-}
 
 static unsigned long read_ulong(const char *path)
 {
@@ -87,26 +64,6 @@ static unsigned long module_param(const char *name)
 
 	snprintf(path, sizeof(path), "/sys/module/chip/parameters/%s", name);
 	return read_ulong(path);
-}
-
-static int bo_create(int fd, uint64_t size, uint32_t *handle, uint64_t *va)
-{
-	struct drm_chip_bo_create c = { .size = size };
-	int ret = kt_ioctl(fd, DRM_IOCTL_CHIP_BO_CREATE, &c);
-
-	if (!ret) {
-		*handle = c.handle;
-		if (va)
-			*va = c.va;
-	}
-	return ret;
-}
-
-static int gem_close(int fd, uint32_t handle)
-{
-	struct t_gem_close gc = { .handle = handle };
-
-	return kt_ioctl(fd, T_IOCTL_GEM_CLOSE, &gc);
 }
 
 /* A run of @cid with no arguments; stores optional. */
@@ -136,16 +93,7 @@ static int run(int fd, int32_t cid, uint32_t flags, uint64_t timeout_ns,
 /* WAIT for @seq until @bound_ns from now; its status in *@status. */
 static int wait_run(int fd, uint64_t seq, uint64_t bound_ns, uint32_t *status)
 {
-	struct drm_chip_wait w;
-	int ret;
-
-	memset(&w, 0, sizeof(w));
-	w.seq = seq;
-	w.timeout_ns = mono_ns() + bound_ns;
-	ret = kt_ioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
-	if (!ret && status)
-		*status = w.status;
-	return ret;
+	return kt_wait(fd, seq, kt_mono_ns() + bound_ns, status);
 }
 
 /* ---- a BO_COPY stalled on a user page -------------------------------- */
@@ -184,7 +132,7 @@ static void *close_thread(void *arg)
 {
 	struct close_job *j = arg;
 
-	j->ret = gem_close(j->fd, j->handle);
+	j->ret = kt_gem_close(j->fd, j->handle);
 	__atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -192,10 +140,10 @@ static void *close_thread(void *arg)
 /* Poll @flag for up to @bound_ns. */
 static int wait_flag(volatile int *flag, uint64_t bound_ns)
 {
-	uint64_t end = mono_ns() + bound_ns;
+	uint64_t end = kt_mono_ns() + bound_ns;
 
 	while (!__atomic_load_n(flag, __ATOMIC_ACQUIRE)) {
-		if (mono_ns() > end)
+		if (kt_mono_ns() > end)
 			return -ETIMEDOUT;
 		usleep(1000);
 	}
@@ -235,7 +183,7 @@ static int test_stalled_copy(void)
 
 	CHECK_EQ(kt_reg(a, 1, CT_NULL), 0);
 	CHECK_EQ(kt_reg(b, 1, CT_NULL), 0);
-	CHECK_EQ(bo_create(a, 4096, &h, &va), 0);
+	CHECK_EQ(kt_bo_create(a, 4096, &h, &va), 0);
 
 	/* 1. file a: a copy from a page nobody provides */
 	cj.fd = a;
@@ -253,7 +201,7 @@ static int test_stalled_copy(void)
 	CHECK_EQ(kj.ret, 0);
 	CHECK_EQ(pthread_join(kt, NULL), 0);
 	/* and allocate while the copy is stalled */
-	CHECK_EQ(bo_create(a, 4096, &h2, NULL), 0);
+	CHECK_EQ(kt_bo_create(a, 4096, &h2, NULL), 0);
 
 	/* 3. a run of file a, then one of file b: both complete */
 	CHECK_EQ(run(a, 1, 0, 5 * SEC, NULL, 0, &seq_a), 0);
@@ -273,7 +221,7 @@ static int test_stalled_copy(void)
 	CHECK_EQ(pthread_join(ct, NULL), 0);
 	CHECK_EQ(cj.ret, 0);
 
-	CHECK_EQ(gem_close(a, h2), 0);
+	CHECK_EQ(kt_gem_close(a, h2), 0);
 	close(uffd);
 	munmap(page, 4096);
 	close(a);
@@ -301,7 +249,7 @@ static void budget_child(int rep)
 	fd = kt_open_node(NULL);
 	out = malloc(32 * MIB);
 	if (fd < 0 || !out || kt_reg(fd, 1, CT_SPIN) || kt_reg(fd, 2, CT_NULL) ||
-	    bo_create(fd, 32 * MIB, &h, &va))
+	    kt_bo_create(fd, 32 * MIB, &h, &va))
 		_exit(3);
 	for (i = 0; i < 2; i++) {
 		st[i].va = va;
@@ -380,21 +328,21 @@ static int test_gm_charged_until_free(void)
 	CHECK(fd >= 0);
 	CHECK(gm >= 64 * MIB);
 	/* mmap, then close the handle: still charged until munmap */
-	CHECK_EQ(bo_create(fd, big, &h, NULL), 0);
+	CHECK_EQ(kt_bo_create(fd, big, &h, NULL), 0);
 	memset(&bi, 0, sizeof(bi));
 	bi.handle = h;
 	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_BO_INFO, &bi), 0);
 	p = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 		 (off_t)bi.mmap_offset);
 	CHECK(p != MAP_FAILED);
-	CHECK_EQ(gem_close(fd, h), 0);
-	CHECK_EQ(bo_create(fd, rest, &h2, NULL), -ENOSPC);
+	CHECK_EQ(kt_gem_close(fd, h), 0);
+	CHECK_EQ(kt_bo_create(fd, rest, &h2, NULL), -ENOSPC);
 	CHECK_EQ(munmap(p, big), 0);
-	CHECK_EQ(bo_create(fd, rest, &h2, NULL), 0);
-	CHECK_EQ(gem_close(fd, h2), 0);
+	CHECK_EQ(kt_bo_create(fd, rest, &h2, NULL), 0);
+	CHECK_EQ(kt_gem_close(fd, h2), 0);
 
 	/* exported as a dma-buf: charged until the dma-buf goes */
-	CHECK_EQ(bo_create(fd, big, &h, NULL), 0);
+	CHECK_EQ(kt_bo_create(fd, big, &h, NULL), 0);
 	memset(&ph, 0, sizeof(ph));
 	ph.handle = h;
 	ph.flags = O_CLOEXEC;
@@ -402,16 +350,16 @@ static int test_gm_charged_until_free(void)
 	if (ret == -ENOSYS) {
 		/* before 6.6 a driver exports only with its own callback */
 		printf("# no dma-buf export: skipped\n");
-		CHECK_EQ(gem_close(fd, h), 0);
+		CHECK_EQ(kt_gem_close(fd, h), 0);
 		close(fd);
 		return 0;
 	}
 	CHECK_EQ(ret, 0);
-	CHECK_EQ(gem_close(fd, h), 0);
-	CHECK_EQ(bo_create(fd, rest, &h2, NULL), -ENOSPC);
+	CHECK_EQ(kt_gem_close(fd, h), 0);
+	CHECK_EQ(kt_bo_create(fd, rest, &h2, NULL), -ENOSPC);
 	close(ph.fd);
-	CHECK_EQ(bo_create(fd, rest, &h2, NULL), 0);
-	CHECK_EQ(gem_close(fd, h2), 0);
+	CHECK_EQ(kt_bo_create(fd, rest, &h2, NULL), 0);
+	CHECK_EQ(kt_gem_close(fd, h2), 0);
 	close(fd);
 	return 0;
 }
@@ -477,10 +425,10 @@ static int test_inline_sigkill(void)
 	}
 	CHECK(max_ms >= 60000);
 	usleep(300000);		/* inside the RUN ioctl by now */
-	t0 = mono_ns();
+	t0 = kt_mono_ns();
 	CHECK_EQ(kill(pid, SIGKILL), 0);
 	CHECK_EQ(waitpid(pid, &st, 0), pid);
-	dt = mono_ns() - t0;
+	dt = kt_mono_ns() - t0;
 	printf("# killed after %llu ms\n", (unsigned long long)(dt / 1000000));
 	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 	CHECK(dt < 10 * SEC);

@@ -301,28 +301,37 @@ static int test_fdinfo(void)
 	return ret;
 }
 
-/* The debugfs queues line of @client: its running runs, or -1. */
-static int queues_running(unsigned long long client)
+/* The chip device's debugfs file @name (the only match), or NULL. */
+static FILE *debugfs_open(const char *name)
 {
-	static const char *const pats[] = {
-		"/sys/kernel/debug/accel/*/queues",
-		"/sys/kernel/debug/dri/*/queues",
+	static const char *const dirs[] = {
+		"/sys/kernel/debug/accel/*", "/sys/kernel/debug/dri/*",
 	};
-	unsigned long long id, busy;
-	unsigned int queued, running, done;
-	char line[256], comm[32];
-	int pid, ret = -1;
+	char pat[64];
 	FILE *f = NULL;
 	glob_t g;
 	size_t i;
 
-	for (i = 0; i < sizeof(pats) / sizeof(pats[0]) && !f; i++) {
-		if (glob(pats[i], 0, NULL, &g))
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !f; i++) {
+		snprintf(pat, sizeof(pat), "%s/%s", dirs[i], name);
+		if (glob(pat, 0, NULL, &g))
 			continue;
 		if (g.gl_pathc == 1)
 			f = fopen(g.gl_pathv[0], "r");
 		globfree(&g);
 	}
+	return f;
+}
+
+/* The debugfs queues line of @client: its running runs, or -1. */
+static int queues_running(unsigned long long client)
+{
+	unsigned long long id, busy;
+	unsigned int queued, running, done;
+	char line[256], comm[32];
+	int pid, ret = -1;
+	FILE *f = debugfs_open("queues");
+
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
@@ -331,6 +340,17 @@ static int queues_running(unsigned long long client)
 		    id == client && pid == getpid())
 			ret = (int)running;
 	fclose(f);
+	return ret;
+}
+
+/* @check on a node opened for it (closed after): its result. */
+static int on_node(int (*check)(int fd))
+{
+	int fd = kt_open_node(NULL), ret;
+
+	CHECK(fd >= 0);
+	ret = check(fd);
+	close(fd);
 	return ret;
 }
 
@@ -392,12 +412,7 @@ static int busy_check(int fd)
 
 static int test_busy_running(void)
 {
-	int fd = kt_open_node(NULL), ret;
-
-	CHECK(fd >= 0);
-	ret = busy_check(fd);
-	close(fd);
-	return ret;
+	return on_node(busy_check);
 }
 
 /* ---- tracefs ------------------------------------------------------------ */
@@ -580,13 +595,10 @@ static int raw_reg(int fd, int32_t cid, enum ct_work w, struct reg *out)
 	ret = ct_build(w, CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER, &img, &len);
 	if (ret)
 		return ret;
-	ret = chip_callable_layout(img, len, &l);
 	memset(&r, 0, sizeof(r));
-	r.image_ptr = (uintptr_t)img;
-	r.image_size = len;
-	r.cid = cid;
+	ret = chip_callable_layout(img, len, &l);
 	if (!ret)
-		ret = kt_ioctl(fd, DRM_IOCTL_CHIP_REGISTER, &r);
+		ret = kt_reg_image(fd, cid, img, len, &r);
 	free(img);
 	out->hash = r.hash;
 	out->dev_addr = r.dev_addr;
@@ -630,25 +642,13 @@ find(const struct drm_chip_dedup_entry *e, int n, uint64_t hash)
 
 static int debugfs_dedup_check(int fd)
 {
-	static const char *const pats[] = {
-		"/sys/kernel/debug/accel/*/dedup",
-		"/sys/kernel/debug/dri/*/dedup",
-	};
 	char want[64], line[256];
 	int found = 0;
 	struct reg r;
-	glob_t g;
-	size_t i;
-	FILE *f = NULL;
+	FILE *f;
 
 	CHECK_EQ(raw_reg(fd, 0, CT_VECTOR, &r), 0);
-	for (i = 0; i < sizeof(pats) / sizeof(pats[0]) && !f; i++) {
-		if (glob(pats[i], 0, NULL, &g))
-			continue;
-		if (g.gl_pathc == 1)
-			f = fopen(g.gl_pathv[0], "r");
-		globfree(&g);
-	}
+	f = debugfs_open("dedup");
 	CHECK(f);
 	snprintf(want, sizeof(want), " %016llx %10llu ",
 		 (unsigned long long)r.hash, (unsigned long long)r.size);
@@ -671,12 +671,7 @@ static int debugfs_dedup_check(int fd)
 
 static int test_debugfs_dedup(void)
 {
-	int fd = kt_open_node(NULL), ret;
-
-	CHECK(fd >= 0);
-	ret = debugfs_dedup_check(fd);
-	close(fd);
-	return ret;
+	return on_node(debugfs_dedup_check);
 }
 
 /* As uid 65534: list the table, report over @rep, hold until @go. */
@@ -709,15 +704,6 @@ static void foreign_child(int rep, int go, uint64_t root_hash)
 		_exit(4);
 	close(fd);
 	_exit(0);
-}
-
-static int unreg(int fd, int32_t cid)
-{
-	struct drm_chip_unregister u;
-
-	memset(&u, 0, sizeof(u));
-	u.cid = cid;
-	return kt_ioctl(fd, DRM_IOCTL_CHIP_UNREGISTER, &u);
 }
 
 /* Device scope: uid 65534 and root (@fd, holding @a) share the table. */
@@ -803,7 +789,7 @@ static int dedup_list_check(int fd)
 	CHECK_U64(s[1].hash, 0xa5a5a5a5a5a5a5a5ull);
 
 	/* Unregistering drops a reference. */
-	CHECK_EQ(unreg(fd, 2), 0);
+	CHECK_EQ(kt_unreg(fd, 2), 0);
 	CHECK_EQ(list(fd, e, 8, NULL), 2);
 	x = find(e, 2, a.hash);
 	CHECK(x && x->refs == 1);
@@ -830,12 +816,7 @@ static int dedup_list_check(int fd)
 
 static int test_dedup_list(void)
 {
-	int fd = kt_open_node(NULL), ret;
-
-	CHECK(fd >= 0);
-	ret = dedup_list_check(fd);
-	close(fd);
-	return ret;
+	return on_node(dedup_list_check);
 }
 
 /* ---- chipctl against the driver ------------------------------------------ */

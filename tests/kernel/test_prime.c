@@ -45,55 +45,11 @@
 #include "drm/chip_accel.h"
 #include "ktest.h"
 
-/* The core DRM ioctls used here (drm.h). */
-struct t_gem_close {
-	uint32_t handle;
-	uint32_t pad;
-};
-
-struct t_prime_handle {
-	uint32_t handle;
-	uint32_t flags;
-	int32_t fd;
-};
-
-#define T_IOCTL_GEM_CLOSE		_IOW('d', 0x09, struct t_gem_close)
-#define T_IOCTL_PRIME_HANDLE_TO_FD	_IOWR('d', 0x2d, struct t_prime_handle)
-#define T_IOCTL_PRIME_FD_TO_HANDLE	_IOWR('d', 0x2e, struct t_prime_handle)
-
 #define SEC	1000000000ull
 #define MIB	(1ull << 20)
 #define NF	1024		/* floats per tensor */
 #define BYTES	(NF * 4)
 #define GUARD	(64ull << 10)	/* CHIPC_VA_GUARD */
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * SEC + (uint64_t)ts.tv_nsec;
-}
-
-static int bo_create(int fd, uint64_t size, uint32_t *handle, uint64_t *va)
-{
-	struct drm_chip_bo_create c = { .size = size };
-	int ret = kt_ioctl(fd, DRM_IOCTL_CHIP_BO_CREATE, &c);
-
-	if (!ret) {
-		*handle = c.handle;
-		if (va)
-			*va = c.va;
-	}
-	return ret;
-}
-
-static int gem_close(int fd, uint32_t handle)
-{
-	struct t_gem_close gc = { .handle = handle };
-
-	return kt_ioctl(fd, T_IOCTL_GEM_CLOSE, &gc);
-}
 
 /* BO_INFO by handle: the object's address in @fd's space and its size. */
 static int bo_info(int fd, uint32_t handle, uint64_t *va, uint64_t *size)
@@ -208,21 +164,6 @@ static int submit(int fd, int32_t cid, const uint64_t *va, uint32_t nva,
 	return ret;
 }
 
-/* WAIT for @seq until the absolute @deadline; its status in *@status. */
-static int wait_until(int fd, uint64_t seq, uint64_t deadline, uint32_t *status)
-{
-	struct drm_chip_wait w;
-	int ret;
-
-	memset(&w, 0, sizeof(w));
-	w.seq = seq;
-	w.timeout_ns = deadline;
-	ret = kt_ioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
-	if (!ret)
-		*status = w.status;
-	return ret;
-}
-
 /* The vector workload (cid 1) f(@a, @b) -> @f on @fd; its status. */
 static int vrun(int fd, uint64_t a, uint64_t b, uint64_t f)
 {
@@ -233,7 +174,7 @@ static int vrun(int fd, uint64_t a, uint64_t b, uint64_t f)
 
 	ret = submit(fd, 1, va, 3, 10 * SEC, NULL, &seq);
 	if (!ret)
-		ret = wait_until(fd, seq, mono_ns() + 60 * SEC, &status);
+		ret = kt_wait(fd, seq, kt_mono_ns() + 60 * SEC, &status);
 	return ret ? ret : (int)status;
 }
 
@@ -336,9 +277,9 @@ static void importer(int sock)
 	B_CHECK(fd >= 0, 'a');
 	B_CHECK(kt_reg(fd, 1, CT_VECTOR) == 0, 'b');
 	/* objects of its own first: its addresses differ from A's */
-	B_CHECK(bo_create(fd, 3 * MIB, &hpad, &pad_va) == 0, 'c');
-	B_CHECK(bo_create(fd, BYTES, &hc, &vc) == 0, 'c');
-	B_CHECK(bo_create(fd, BYTES, &hy, &vy) == 0, 'c');
+	B_CHECK(kt_bo_create(fd, 3 * MIB, &hpad, &pad_va) == 0, 'c');
+	B_CHECK(kt_bo_create(fd, BYTES, &hc, &vc) == 0, 'c');
+	B_CHECK(kt_bo_create(fd, BYTES, &hy, &vy) == 0, 'c');
 	B_CHECK(fill(fd, vc, 5.0f) == 0, 'd');
 
 	dmabuf = recv_fd(sock);
@@ -435,9 +376,9 @@ static int exporter(int sock, int probe, uint64_t heap,
 	fd = kt_open_node(NULL);
 	CHECK(fd >= 0);
 	CHECK_EQ(kt_reg(fd, 1, CT_VECTOR), 0);
-	CHECK_EQ(bo_create(fd, BYTES, &hx, &vx), 0);
-	CHECK_EQ(bo_create(fd, BYTES, &ha, &va), 0);
-	CHECK_EQ(bo_create(fd, BYTES, &hb, &vb), 0);
+	CHECK_EQ(kt_bo_create(fd, BYTES, &hx, &vx), 0);
+	CHECK_EQ(kt_bo_create(fd, BYTES, &ha, &va), 0);
+	CHECK_EQ(kt_bo_create(fd, BYTES, &hb, &vb), 0);
 	CHECK_EQ(fill(fd, va, 1.0f), 0);
 	CHECK_EQ(fill(fd, vb, 2.0f), 0);
 	/* A's run writes x = f(a, b); A exports x */
@@ -461,7 +402,7 @@ static int exporter(int sock, int probe, uint64_t heap,
 	 * objects, not the shared one, which B holds.
 	 */
 	CHECK_EQ(counters(probe, &cm), 0);
-	CHECK_EQ(gem_close(fd, hx), 0);
+	CHECK_EQ(kt_gem_close(fd, hx), 0);
 	close(fd);
 	CHECK_EQ(say(sock, 'k'), 0);
 	CHECK_EQ(hear(sock), 'k');
@@ -486,9 +427,9 @@ static int test_importer_first(void)
 	CHECK(a >= 0 && b >= 0);
 	CHECK_EQ(kt_reg(a, 1, CT_VECTOR), 0);
 	CHECK_EQ(kt_reg(b, 1, CT_VECTOR), 0);
-	CHECK_EQ(bo_create(a, BYTES, &ha, &va), 0);
-	CHECK_EQ(bo_create(a, BYTES, &hb, &vb), 0);
-	CHECK_EQ(bo_create(a, BYTES, &hx, &vx), 0);
+	CHECK_EQ(kt_bo_create(a, BYTES, &ha, &va), 0);
+	CHECK_EQ(kt_bo_create(a, BYTES, &hb, &vb), 0);
+	CHECK_EQ(kt_bo_create(a, BYTES, &hx, &vx), 0);
 	CHECK_EQ(export(a, hx, &dmabuf), 0);
 	CHECK_EQ(import(b, dmabuf, &hxb), 0);
 	CHECK_EQ(bo_info(b, hxb, &vxb, NULL), 0);
@@ -499,7 +440,7 @@ static int test_importer_first(void)
 	CHECK_EQ(import(b, dmabuf, &h), 0);
 	CHECK_EQ(h, hxb);
 	CHECK_EQ(fill(b, vxb, 4.0f), 0);
-	CHECK_EQ(gem_close(b, hxb), 0);
+	CHECK_EQ(kt_gem_close(b, hxb), 0);
 	CHECK_EQ(bo_at(b, vxb, &h), -ENOENT);
 	CHECK_EQ(bo_info(b, hxb, &vxb, NULL), -ENOENT);
 	CHECK_EQ(bo_copy(b, vxb, &h, sizeof(h), 0), -EFAULT);
@@ -594,24 +535,24 @@ static int test_foreign(void)
  */
 static int create_close_loop(int fd, uint64_t vk, uint64_t size, int n)
 {
-	uint64_t va, lo = ~0ull, hi = 0, t0 = mono_ns();
+	uint64_t va, lo = ~0ull, hi = 0, t0 = kt_mono_ns();
 	uint32_t h;
 	int i, ret;
 
 	for (i = 0; i < n; i++) {
-		ret = bo_create(fd, size, &h, &va);
+		ret = kt_bo_create(fd, size, &h, &va);
 		if (ret) {
 			printf("# object %d: %s\n", i, strerror(-ret));
 			CHECK_EQ(ret, 0);
 		}
 		lo = va < lo ? va : lo;
 		hi = va > hi ? va : hi;
-		CHECK_EQ(gem_close(fd, h), 0);
+		CHECK_EQ(kt_gem_close(fd, h), 0);
 	}
 	printf("# %d objects of %llu KiB: addresses 0x%llx..0x%llx in %llu ms\n",
 	       n, (unsigned long long)(size >> 10), (unsigned long long)lo,
 	       (unsigned long long)hi,
-	       (unsigned long long)((mono_ns() - t0) / 1000000));
+	       (unsigned long long)((kt_mono_ns() - t0) / 1000000));
 	CHECK_U64(lo, vk + 4096 + GUARD);
 	CHECK_U64(hi, lo);
 	return 0;
@@ -634,10 +575,10 @@ static int test_va_reuse(void)
 	CHECK(fd >= 0);
 	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_GET_PARAM, &gm), 0);
 	/* one object that stays, so that the loop's are not the first */
-	CHECK_EQ(bo_create(fd, 4096, &hk, &vk), 0);
+	CHECK_EQ(kt_bo_create(fd, 4096, &hk, &vk), 0);
 	CHECK_EQ(create_close_loop(fd, vk, MIB, (int)(8 * (gm.value / MIB))), 0);
 	CHECK_EQ(create_close_loop(fd, vk, 4096, 100000), 0);
-	CHECK_EQ(gem_close(fd, hk), 0);
+	CHECK_EQ(kt_gem_close(fd, hk), 0);
 	close(fd);
 	return 0;
 }
@@ -656,9 +597,9 @@ static int test_close_in_run(void)
 
 	CHECK(fd >= 0);
 	CHECK_EQ(kt_reg(fd, 1, CT_SPIN), 0);
-	CHECK_EQ(bo_create(fd, BYTES, &h, &va), 0);
-	CHECK_EQ(bo_create(fd, BYTES, &hb, &vb), 0);
-	CHECK_EQ(bo_create(fd, 4096, &hm, &vm), 0);
+	CHECK_EQ(kt_bo_create(fd, BYTES, &h, &va), 0);
+	CHECK_EQ(kt_bo_create(fd, BYTES, &hb, &vb), 0);
+	CHECK_EQ(kt_bo_create(fd, 4096, &hm, &vm), 0);
 	/*
 	 * A run that spins until its 60 s watchdog or a cancel; its load
 	 * writes @mark into the object at vm just before it executes, so
@@ -669,28 +610,28 @@ static int test_close_in_run(void)
 	ld.user_ptr = (uintptr_t)&mark;
 	ld.size = sizeof(mark);
 	CHECK_EQ(submit(fd, 1, &nil, 0, 60 * SEC, &ld, &seq), 0);
-	end = mono_ns() + 30 * SEC;
-	while (seen != mark && mono_ns() < end) {
+	end = kt_mono_ns() + 30 * SEC;
+	while (seen != mark && kt_mono_ns() < end) {
 		CHECK_EQ(bo_copy(fd, vm, &seen, sizeof(seen), 0), 0);
 		if (seen != mark)
 			usleep(1000);
 	}
 	CHECK_EQ(seen, mark);
 	/* the file's view is held by the run: none of these waits for it */
-	CHECK_EQ(gem_close(fd, h), 0);
-	CHECK_EQ(bo_create(fd, BYTES, &hn, NULL), 0);
+	CHECK_EQ(kt_gem_close(fd, h), 0);
+	CHECK_EQ(kt_bo_create(fd, BYTES, &hn, NULL), 0);
 	CHECK_EQ(bo_copy(fd, vb, &v, sizeof(v), 1), 0);
-	CHECK_EQ(gem_close(fd, hn), 0);
+	CHECK_EQ(kt_gem_close(fd, hn), 0);
 	/* ... and all of them returned before the run was done */
-	CHECK_EQ(wait_until(fd, seq, 1, &st), -ETIMEDOUT);
+	CHECK_EQ(kt_wait(fd, seq, 1, &st), -ETIMEDOUT);
 	memset(&cc, 0, sizeof(cc));
 	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_CANCEL, &cc), 0);
 	CHECK_EQ(cc.cancelled, 0);	/* it was running, not queued */
-	CHECK_EQ(wait_until(fd, seq, mono_ns() + 30 * SEC, &st), 0);
+	CHECK_EQ(kt_wait(fd, seq, kt_mono_ns() + 30 * SEC, &st), 0);
 	CHECK_EQ(st, CHIP_STATUS_CANCELLED);
 	CHECK_EQ(bo_copy(fd, va, &v, sizeof(v), 0), -EFAULT);
-	CHECK_EQ(gem_close(fd, hb), 0);
-	CHECK_EQ(gem_close(fd, hm), 0);
+	CHECK_EQ(kt_gem_close(fd, hb), 0);
+	CHECK_EQ(kt_gem_close(fd, hm), 0);
 	close(fd);
 	return 0;
 }

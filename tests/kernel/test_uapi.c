@@ -15,8 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
-#include <sys/klog.h>
-#include <sys/utsname.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -205,38 +203,6 @@ static int test_struct_sizes(void)
 	return 0;
 }
 
-/* How many reports of a kernel bug the kernel log holds. */
-static int klog_bugs(void)
-{
-	static const char *const pats[] = {
-		"WARNING:", "BUG:", "Oops", "Call Trace",
-	};
-	static char log[1 << 20];
-	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, sizeof(log) - 1);
-	int bugs = 0;
-	size_t i;
-	char *p;
-
-	if (n < 0)
-		return -errno;
-	log[n] = '\0';
-	for (i = 0; i < sizeof(pats) / sizeof(pats[0]); i++)
-		for (p = log; (p = strstr(p, pats[i])); p++)
-			bugs++;
-	return bugs;
-}
-
-/* Does the running kernel have DRM_IOCTL_SYNCOBJ_EVENTFD (6.6)? */
-static int kernel_has_eventfd(void)
-{
-	struct utsname u;
-	int maj = 0, min = 0;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &maj, &min) != 2)
-		return 0;
-	return maj > 6 || (maj == 6 && min >= 6);
-}
-
 /*
  * The core DRM ioctls a chip file accepts (uAPI header): the syncobj ones
  * are 0xbf-0xc5 and 0xca-0xcd, and 0xcf (EVENTFD) where the kernel has it.
@@ -249,7 +215,7 @@ static int core_allowed(unsigned int nr)
 	       nr == T_DRM_IOCTL_PRIME_HANDLE_TO_FD ||
 	       nr == T_DRM_IOCTL_PRIME_FD_TO_HANDLE ||
 	       (nr >= 0xbf && nr <= 0xc5) || (nr >= 0xca && nr <= 0xcd) ||
-	       (nr == 0xcf && kernel_has_eventfd());
+	       (nr == 0xcf && kt_kernel_has_eventfd());
 }
 
 /*
@@ -310,7 +276,7 @@ static int test_core_ioctls(void)
 	pid_t pid;
 
 	CHECK(fd >= 0);
-	bugs0 = klog_bugs();
+	bugs0 = kt_klog_bugs();
 	CHECK(bugs0 >= 0);
 
 	/* The allowed ones do their job. */
@@ -361,7 +327,7 @@ static int test_core_ioctls(void)
 	CHECK(fd >= 0);
 	CHECK_EQ(kt_ioctl(fd, T_DRM_IOCTL_VERSION, &v), 0);
 	close(fd);
-	CHECK_EQ(klog_bugs(), bugs0);
+	CHECK_EQ(kt_klog_bugs(), bugs0);
 	return 0;
 }
 
@@ -683,14 +649,6 @@ static int test_four_processes_share(void)
 }
 
 /* SIGKILL mid-run: the victim's objects go, the others are unaffected. */
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int test_sigkill_mid_run(void)
 {
 	int ready[2], fd = open_node(), st;
@@ -746,14 +704,14 @@ static int test_sigkill_mid_run(void)
 	 * it from the ring's exit work, which may run after the process has
 	 * been reaped: wait (bounded) for everything to return to baseline.
 	 */
-	end = mono_ns() + 10000000000ull;
+	end = kt_mono_ns() + 10000000000ull;
 	do {
 		CHECK_EQ(counters(fd, &c), 0);
 		if (c.dev_files == 1 && c.dev_bos == 0 && c.dev_runs == 0 &&
 		    c.dev_resident_callables == 0 && c.dev_gm_used == 0)
 			break;
 		usleep(10000);
-	} while (mono_ns() < end);
+	} while (kt_mono_ns() < end);
 	CHECK_EQ(c.dev_files, 1);
 	CHECK_EQ(c.dev_bos, 0);
 	CHECK_EQ(c.dev_runs, 0);

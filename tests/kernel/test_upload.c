@@ -30,66 +30,23 @@
 #define FILES	32
 #define KIB	1024l
 
-/* A 1 MiB tensormap_and_ringbuffer callable: 4 children of 32768 NOPs. */
+/* kt_big_image() under config name "v@salt": other @salt, other bytes. */
 static void *big_image(size_t *len, uint32_t salt)
 {
-	static struct chip_insn code[32768];
-	static const struct chip_insn halt = { .op = CHIP_OP_HALT };
-	struct chip_builder *b;
-	void *img = NULL;
 	char config[16];
-	int i, rc;
 
-	/* another @salt, another config name: other bytes */
 	snprintf(config, sizeof(config), "v%u", salt);
-	code[32767].op = CHIP_OP_HALT;
-	rc = chip_builder_new(ct_platform_id(),
-			      CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER, &b);
-	if (rc)
-		return NULL;
-	rc = chip_builder_set_orch(b, &halt, sizeof(halt), "orch", config,
-				   NULL, 0);
-	for (i = 0; !rc && i < 4; i++)
-		rc = chip_builder_add_child(b, i, CHIP_CORE_AIV, NULL, 0, code,
-					    sizeof(code));
-	if (!rc)
-		rc = chip_builder_build(b, &img, len);
-	chip_builder_free(b);
-	return rc ? NULL : img;
+	return kt_big_image(len, config);
 }
 
 static int reg(int fd, int32_t cid, const void *img, size_t len, int *hit)
 {
 	struct drm_chip_register r;
-	int ret;
+	int ret = kt_reg_image(fd, cid, img, len, &r);
 
-	memset(&r, 0, sizeof(r));
-	r.image_ptr = (uintptr_t)img;
-	r.image_size = len;
-	r.cid = cid;
-	ret = kt_ioctl(fd, DRM_IOCTL_CHIP_REGISTER, &r);
 	if (hit)
 		*hit = !!(r.result & DRM_CHIP_REGISTER_HIT);
 	return ret;
-}
-
-/* /proc/meminfo's @key in KiB; -1 if unreadable. */
-static long meminfo(const char *key)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[256];
-	size_t n = strlen(key);
-	long v = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ':') {
-			v = strtol(line + n + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return v;
 }
 
 /*
@@ -107,8 +64,8 @@ static long kmem_kib(void)
 		fputs("3\n", f);
 		fclose(f);
 	}
-	a = meminfo("SUnreclaim");
-	b = meminfo("VmallocUsed");
+	a = kt_meminfo("SUnreclaim");
+	b = kt_meminfo("VmallocUsed");
 	return a < 0 || b < 0 ? -1 : a + b;
 }
 

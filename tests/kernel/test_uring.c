@@ -111,20 +111,7 @@ static struct __kernel_timespec secs(long long s, long long ns)
 /* Submit what is queued and wait for one completion; its res. */
 static int one(struct io_uring *r, uint64_t *res2)
 {
-	struct __kernel_timespec ts = secs(5, 0);
-	struct io_uring_cqe *cqe = NULL;
-	int ret;
-
-	ret = io_uring_submit_and_wait_timeout(r, &cqe, 1, &ts, NULL);
-	if (ret < 0)
-		return 1000 + ret;
-	if (!cqe)
-		return 2000;
-	ret = cqe->res;
-	if (res2 && (r->flags & IORING_SETUP_CQE32))
-		*res2 = cqe->big_cqe[0];
-	io_uring_cqe_seen(r, cqe);
-	return ret;
+	return kt_uring_wait(r, 5, res2);
 }
 
 static int counters(int fd, struct drm_chip_counters *c)

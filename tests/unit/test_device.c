@@ -10,42 +10,7 @@
 #include "helpers.h"
 #include "chipc.h"
 #include "common/programs.h"
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define NO_ALLOC_COUNT 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define NO_ALLOC_COUNT 1
-#endif
-#endif
-
-#ifndef NO_ALLOC_COUNT
-/* Count every allocation of the process, to show that a run makes none. */
-extern void *__libc_malloc(size_t n);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *p, size_t n);
-
-static unsigned long n_allocs;
-static void *volatile sink;
-
-void *malloc(size_t n)
-{
-	__atomic_fetch_add(&n_allocs, 1, __ATOMIC_RELAXED);
-	return __libc_malloc(n);
-}
-
-void *calloc(size_t n, size_t size)
-{
-	__atomic_fetch_add(&n_allocs, 1, __ATOMIC_RELAXED);
-	return __libc_calloc(n, size);
-}
-
-void *realloc(void *p, size_t n)
-{
-	__atomic_fetch_add(&n_allocs, 1, __ATOMIC_RELAXED);
-	return __libc_realloc(p, n);
-}
-#endif
+#include "common/alloccount.h"
 
 #define N		16384
 #define BYTES		(N * 4)
@@ -337,10 +302,7 @@ static int test_run_allocates_nothing(void)
 	int i;
 
 	/* Under valgrind, its allocator replaces ours: nothing to count. */
-	before = __atomic_load_n(&n_allocs, __ATOMIC_RELAXED);
-	sink = malloc(16);
-	free(sink);
-	if (__atomic_load_n(&n_allocs, __ATOMIC_RELAXED) == before)
+	if (allocs() == ~0ul)
 		return T_SKIP;
 
 	CHECK_EQ(vec_open(&V, CHIP_PLATFORM_A2A3, 4, 65536), 0);
