@@ -212,6 +212,7 @@ struct io_uring_cmd;
 struct mem_cgroup;
 struct drm_syncobj;
 struct dma_fence_chain;
+struct seq_file;
 
 /* An in-fence of a run (drm_chip_run.in_syncs_ptr). */
 struct chip_run_dep {
@@ -219,7 +220,6 @@ struct chip_run_dep {
 	struct dma_fence *fence;	/* referenced until detached */
 	struct chip_run *run;
 };
-struct seq_file;
 
 /* Argument blobs up to this size live in the run itself. */
 #define CHIP_RUN_ARGS_SMALL	256
