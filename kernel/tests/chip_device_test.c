@@ -483,21 +483,16 @@ static void device_ring_back_pressure_chain(struct kunit *test)
 }
 
 /*
- * More independent tasks than ring slots, on a5 with 8 blocks: every task
- * fills its own 64-byte slice, and every slice is written.
+ * An a5 callable of 300 independent tasks: task i fills the 64-byte slice
+ * i of OFF_X with 47.0.
  */
-static void device_ring_many_independent_tasks(struct kunit *test)
+static struct chipc_code *load_300_fills(struct kunit *test, struct fx *fx)
 {
-	struct fx *fx = fx_create(test, CHIP_PLATFORM_A5, 4, 8);
-	struct chipc_run_result res;
-	struct chipc_run_req req;
-	struct chipc_code *code;
 	struct prog p = {};
 	struct chip_test_callable dd = {
 		.platform = CHIP_PLATFORM_A5, .children = kernels,
 		.nchildren = ARRAY_SIZE(kernels),
 	};
-	u32 i;
 
 	dep_prologue(test, &p);
 	emit(test, &p, CI_AI(LI, 10, 300));
@@ -511,7 +506,22 @@ static void device_ring_many_independent_tasks(struct kunit *test)
 	emit(test, &p, CI(BNE, 10, 0, 0, -6));
 	dd.orch = p.in;
 	dd.norch = p.n;
-	code = fx_load_desc(test, fx, &dd);
+	return fx_load_desc(test, fx, &dd);
+}
+
+/*
+ * More independent tasks than ring slots, on a5 with 8 blocks: every task
+ * fills its own 64-byte slice, and every slice is written.
+ */
+static void device_ring_many_independent_tasks(struct kunit *test)
+{
+	struct fx *fx = fx_create(test, CHIP_PLATFORM_A5, 4, 8);
+	struct chipc_run_result res;
+	struct chipc_run_req req;
+	struct chipc_code *code;
+	u32 i;
+
+	code = load_300_fills(test, fx);
 
 	req = fx_req(fx, code, fx_parse(test, &(struct fx_args){}));
 	req.block_dim = 8;
@@ -565,26 +575,9 @@ static void device_timeline(struct kunit *test)
 	struct chipc_run_result res;
 	struct chipc_run_req req;
 	struct chipc_code *code;
-	struct prog p = {};
-	struct chip_test_callable dd = {
-		.platform = CHIP_PLATFORM_A5, .children = kernels,
-		.nchildren = ARRAY_SIZE(kernels),
-	};
 
 	KUNIT_ASSERT_NOT_NULL(test, sp);
-	dep_prologue(test, &p);
-	emit(test, &p, CI_AI(LI, 10, 300));
-	emit(test, &p, CI_AI(LIF, R_V, (s32)F32_47));
-	task(test, &p, K_FILL);
-	ttens(test, &p, R_X, R_64, CHIP_DIR_OUT);
-	emit(test, &p, CI_A(TSCAL, R_V));
-	submit(test, &p);
-	emit(test, &p, CI_ABC(ADD, R_X, R_X, R_64));
-	emit(test, &p, CI_ABI(ADDI, 10, 10, -1));
-	emit(test, &p, CI(BNE, 10, 0, 0, -6));
-	dd.orch = p.in;
-	dd.norch = p.n;
-	code = fx_load_desc(test, fx, &dd);
+	code = load_300_fills(test, fx);
 
 	req = fx_req(fx, code, fx_parse(test, &(struct fx_args){}));
 	req.block_dim = 8;
