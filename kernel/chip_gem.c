@@ -131,9 +131,8 @@ int chip_file_vm_init(struct chip_file *f)
 	return 0;
 }
 
-static void chip_bo_unmap_locked(struct chip_file *f, struct chip_bo_map *bm,
-				 struct chip_vm_view **old,
-				 struct drm_gem_object **put);
+static void chip_bo_unmap(struct chip_bo *bo, struct chip_file *f,
+			  struct chip_bo_map *bm);
 
 /*
  * With the file: every handle is closed and no run or copy holds a view.
@@ -148,19 +147,8 @@ void chip_file_vm_fini(struct chip_file *f)
 		return;
 	drm_mm_for_each_node_safe(node, next, &f->va_mm) {
 		struct chip_bo_map *bm = container_of(node, struct chip_bo_map, va);
-		struct drm_gem_object *put = NULL;
-		struct chip_vm_view *old = NULL;
 
-		down_write(&f->vm_sem);
-		spin_lock(&bm->bo->maps_lock);
-		list_del(&bm->node);
-		spin_unlock(&bm->bo->maps_lock);
-		chip_bo_unmap_locked(f, bm, &old, &put);
-		up_write(&f->vm_sem);
-		chip_vm_put(old);
-		if (put)
-			drm_gem_object_put(put);
-		kfree(bm);
+		chip_bo_unmap(bm->bo, f, bm);
 	}
 	drm_mm_takedown(&f->va_mm);
 	WARN_ON(f->vm->vm.count || kref_read(&f->vm->ref) != 1);
@@ -259,15 +247,20 @@ static void chip_bo_unmap_locked(struct chip_file *f, struct chip_bo_map *bm,
 		f->gm_used -= bm->bo->base.base.size;
 }
 
-static void chip_bo_unmap(struct chip_bo *bo, struct chip_file *f)
+/*
+ * Remove @f's mapping of @bo: @bm, or the one chip_bo_map_find() finds
+ * (none: nothing to do), and free it.
+ */
+static void chip_bo_unmap(struct chip_bo *bo, struct chip_file *f,
+			  struct chip_bo_map *bm)
 {
 	struct drm_gem_object *put = NULL;
 	struct chip_vm_view *old = NULL;
-	struct chip_bo_map *bm;
 
 	down_write(&f->vm_sem);
 	spin_lock(&bo->maps_lock);
-	bm = chip_bo_map_find(bo, f);
+	if (!bm)
+		bm = chip_bo_map_find(bo, f);
 	if (bm)
 		list_del(&bm->node);
 	spin_unlock(&bo->maps_lock);
@@ -304,7 +297,7 @@ static void chip_gem_close(struct drm_gem_object *obj, struct drm_file *file)
 
 	if (chip_file_released(file))
 		chip_file_cancel(f);
-	chip_bo_unmap(to_chip_bo(obj), f);
+	chip_bo_unmap(to_chip_bo(obj), f, NULL);
 }
 
 /*
