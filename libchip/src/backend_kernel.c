@@ -98,8 +98,6 @@ struct kdev {
 	struct kuring *ur;		/* NULL: the ioctl path */
 	struct kpend *pend;		/* the ioctl path's runs */
 	uint32_t sync_flags;		/* drm_chip_run.flags of chip_run() */
-	int loads;			/* DRM_CHIP_FEATURE_LOADS */
-	int timeline;			/* DRM_CHIP_FEATURE_TIMELINE */
 	uint64_t feat;			/* DRM_CHIP_PARAM_FEATURES */
 	struct kfences *fences;		/* CHIP_RUN_FENCE runs' syncobjs */
 };
@@ -995,8 +993,6 @@ static int kernel_open(struct chip_dev *dev, uint32_t platform,
 	if (!get_param(fd, DRM_CHIP_PARAM_FEATURES, &feat)) {
 		if (feat & DRM_CHIP_FEATURE_RUN_INLINE)
 			k->sync_flags = DRM_CHIP_RUN_INLINE;
-		k->loads = !!(feat & DRM_CHIP_FEATURE_LOADS);
-		k->timeline = !!(feat & DRM_CHIP_FEATURE_TIMELINE);
 		k->feat = feat;
 	}
 	if (k->feat & DRM_CHIP_FEATURE_FENCES) {
@@ -1238,6 +1234,24 @@ static void put_stores(struct drm_chip_store *dst,
 }
 
 /*
+ * Does @req need what this driver lacks: a load list
+ * (DRM_CHIP_FEATURE_LOADS, 64-bit user pointers), a timeline or
+ * syncobjs (in-fences, or the out-fence of a CHIP_RUN_FENCE submission)?
+ */
+static int req_unsupported(const struct kdev *k,
+			   const struct chip_submit_req *req)
+{
+	if (req->nloads && (!(k->feat & DRM_CHIP_FEATURE_LOADS) ||
+			    sizeof(void *) != 8))
+		return 1;
+	if (req->timeline && !(k->feat & DRM_CHIP_FEATURE_TIMELINE))
+		return 1;
+	return (req->nin_fences ||
+		(!req->sync && (req->flags & CHIP_RUN_FENCE))) &&
+	       !(k->feat & DRM_CHIP_FEATURE_FENCES);
+}
+
+/*
  * What libchip checks before the driver does (the driver checks them
  * too), then @req's store ranges in the driver's form.
  */
@@ -1250,13 +1264,8 @@ static int submit_prep(struct kdev *k, const struct chip_submit_req *req,
 		return -E2BIG;
 	if (req->nloads > DRM_CHIP_MAX_LOADS)
 		return -E2BIG;
-	if (req->nloads && (!k->loads || sizeof(void *) != 8))
-		return -EOPNOTSUPP;	/* no load list in this driver */
-	if (req->timeline && !k->timeline)
-		return -EOPNOTSUPP;	/* no timelines in this driver */
-	if ((req->nin_fences || (!req->sync && (req->flags & CHIP_RUN_FENCE))) &&
-	    !(k->feat & DRM_CHIP_FEATURE_FENCES))
-		return -EOPNOTSUPP;	/* no syncobjs in this driver */
+	if (req_unsupported(k, req))
+		return -EOPNOTSUPP;
 	put_stores(stores, req);
 	return 0;
 }
@@ -1318,9 +1327,8 @@ static int kernel_submit_many(struct chip_dev *dev,
 	if (k->closing)
 		return -EBADF;
 	for (i = 0; i < n; i++)
-		if ((reqs[i].nloads && (!k->loads || sizeof(void *) != 8)) ||
-		    (reqs[i].timeline && !k->timeline) ||
-		    reqs[i].nin_fences || (reqs[i].flags & CHIP_RUN_FENCE))
+		if (req_unsupported(k, &reqs[i]) || reqs[i].nin_fences ||
+		    (reqs[i].flags & CHIP_RUN_FENCE))
 			break;
 	if (!k->ur || n > CHIP_BATCH_MAX || i < n) {
 		for (i = 0; i < n; i++)
