@@ -22,8 +22,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <linux/sync_file.h>
 #include "internal.h"
 #include "chipc.h"
 
@@ -45,7 +47,8 @@ enum run_state { RUN_QUEUED, RUN_RUNNING, RUN_DONE };
  * A run's fences: the in-fences it waits for (the backend's own
  * duplicates of the caller's fds) and, with CHIP_RUN_FENCE, the
  * eventfds chip_run_fd() handed out (duplicates again: the caller may
- * close its copy at any time) that its retirement signals.
+ * close its copy at any time) that its retirement signals with its
+ * outcome (fence_signal()).
  */
 struct sim_fences {
 	uint32_t flags;			/* CHIP_RUN_* */
@@ -256,7 +259,7 @@ static void kick_submitted(struct sim *s)
 		pthread_cond_signal(&s->kick);
 }
 
-static void fences_retire(struct sim_fences *f);
+static void fences_retire(struct sim_fences *f, uint32_t status);
 
 static void finish(struct sim *s, struct sim_run *r)
 {
@@ -266,7 +269,7 @@ static void finish(struct sim *s, struct sim_run *r)
 		r->timeline->tasks = (uint32_t)r->res.tasks;
 		r->timeline->reserved = 0;
 	}
-	fences_retire(&r->fences);
+	fences_retire(&r->fences, r->res.status);
 	r->state = RUN_DONE;
 	if (r->res.status < CHIP_STATUS_COUNT)
 		s->runs[r->res.status]++;
@@ -605,7 +608,7 @@ static void sim_shutdown(struct chip_dev *dev)
 	/* Cancel what is queued; stop what runs. */
 	while ((r = s->queue)) {
 		s->queue = r->next;
-		set_result(r, CHIP_STATUS_CANCELLED, "device closed");
+		set_result(r, CHIP_STATUS_CANCELLED, "cancelled");
 		finish(s, r);
 	}
 	s->queue_tail = &s->queue;
@@ -1295,6 +1298,48 @@ static int sim_dedup_list(struct chip_dev *dev, uint32_t *scope,
 /* ---- fences ----------------------------------------------------------- */
 
 /*
+ * A run fd carries its run's outcome as the driver's fences do: the
+ * driver signals a run's fence with an error from its status
+ * (chip_status_errno() of kernel/chip_job.c), and a run one of whose
+ * in-fences signalled with an error is cancelled without executing,
+ * "an in-fence failed (<error>)", its own fence then carrying
+ * -ECANCELED.  The simulated backend's run fds are eventfds, and the
+ * error travels in the counter itself, which every duplicate of the fd
+ * shares, also in another process that received it over a unix socket:
+ * the retiring run writes
+ *
+ *	SIM_FENCE_TAG << 48 | error << 32 | 0xffffffff
+ *
+ * (error the positive errno, 0 for success), and the waiting run reads
+ * it back from /proc/self/fdinfo ("eventfd-count"), which does not
+ * change it.  Reads of the fd take 1 each (semaphore mode) from the low
+ * 32 bits only.  Not a table of the fds handed out: all eventfds share
+ * one inode (fstat() cannot tell them apart), and an fd number says
+ * nothing once it was closed and reused, duplicated or sent to another
+ * process.  A counter without the tag (an eventfd of the caller's own,
+ * or of an older libchip) is a success whatever its value.  A
+ * sync_file's error is its status (SYNC_IOC_FILE_INFO).
+ */
+#define SIM_FENCE_TAG	0xc41full
+
+/* The error of a run's fence, as the driver sets it. */
+static int status_errno(uint32_t status)
+{
+	switch (status) {
+	case CHIP_STATUS_OK:
+		return 0;
+	case CHIP_STATUS_CANCELLED:
+		return -ECANCELED;
+	case CHIP_STATUS_TIMEOUT:
+		return -ETIMEDOUT;
+	case CHIP_STATUS_DEVICE_LOST:
+		return -ENODEV;
+	default:
+		return -EIO;
+	}
+}
+
+/*
  * What the simulated backend waits for: its own run fds and user
  * eventfds (readable once the counter is non-zero) and sync_files of a
  * kernel (readable once signalled).  -EINVAL for anything else: a file
@@ -1345,10 +1390,14 @@ static int fences_take(struct sim_fences *f, const struct chip_submit_req *req)
 	return 0;
 }
 
-/* The signalled state: an eventfd counter no read of it drains. */
-static void fence_signal(int fd)
+/*
+ * The signalled state, with @err (-errno, 0: success): a counter no
+ * read of it drains, that says the error (see above).
+ */
+static void fence_signal(int fd, int err)
 {
-	uint64_t v = 0xfffffffffffffffeull;
+	uint64_t v = SIM_FENCE_TAG << 48 | (uint64_t)(-err & 0xffff) << 32 |
+		     0xffffffffull;
 	ssize_t n;
 
 	do {
@@ -1356,16 +1405,55 @@ static void fence_signal(int fd)
 	} while (n < 0 && errno == EINTR);
 }
 
-/* The run retired (or was cancelled): signal its fds, drop its fences. */
-static void fences_retire(struct sim_fences *f)
+/*
+ * The error of signalled in-fence @fd: a sync_file's status, a tagged
+ * eventfd counter's error; 0 for success and for anything else.
+ */
+static int fence_error(int fd)
 {
+	struct sync_file_info info;
+	char path[64], buf[512], *p;
+	uint64_t v;
+	ssize_t n;
+	int pfd;
+
+	memset(&info, 0, sizeof(info));
+	if (!ioctl(fd, SYNC_IOC_FILE_INFO, &info))
+		return info.status < 0 ? info.status : 0;
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	pfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (pfd < 0)
+		return 0;
+	do {
+		n = read(pfd, buf, sizeof(buf) - 1);
+	} while (n < 0 && errno == EINTR);
+	close(pfd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strstr(buf, "eventfd-count:");
+	if (!p)
+		return 0;
+	v = strtoull(p + strlen("eventfd-count:"), NULL, 16);
+	if (v >> 48 != SIM_FENCE_TAG)
+		return 0;
+	return -(int)((v >> 32) & 0xffff);
+}
+
+/*
+ * The run retired (or was cancelled) with @status: signal its fds with
+ * the error of that status, drop its fences.
+ */
+static void fences_retire(struct sim_fences *f, uint32_t status)
+{
+	int err = status_errno(status);
 	uint32_t i;
 
 	for (i = 0; i < f->nin; i++)
 		close(f->in[i]);
 	f->nin = 0;
 	for (i = 0; i < f->nsig; i++) {
-		fence_signal(f->sig[i]);
+		fence_signal(f->sig[i], err);
 		close(f->sig[i]);
 	}
 	free(f->sig);
@@ -1377,14 +1465,17 @@ static void fences_retire(struct sim_fences *f)
  * Before @r starts: wait until every in-fence is readable.  The runs of
  * this handle wait behind it, as they would behind a long run (they
  * execute in order); other handles have their own device thread.
- * chip_close() (s->abort) cancels the wait within a slice.  Returns 0,
- * or -ECANCELED with @r's result set.
+ * chip_close() (s->abort) cancels the wait within a slice.  A fence
+ * that signalled with an error cancels @r, as the driver does (the
+ * error of the last such fence in @r's order is named).  Returns 0, or
+ * -ECANCELED with @r's result set.
  */
 static int fences_wait(struct sim *s, struct sim_run *r)
 {
 	struct pollfd pfd[CHIP_MAX_IN_FENCES];
 	struct sim_fences *f = &r->fences;
 	uint32_t i, n = 0;
+	int err = 0, e;
 
 	for (i = 0; i < f->nin; i++) {
 		pfd[n].fd = f->in[i];
@@ -1394,7 +1485,7 @@ static int fences_wait(struct sim *s, struct sim_run *r)
 	}
 	while (n) {
 		if (__atomic_load_n(&s->abort, __ATOMIC_RELAXED)) {
-			set_result(r, CHIP_STATUS_CANCELLED, "device closed");
+			set_result(r, CHIP_STATUS_CANCELLED, "cancelled");
 			return -ECANCELED;
 		}
 		if (poll(pfd, n, 50) <= 0)
@@ -1406,6 +1497,17 @@ static int fences_wait(struct sim *s, struct sim_run *r)
 			}
 			i++;
 		}
+	}
+	for (i = 0; i < f->nin; i++) {
+		e = fence_error(f->in[i]);
+		if (e)
+			err = e;
+	}
+	if (err) {
+		r->res.status = CHIP_STATUS_CANCELLED;
+		snprintf(r->res.msg, sizeof(r->res.msg),
+			 "an in-fence failed (%d)", err);
+		return -ECANCELED;
 	}
 	return 0;
 }
@@ -1443,7 +1545,7 @@ static int sim_run_fd(struct chip_dev *dev, uint64_t seq, int *fdp)
 		goto out;
 	}
 	if (r->state == RUN_DONE) {
-		fence_signal(fd);
+		fence_signal(fd, status_errno(r->res.status));
 		goto out;
 	}
 	f = &r->fences;

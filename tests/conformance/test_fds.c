@@ -15,6 +15,7 @@
  * backend whose driver lacks DRM_CHIP_FEATURE_FENCES or _IMPORT, the
  * cases that need them skip with the reason printed.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -213,6 +214,50 @@ static int vec(struct chip_dev *dev, int32_t cid, uint64_t a, uint64_t b,
 	ct_add_f32(&args, b, N);
 	ct_add_f32(&args, f, N);
 	return chip_submit(dev, cid, &args, &o, seq);
+}
+
+/*
+ * Queue a run of @cid with CHIP_RUN_FENCE, waiting for @fences: @scalar
+ * its one argument (0: none), with @insn_budget and @timeout_ns.  CT_OOB at
+ * 0x40 faults (CHIP_STATUS_FAULT), CT_SPIN ends by its instruction
+ * budget (CHIP_STATUS_TIMEOUT) or spins until its watchdog or a cancel.
+ */
+static int solo(struct chip_dev *dev, int32_t cid, uint64_t scalar,
+		uint64_t insn_budget, uint64_t timeout_ns, const int *fences,
+		uint32_t nfences, uint64_t *seq)
+{
+	struct chip_run_opts o = {
+		.sz = sizeof(o), .insn_budget = insn_budget,
+		.timeout_ns = timeout_ns, .in_fence_fds = fences,
+		.nin_fences = nfences, .flags = CHIP_RUN_FENCE,
+	};
+	struct chip_args args;
+
+	chip_args_init(&args);
+	if (scalar)
+		CHECK_EQ(chip_args_add_scalar(&args, scalar), 0);
+	return chip_submit(dev, cid, &args, &o, seq);
+}
+
+/*
+ * @res is a run cancelled, without executing, because an in-fence
+ * signalled with error @err: the driver's status and message, which the
+ * simulated backend mirrors.
+ */
+static int dep_failed(const struct chip_run_result *res, int err)
+{
+	char want[sizeof(res->msg)];
+
+	CHECK_EQ(res->status, CHIP_STATUS_CANCELLED);
+	snprintf(want, sizeof(want), "an in-fence failed (%d)", err);
+	if (strcmp(res->msg, want)) {
+		fprintf(stderr, "message \"%s\", want \"%s\"\n", res->msg,
+			want);
+		return 1;
+	}
+	CHECK_U64(res->tasks, 0);
+	CHECK_U64(res->device_ns, 0);
+	return 0;
 }
 
 /* ---- cases --------------------------------------------------------------- */
@@ -489,6 +534,208 @@ static int test_in_fence_across_files(void)
 	return 0;
 }
 
+/*
+ * A run behind a run that failed does not execute.  A faults (CT_OOB)
+ * or exhausts its instruction budget (CT_SPIN); B, with A's fd as
+ * in-fence, would write Y.  B completes CHIP_STATUS_CANCELLED with the
+ * driver's message naming A's fence error (-EIO, -ETIMEDOUT), Y keeps
+ * its bytes, and B's own fd carries -ECANCELED on: C behind B is
+ * cancelled in turn.  The same for D on another handle, for chip_run()
+ * with an fd of A taken after A completed beside the fd of a run that
+ * succeeded, and, where there is a gate, with A held back by it so that
+ * B, C and D are queued while A's fence is pending.
+ */
+static int test_in_fence_failed(void)
+{
+	static const struct {
+		int32_t cid;
+		uint64_t scalar, budget;
+		uint32_t status;
+		int err;
+	} bad[] = {
+		{ 6, 0x40, 0, CHIP_STATUS_FAULT, -EIO },
+		{ 4, 0, 100000, CHIP_STATUS_TIMEOUT, -ETIMEDOUT },
+	};
+	struct chip_run_opts o = { .sz = sizeof(o), .nin_fences = 2 };
+	uint64_t a, y, z, a2, y2, sa, sb, sc, sd, sok;
+	struct chip_run_result res;
+	struct chip_dev *dev, *dev2;
+	struct chip_args args;
+	int fa, fb, fok, two[2];
+	unsigned int i, gated;
+	struct gate g;
+
+	CHECK_EQ(ct_open(&dev, NULL), 0);
+	NEED(dev, 1, 0);
+	CHECK_EQ(ct_open(&dev2, NULL), 0);
+	CHECK_EQ(ct_register(dev, 1, CT_VECTOR, ct_runtimes[0]), 0);
+	CHECK_EQ(ct_register(dev, 4, CT_SPIN, ct_runtimes[0]), 0);
+	CHECK_EQ(ct_register(dev, 6, CT_OOB, ct_runtimes[0]), 0);
+	CHECK_EQ(ct_register(dev2, 1, CT_VECTOR, ct_runtimes[0]), 0);
+	CHECK_EQ(buf(dev, 2.0f, &a), 0);
+	CHECK_EQ(buf(dev, -1.0f, &y), 0);
+	CHECK_EQ(buf(dev, 0.0f, &z), 0);
+	CHECK_EQ(buf(dev2, 2.0f, &a2), 0);
+	CHECK_EQ(buf(dev2, -1.0f, &y2), 0);
+	chip_args_init(&args);
+	ct_add_f32(&args, a, N);
+	ct_add_f32(&args, a, N);
+	ct_add_f32(&args, y, N);
+	for (gated = 0; gated < 2; gated++) {
+		if (gated && gate_make(&g)) {
+			printf("# no gate fence (sw_sync): A not held back\n");
+			break;
+		}
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			CHECK_EQ(solo(dev, bad[i].cid, bad[i].scalar,
+				      bad[i].budget, 0, &g.fence, gated, &sa),
+				 0);
+			CHECK_EQ(chip_run_fd(dev, sa, &fa), 0);
+			CHECK_EQ(vec(dev, 1, a, a, y, &fa, 1, &sb), 0);
+			CHECK_EQ(chip_run_fd(dev, sb, &fb), 0);
+			CHECK_EQ(vec(dev, 1, a, a, y, &fb, 1, &sc), 0);
+			CHECK_EQ(vec(dev2, 1, a2, a2, y2, &fa, 1, &sd), 0);
+			if (gated) {
+				CHECK(!readable(fa));
+				CHECK(!readable(fb));
+				CHECK_EQ(gate_open(&g), 0);
+			}
+			CHECK(wait_readable(fa));
+			/* A retired, not consumed: its fd carries the error. */
+			close(fa);
+			CHECK_EQ(chip_run_fd(dev, sa, &fa), 0);
+			CHECK_EQ(vec(dev, 1, a, a, z, NULL, 0, &sok), 0);
+			CHECK_EQ(chip_run_fd(dev, sok, &fok), 0);
+			two[0] = fok;
+			two[1] = fa;
+			o.in_fence_fds = two;
+			CHECK_EQ(chip_run(dev, 1, &args, &o, &res), 0);
+			CHECK_EQ(dep_failed(&res, bad[i].err), 0);
+
+			CHECK_EQ(chip_wait(dev, sa, 0, &res), 0);
+			CHECK_EQ(res.status, bad[i].status);
+			CHECK_EQ(chip_wait(dev, sb, 0, &res), 0);
+			CHECK_EQ(dep_failed(&res, bad[i].err), 0);
+			CHECK(readable(fb));
+			CHECK_EQ(chip_wait(dev, sc, 0, &res), 0);
+			CHECK_EQ(dep_failed(&res, -ECANCELED), 0);
+			CHECK_EQ(chip_wait(dev2, sd, 0, &res), 0);
+			CHECK_EQ(dep_failed(&res, bad[i].err), 0);
+			CHECK_EQ(chip_wait(dev, sok, 0, &res), 0);
+			CHECK_EQ(res.status, CHIP_STATUS_OK);
+			CHECK_EQ(all(dev, y, -1.0f), 0);
+			CHECK_EQ(all(dev2, y2, -1.0f), 0);
+			CHECK_EQ(all(dev, z, ct_vector_ref(2.0f, 2.0f)), 0);
+			close(fa);
+			close(fb);
+			close(fok);
+		}
+		if (gated)
+			gate_free(&g);
+	}
+	chip_close(dev2);
+	chip_close(dev);
+	return 0;
+}
+
+/*
+ * Cancelled runs cancel the runs behind them.  S spins on handle 1 (its
+ * watchdog a minute away), R on handle 2 waits for S's fd, T on handle
+ * 3 for R's.  Closing handle 2 cancels R while it waits for its
+ * in-fence: T completes CHIP_STATUS_CANCELLED naming -ECANCELED, without
+ * writing Y.  Closing handle 1 cancels S as it runs: U behind S's fd is
+ * cancelled the same way.
+ */
+static int test_in_fence_cancelled(void)
+{
+	struct chip_dev *d1, *d2, *d3;
+	struct chip_run_result res;
+	uint64_t a2, y2, a, y, ss, sr, st, su;
+	int fs, fr;
+
+	CHECK_EQ(ct_open(&d1, NULL), 0);
+	NEED(d1, 1, 0);
+	CHECK_EQ(ct_open(&d2, NULL), 0);
+	CHECK_EQ(ct_open(&d3, NULL), 0);
+	CHECK_EQ(ct_register(d1, 4, CT_SPIN, ct_runtimes[0]), 0);
+	CHECK_EQ(ct_register(d2, 1, CT_VECTOR, ct_runtimes[0]), 0);
+	CHECK_EQ(ct_register(d3, 1, CT_VECTOR, ct_runtimes[0]), 0);
+	CHECK_EQ(buf(d2, 2.0f, &a2), 0);
+	CHECK_EQ(buf(d2, -1.0f, &y2), 0);
+	CHECK_EQ(buf(d3, 2.0f, &a), 0);
+	CHECK_EQ(buf(d3, -1.0f, &y), 0);
+	CHECK_EQ(solo(d1, 4, 0, 0, 60000000000ull, NULL, 0, &ss), 0);
+	CHECK_EQ(chip_run_fd(d1, ss, &fs), 0);
+	CHECK_EQ(vec(d2, 1, a2, a2, y2, &fs, 1, &sr), 0);
+	CHECK_EQ(chip_run_fd(d2, sr, &fr), 0);
+	CHECK_EQ(vec(d3, 1, a, a, y, &fr, 1, &st), 0);
+	CHECK(!readable(fr));
+	chip_close(d2);
+	CHECK(wait_readable(fr));
+	CHECK_EQ(chip_wait(d3, st, 0, &res), 0);
+	CHECK_EQ(dep_failed(&res, -ECANCELED), 0);
+	CHECK_EQ(all(d3, y, -1.0f), 0);
+	CHECK(!readable(fs));
+	chip_close(d1);
+	CHECK(wait_readable(fs));
+	CHECK_EQ(vec(d3, 1, a, a, y, &fs, 1, &su), 0);
+	CHECK_EQ(chip_wait(d3, su, 0, &res), 0);
+	CHECK_EQ(dep_failed(&res, -ECANCELED), 0);
+	CHECK_EQ(all(d3, y, -1.0f), 0);
+	close(fs);
+	close(fr);
+	chip_close(d3);
+	return 0;
+}
+
+/*
+ * A kernel backend's fd (a sync_file) as the in-fence of a simulated
+ * backend's run: the simulated backend takes the fence's error from the
+ * sync_file, as the driver does.  Only with a kernel backend.
+ */
+static int test_in_fence_kernel_to_sim(void)
+{
+	struct chip_dev *dev, *sim;
+	struct chip_run_result res;
+	uint64_t a, y, sa, sg, sb;
+	int fa, fg;
+
+	if (ct_is_sim()) {
+		printf("# skip: needs a kernel backend\n");
+		return T_SKIP;
+	}
+	CHECK_EQ(ct_open(&dev, NULL), 0);
+	NEED(dev, 1, 0);
+	CHECK_EQ(chip_open(ct_platform_id() == CHIP_PLATFORM_A5 ? "a5sim" :
+			   "a2a3sim", NULL, &sim), 0);
+	CHECK_EQ(ct_register(dev, 6, CT_OOB, ct_runtimes[0]), 0);
+	CHECK_EQ(ct_register(dev, 7, CT_NULL, ct_runtimes[0]), 0);
+	CHECK_EQ(ct_register(sim, 1, CT_VECTOR, ct_runtimes[0]), 0);
+	CHECK_EQ(buf(sim, 2.0f, &a), 0);
+	CHECK_EQ(buf(sim, -1.0f, &y), 0);
+	CHECK_EQ(solo(dev, 6, 0x40, 0, 0, NULL, 0, &sa), 0);
+	CHECK_EQ(chip_run_fd(dev, sa, &fa), 0);
+	CHECK_EQ(vec(sim, 1, a, a, y, &fa, 1, &sb), 0);
+	CHECK_EQ(chip_wait(sim, sb, 0, &res), 0);
+	CHECK_EQ(dep_failed(&res, -EIO), 0);
+	CHECK_EQ(all(sim, y, -1.0f), 0);
+	CHECK_EQ(chip_wait(dev, sa, 0, &res), 0);
+	CHECK_EQ(res.status, CHIP_STATUS_FAULT);
+	/* A fence without an error orders, and lets the run execute. */
+	CHECK_EQ(solo(dev, 7, 0, 0, 0, NULL, 0, &sg), 0);
+	CHECK_EQ(chip_run_fd(dev, sg, &fg), 0);
+	CHECK_EQ(vec(sim, 1, a, a, y, &fg, 1, &sb), 0);
+	CHECK_EQ(chip_wait(sim, sb, 0, &res), 0);
+	CHECK_EQ(res.status, CHIP_STATUS_OK);
+	CHECK_EQ(all(sim, y, ct_vector_ref(2.0f, 2.0f)), 0);
+	CHECK_EQ(chip_wait(dev, sg, 0, &res), 0);
+	close(fa);
+	close(fg);
+	chip_close(sim);
+	chip_close(dev);
+	return 0;
+}
+
 /* ---- two processes -------------------------------------------------------- */
 
 static int send_fds(int sock, const int *fds, int n)
@@ -663,6 +910,73 @@ static int test_two_processes(void)
 	CHECK_EQ(waitpid(pid, &status, 0), pid);
 	close(sv[0]);
 	CHECK(WIFEXITED(status));
+	CHECK_EQ(WEXITSTATUS(status), 0);
+	return 0;
+}
+
+/*
+ * Across processes: B, in a process of its own, waits for the fd of A,
+ * a run of this process that faults; B is cancelled naming -EIO and
+ * leaves Y alone.  On the simulated backend the outcome travels in the
+ * fd's eventfd counter (Documentation/libchip.rst).
+ */
+static int failed_child(int sock)
+{
+	struct chip_run_result res;
+	struct chip_dev *dev;
+	uint64_t a, y, sb;
+	int fa;
+
+	if (recv_fds(sock, &fa, 1))
+		return T_SKIP;		/* the parent skips */
+	CHECK_EQ(ct_open(&dev, NULL), 0);
+	CHECK_EQ(ct_register(dev, 1, CT_VECTOR, ct_runtimes[0]), 0);
+	CHECK_EQ(buf(dev, 2.0f, &a), 0);
+	CHECK_EQ(buf(dev, -1.0f, &y), 0);
+	CHECK_EQ(vec(dev, 1, a, a, y, &fa, 1, &sb), 0);
+	close(fa);
+	CHECK_EQ(chip_wait(dev, sb, 0, &res), 0);
+	CHECK_EQ(dep_failed(&res, -EIO), 0);
+	CHECK_EQ(all(dev, y, -1.0f), 0);
+	chip_close(dev);
+	return 0;
+}
+
+static int test_in_fence_failed_two_processes(void)
+{
+	struct chip_run_result res;
+	struct chip_dev *dev;
+	int sv[2], status, fa, rc;
+	uint64_t sa;
+	pid_t pid;
+
+	CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		close(sv[0]);
+		rc = failed_child(sv[1]);
+		fflush(stdout);
+		_exit(rc == T_SKIP ? T_SKIP : rc ? 1 : 0);
+	}
+	close(sv[1]);
+	CHECK_EQ(ct_open(&dev, NULL), 0);
+	rc = need(dev, 1, 0);
+	if (!rc) {
+		CHECK_EQ(ct_register(dev, 6, CT_OOB, ct_runtimes[0]), 0);
+		CHECK_EQ(solo(dev, 6, 0x40, 0, 0, NULL, 0, &sa), 0);
+		CHECK_EQ(chip_run_fd(dev, sa, &fa), 0);
+		CHECK_EQ(send_fds(sv[0], &fa, 1), 0);
+		close(fa);
+		CHECK_EQ(chip_wait(dev, sa, 0, &res), 0);
+		CHECK_EQ(res.status, CHIP_STATUS_FAULT);
+	}
+	close(sv[0]);
+	chip_close(dev);
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK(WIFEXITED(status));
+	if (rc)
+		return rc;
 	CHECK_EQ(WEXITSTATUS(status), 0);
 	return 0;
 }
@@ -857,28 +1171,95 @@ static int test_threads(void)
 	return 0;
 }
 
-/* chip_close() with a run held back by an unsignalled in-fence returns. */
+/* The fds open in this process. */
+static int count_fds(void)
+{
+	struct dirent *e;
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+struct waiter {
+	struct chip_dev *dev;
+	uint64_t seq;
+	struct chip_run_result res;
+	int rc;
+};
+
+static void *waiter_main(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->rc = chip_wait(w->dev, w->seq, 0, &w->res);
+	return NULL;
+}
+
+/*
+ * chip_close() with runs held back by an in-fence that never signals
+ * returns, also with a thread blocked in chip_wait() for the first one
+ * (which may be executing it): both runs complete cancelled, their fds
+ * become readable with -ECANCELED, so that a run of another handle
+ * behind the first one's fd is cancelled in turn, and the closed handle
+ * leaves no fd open.
+ */
 static int test_close_with_fence_pending(void)
 {
 	struct chip_run_result res;
-	struct chip_dev *dev;
-	uint64_t a, seq;
+	struct chip_dev *dev, *dev2;
+	uint64_t a, a2, y2, seq, seq2, seq3;
+	struct waiter w;
+	pthread_t t;
+	int fd, fd2, nfd;
 	struct gate g;
-	int fd;
 
+	CHECK_EQ(ct_open(&dev2, NULL), 0);
+	NEED(dev2, 1, 0);
+	NEED_GATE(dev2, &g);
+	CHECK_EQ(ct_register(dev2, 1, CT_VECTOR, ct_runtimes[0]), 0);
+	CHECK_EQ(buf(dev2, 2.0f, &a2), 0);
+	CHECK_EQ(buf(dev2, -1.0f, &y2), 0);
+	nfd = count_fds();
+	CHECK(nfd > 0);
 	CHECK_EQ(ct_open(&dev, NULL), 0);
-	NEED(dev, 1, 0);
-	NEED_GATE(dev, &g);
 	CHECK_EQ(ct_register(dev, 1, CT_VECTOR, ct_runtimes[0]), 0);
 	CHECK_EQ(buf(dev, 1.0f, &a), 0);
 	CHECK_EQ(vec(dev, 1, a, a, a, &g.fence, 1, &seq), 0);
 	CHECK_EQ(chip_run_fd(dev, seq, &fd), 0);
+	CHECK_EQ(vec(dev, 1, a, a, a, NULL, 0, &seq2), 0);
+	CHECK_EQ(chip_run_fd(dev, seq2, &fd2), 0);
+	CHECK_EQ(vec(dev2, 1, a2, a2, y2, &fd, 1, &seq3), 0);
 	CHECK_EQ(chip_wait(dev, seq, chip_now_ns() + 1000000, &res),
 		 -ETIMEDOUT);
+	w.dev = dev;
+	w.seq = seq;
+	CHECK_EQ(pthread_create(&t, NULL, waiter_main, &w), 0);
+	CHECK_EQ(chip_wait(dev, seq2, chip_now_ns() + 1000000, &res),
+		 -ETIMEDOUT);
 	chip_close(dev);
-	CHECK(wait_readable(fd));	/* cancelled: the fd is signalled */
+	pthread_join(t, NULL);
+	/* Blocked in the wait, or too late for it. */
+	if (w.rc != -EBADF) {
+		CHECK_EQ(w.rc, 0);
+		CHECK_EQ(w.res.status, CHIP_STATUS_CANCELLED);
+		CHECK(!strcmp(w.res.msg, "cancelled"));
+	}
+	CHECK(wait_readable(fd));	/* cancelled: the fds are signalled */
+	CHECK(wait_readable(fd2));
+	CHECK_EQ(chip_wait(dev2, seq3, 0, &res), 0);
+	CHECK_EQ(dep_failed(&res, -ECANCELED), 0);
+	CHECK_EQ(all(dev2, y2, -1.0f), 0);
 	close(fd);
+	close(fd2);
+	CHECK_EQ(count_fds(), nfd);
 	gate_free(&g);
+	chip_close(dev2);
 	return 0;
 }
 
@@ -890,6 +1271,10 @@ int main(int argc, char **argv)
 	T_RUN(test_batch);
 	T_RUN(test_in_fence_across_files);
 	T_RUN(test_two_processes);
+	T_RUN(test_in_fence_failed);
+	T_RUN(test_in_fence_cancelled);
+	T_RUN(test_in_fence_kernel_to_sim);
+	T_RUN(test_in_fence_failed_two_processes);
 	T_RUN(test_export_import);
 	T_RUN(test_refusals);
 	T_RUN(test_threads);
