@@ -599,25 +599,41 @@ static void free_list(struct sim_run *r)
 	}
 }
 
+static void waiter_init(struct sim_waiter *w, uint64_t seq);
+static int sleep_on(struct sim *s, struct sim_waiter *w, uint64_t deadline,
+		    int *inited);
+
+/*
+ * Stop what runs, then cancel what is queued: as on the driver, the fds
+ * of the queued runs signal after the running one's, so that a queued
+ * run's fd seen signalled means that the runs before it have stopped.
+ */
 static void sim_shutdown(struct chip_dev *dev)
 {
 	struct sim *s = sim_of(dev);
+	struct sim_waiter w;
 	struct sim_run *r;
+	int inited = 0;
 
 	pthread_mutex_lock(&s->lock);
-	/* Cancel what is queued; stop what runs. */
+	s->stopping = 1;		/* nothing starts any more */
+	waiter_init(&w, 0);
+	while ((r = s->running)) {
+		__atomic_store_n(&s->abort, 1, __ATOMIC_RELAXED);
+		w.seq = r->seq;
+		sleep_on(s, &w, 0, &inited);
+	}
 	while ((r = s->queue)) {
 		s->queue = r->next;
 		set_result(r, CHIP_STATUS_CANCELLED, "cancelled");
 		finish(s, r);
 	}
 	s->queue_tail = &s->queue;
-	if (s->running)
-		__atomic_store_n(&s->abort, 1, __ATOMIC_RELAXED);
-	s->stopping = 1;
 	pthread_cond_signal(&s->kick);
 	wake_waiters(s, NULL);
 	pthread_mutex_unlock(&s->lock);
+	if (inited)
+		pthread_cond_destroy(&w.cond);
 }
 
 static void sim_close(struct chip_dev *dev)

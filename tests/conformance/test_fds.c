@@ -1263,6 +1263,74 @@ static int test_close_with_fence_pending(void)
 	return 0;
 }
 
+struct order {
+	int first, later;	/* fds of a running run, of one queued after */
+	int seen;		/* @first readable once @later was */
+};
+
+static void *order_main(void *arg)
+{
+	struct order *o = arg;
+
+	o->seen = wait_readable(o->later) ? readable(o->first) : -1;
+	return NULL;
+}
+
+/*
+ * chip_close() signals the fd of a queued run it cancels only after the
+ * fd of the run before it, as the driver does: whoever sees the queued
+ * run's fd readable knows that the run before it has stopped (and no
+ * longer writes its buffers).  S spins (its watchdog a minute away), or
+ * where there is a gate waits for it, which stays shut; Q is queued
+ * behind S; a thread waits for Q's fd while the handle closes.
+ */
+static int test_close_fence_order(void)
+{
+	struct chip_run_result res;
+	struct chip_dev *dev;
+	uint64_t a, ss, sq;
+	unsigned int gated;
+	struct order o;
+	struct gate g;
+	pthread_t t;
+
+	for (gated = 0; gated < 2; gated++) {
+		CHECK_EQ(ct_open(&dev, NULL), 0);
+		NEED(dev, 1, 0);
+		if (gated && gate_make(&g)) {
+			printf("# no gate fence (sw_sync): S only spins\n");
+			chip_close(dev);
+			break;
+		}
+		CHECK_EQ(ct_register(dev, 1, CT_VECTOR, ct_runtimes[0]), 0);
+		CHECK_EQ(ct_register(dev, 4, CT_SPIN, ct_runtimes[0]), 0);
+		CHECK_EQ(ct_register(dev, 7, CT_NULL, ct_runtimes[0]), 0);
+		CHECK_EQ(buf(dev, 1.0f, &a), 0);
+		if (gated)
+			CHECK_EQ(vec(dev, 1, a, a, a, &g.fence, 1, &ss), 0);
+		else
+			CHECK_EQ(solo(dev, 4, 0, 0, 60000000000ull, NULL, 0,
+				      &ss), 0);
+		CHECK_EQ(chip_run_fd(dev, ss, &o.first), 0);
+		CHECK_EQ(solo(dev, 7, 0, 0, 0, NULL, 0, &sq), 0);
+		CHECK_EQ(chip_run_fd(dev, sq, &o.later), 0);
+		/* A waiter has the device start S at once. */
+		CHECK_EQ(chip_wait(dev, sq, chip_now_ns() + 20000000, &res),
+			 -ETIMEDOUT);
+		CHECK(!readable(o.first));
+		o.seen = -1;
+		CHECK_EQ(pthread_create(&t, NULL, order_main, &o), 0);
+		chip_close(dev);
+		pthread_join(t, NULL);
+		CHECK_EQ(o.seen, 1);
+		close(o.first);
+		close(o.later);
+		if (gated)
+			gate_free(&g);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	ct_init(argc, argv);
@@ -1279,5 +1347,6 @@ int main(int argc, char **argv)
 	T_RUN(test_refusals);
 	T_RUN(test_threads);
 	T_RUN(test_close_with_fence_pending);
+	T_RUN(test_close_fence_order);
 	return T_DONE();
 }
