@@ -956,6 +956,7 @@ static int test_in_fence_failed_two_processes(void)
 	if (!pid) {
 		close(sv[0]);
 		rc = failed_child(sv[1]);
+		close(sv[1]);
 		fflush(stdout);
 		_exit(rc == T_SKIP ? T_SKIP : rc ? 1 : 0);
 	}

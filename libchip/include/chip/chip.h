@@ -400,7 +400,11 @@ struct chip_timeline {
  *	submission (the caller may close them when chip_submit() returns);
  *	never read from or written to.  An fd that is not open is -EBADF,
  *	one that is not such a fence -EINVAL, any fence on a kernel
- *	backend whose driver has no DRM_CHIP_FEATURE_FENCES -EOPNOTSUPP
+ *	backend whose driver has no DRM_CHIP_FEATURE_FENCES -EOPNOTSUPP.
+ *	A fence signalled with an error (a run fd of a run that did not
+ *	end CHIP_STATUS_OK) cancels the run without executing it:
+ *	CHIP_STATUS_CANCELLED, "an in-fence failed (<error>)"; a user
+ *	eventfd is a success whatever its value
  * @nin_fences: <= CHIP_MAX_IN_FENCES (-E2BIG); 0: none
  * @flags: CHIP_RUN_* bits; others -EINVAL
  */
@@ -530,9 +534,12 @@ int chip_timeline_write_json(const struct chip_timeline *tl, FILE *f,
  * simulated backend an eventfd(2) in semaphore mode.  Pass it as an
  * in-fence of another run (struct chip_run_opts), also of another
  * process; do not read it (a read does not un-signal it, but is of no
- * use).  The fd carries completion only: it does not consume the run's
- * completion, which chip_wait()/chip_reap() still take exactly once,
- * and remains valid after they did and after chip_close().
+ * use).  The fd carries completion and the run's outcome (the error of
+ * the driver's fence: 0 for CHIP_STATUS_OK, -ECANCELED, -ETIMEDOUT,
+ * -ENODEV for DEVICE_LOST, -EIO for the rest; on the simulated backend
+ * in the eventfd's counter), not its result: it does not consume the
+ * run's completion, which chip_wait()/chip_reap() still take exactly
+ * once, and remains valid after they did and after chip_close().
  *
  * @seq must be a chip_submit()/chip_submit_batch() run of this handle
  * queued with CHIP_RUN_FENCE whose completion has not been consumed
