@@ -1422,8 +1422,8 @@ static void fence_signal(int fd, int err)
 }
 
 /*
- * The error of signalled in-fence @fd: a sync_file's status, a tagged
- * eventfd counter's error; 0 for success and for anything else.
+ * The error of signalled in-fence @fd: a tagged eventfd counter's error,
+ * a sync_file's status; 0 for success and for anything else.
  */
 static int fence_error(int fd)
 {
@@ -1433,9 +1433,6 @@ static int fence_error(int fd)
 	ssize_t n;
 	int pfd;
 
-	memset(&info, 0, sizeof(info));
-	if (!ioctl(fd, SYNC_IOC_FILE_INFO, &info))
-		return info.status < 0 ? info.status : 0;
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
 	pfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (pfd < 0)
@@ -1448,8 +1445,13 @@ static int fence_error(int fd)
 		return 0;
 	buf[n] = '\0';
 	p = strstr(buf, "eventfd-count:");
-	if (!p)
-		return 0;
+	if (!p) {
+		/* fences_check() let only eventfds and sync_files in. */
+		memset(&info, 0, sizeof(info));
+		if (ioctl(fd, SYNC_IOC_FILE_INFO, &info) || info.status >= 0)
+			return 0;
+		return info.status;
+	}
 	v = strtoull(p + strlen("eventfd-count:"), NULL, 16);
 	if (v >> 48 != SIM_FENCE_TAG)
 		return 0;
