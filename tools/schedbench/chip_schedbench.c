@@ -28,6 +28,9 @@
  *
  * Built against a kernel's headers by scripts/qemu-test.sh
  * (CHIP_SCHEDBENCH=1) and loaded in the guest once per sched_policy.
+ * The two SB_HAVE_ macros are header probes of the Kbuild file: 6.1's
+ * drm_sched (round-robin only, no sched_policy) lacks the credit count
+ * and the run-queue count.
  */
 #include <linux/atomic.h>
 #include <linux/completion.h>
@@ -278,7 +281,9 @@ static int sb_sched_init(struct sb_dev *d, struct drm_gpu_scheduler *s,
 {
 	const struct drm_sched_init_args args = {
 		.ops = &sb_sched_ops,
+#ifdef SB_HAVE_NUM_RQS
 		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
+#endif
 		.credit_limit = credits,
 		.timeout = msecs_to_jiffies(SB_TIMEOUT_MS),
 		.name = "chip_schedbench",
@@ -297,7 +302,11 @@ static int sb_push(struct sb_dev *d, struct drm_sched_entity *e, u32 tag,
 	if (!job)
 		return -ENOMEM;
 	job->sched = true;
+#ifdef SB_HAVE_JOB_CREDITS
 	ret = drm_sched_job_init(&job->base, e, 1, NULL, 0);
+#else
+	ret = drm_sched_job_init(&job->base, e, NULL);
+#endif
 	if (ret) {
 		sb_job_free(job);
 		return ret;
