@@ -12,7 +12,11 @@
  *   device thread through a spinlocked list and a wake-up, which is what
  *   the driver does (kernel/chip_emu.c).  Both paths allocate, signal
  *   and free one dma_fence per job, the run's fence the driver has
- *   anyway; what remains is the scheduler's own cost.
+ *   anyway; what remains is the scheduler's own cost.  A second floor
+ *   hands the jobs over one at a time, the submitter waiting for each:
+ *   two sleeping hand-offs per job and no scheduler, the hand-offs
+ *   drm_sched makes per job at credit_limit 1 (device thread to its
+ *   work item and back).
  * - the order under the loaded gpu-sched's policy (its parameter
  *   sched_policy): entity A queues @fair_jobs jobs of @long_us each,
  *   then entity B of the same scheduler and priority queues one of
@@ -52,9 +56,9 @@ static unsigned int jobs = 20000;
 module_param(jobs, uint, 0444);
 MODULE_PARM_DESC(jobs, "Null jobs per measurement (default 20000)");
 
-static unsigned int rounds = 5;
+static unsigned int rounds = 3;
 module_param(rounds, uint, 0444);
-MODULE_PARM_DESC(rounds, "Measurements per configuration; the median is reported (default 5)");
+MODULE_PARM_DESC(rounds, "Measurements per configuration; the median is reported (default 3)");
 
 static unsigned int deep_credits = 64;
 module_param(deep_credits, uint, 0444);
@@ -90,6 +94,7 @@ struct sb_dev {
 	/* the measurement under way */
 	atomic_t left;			/* jobs not freed yet */
 	struct completion done;		/* @left reached 0 */
+	struct completion step;		/* a job with @step was freed */
 	u64 t_done;
 	atomic_t timeouts;
 	u32 *order;			/* tags in execution order */
@@ -103,6 +108,7 @@ struct sb_job {
 	struct dma_fence *hw;		/* signalled by the device */
 	bool hw_live;			/* @hw initialised */
 	bool sched;			/* freed by free_job, not the device */
+	bool step;			/* complete sb_dev.step when freed */
 	u32 tag;
 	u32 busy_us;
 };
@@ -165,6 +171,7 @@ static void sb_dev_open(struct sb_dev *d, bool open)
 static void sb_dev_execute(struct sb_dev *d, struct sb_job *job)
 {
 	struct dma_fence *hw = job->hw;
+	bool step = job->step;
 
 	if (job->busy_us)
 		udelay(job->busy_us);
@@ -179,6 +186,8 @@ static void sb_dev_execute(struct sb_dev *d, struct sb_job *job)
 	dma_fence_put(hw);
 	kfree(job);
 	sb_freed(d, 1);
+	if (step)
+		complete(&d->step);
 }
 
 static int sb_dev_thread(void *arg)
@@ -323,8 +332,11 @@ struct sb_time {
 	u64 submit;	/* first allocation to last job handed over */
 };
 
-/* The floor: jobs straight to the device, as the driver does. */
-static int sb_floor(struct sb_dev *d, struct sb_time *t)
+/*
+ * The floor: jobs straight to the device, as the driver does; with
+ * @step, one at a time, each after the previous one was freed.
+ */
+static int sb_floor(struct sb_dev *d, bool step, struct sb_time *t)
 {
 	struct sb_job *job;
 	unsigned int i;
@@ -337,7 +349,11 @@ static int sb_floor(struct sb_dev *d, struct sb_time *t)
 		if (!job)
 			break;
 		sb_fence_init(d, job);
+		job->step = step;
+		reinit_completion(&d->step);
 		sb_dev_submit(d, job);
+		if (step)
+			wait_for_completion(&d->step);
 	}
 	t->submit = ktime_get_ns() - t0;
 	if (i < jobs)
@@ -453,12 +469,13 @@ static u64 sb_median(u64 *v, unsigned int n)
 	return v[n / 2];
 }
 
-enum { SB_FLOOR, SB_SCHED_1, SB_SCHED_DEEP, SB_CONFIGS };
+enum { SB_FLOOR, SB_FLOOR_STEP, SB_SCHED_1, SB_SCHED_DEEP, SB_CONFIGS };
 
 static int sb_run(struct sb_dev *d)
 {
 	static const char * const names[SB_CONFIGS] = {
 		"floor (spinlocked list + wake_up)",
+		"floor, one job at a time",
 		"drm_sched credit_limit=1",
 		"drm_sched credit_limit=deep",
 	};
@@ -477,8 +494,8 @@ static int sb_run(struct sb_dev *d)
 		deep_credits);
 	for (c = 0; c < SB_CONFIGS; c++) {
 		for (r = 0; r < rounds; r++) {
-			if (c == SB_FLOOR)
-				ret = sb_floor(d, &t);
+			if (c == SB_FLOOR || c == SB_FLOOR_STEP)
+				ret = sb_floor(d, c == SB_FLOOR_STEP, &t);
 			else
 				ret = sb_sched(d, c == SB_SCHED_1 ? 1 :
 					       deep_credits, &t);
@@ -531,6 +548,7 @@ static int __init sb_init(void)
 	INIT_LIST_HEAD(&d->queue);
 	init_waitqueue_head(&d->wq);
 	init_completion(&d->done);
+	init_completion(&d->step);
 	d->open = true;
 	d->context = dma_fence_context_alloc(1);
 	d->parent = root_device_register("chip_schedbench");
