@@ -13,8 +13,8 @@
  *   the driver does (kernel/chip_emu.c).  Both paths allocate, signal
  *   and free one dma_fence per job, the run's fence the driver has
  *   anyway; what remains is the scheduler's own cost.  A second floor
- *   hands the jobs over one at a time, the submitter waiting for each:
- *   two sleeping hand-offs per job and no scheduler, the hand-offs
+ *   hands @step_jobs jobs over one at a time, the submitter waiting for
+ *   each: two sleeping hand-offs per job and no scheduler, as many as
  *   drm_sched makes per job at credit_limit 1 (device thread to its
  *   work item and back).
  * - the order under the loaded gpu-sched's policy (its parameter
@@ -55,6 +55,10 @@
 static unsigned int jobs = 20000;
 module_param(jobs, uint, 0444);
 MODULE_PARM_DESC(jobs, "Null jobs per measurement (default 20000)");
+
+static unsigned int step_jobs = 1000;
+module_param(step_jobs, uint, 0444);
+MODULE_PARM_DESC(step_jobs, "Jobs of the one-at-a-time floor (default 1000)");
 
 static unsigned int rounds = 3;
 module_param(rounds, uint, 0444);
@@ -333,18 +337,19 @@ struct sb_time {
 };
 
 /*
- * The floor: jobs straight to the device, as the driver does; with
+ * The floor: @n jobs straight to the device, as the driver does; with
  * @step, one at a time, each after the previous one was freed.
  */
-static int sb_floor(struct sb_dev *d, bool step, struct sb_time *t)
+static int sb_floor(struct sb_dev *d, unsigned int n, bool step,
+		    struct sb_time *t)
 {
 	struct sb_job *job;
 	unsigned int i;
 	u64 t0;
 
-	sb_begin(d, jobs);
+	sb_begin(d, n);
 	t0 = ktime_get_ns();
-	for (i = 0; i < jobs; i++) {
+	for (i = 0; i < n; i++) {
 		job = sb_job_alloc(d, i, 0);
 		if (!job)
 			break;
@@ -356,15 +361,16 @@ static int sb_floor(struct sb_dev *d, bool step, struct sb_time *t)
 			wait_for_completion(&d->step);
 	}
 	t->submit = ktime_get_ns() - t0;
-	if (i < jobs)
-		sb_freed(d, jobs - i);
+	if (i < n)
+		sb_freed(d, n - i);
 	wait_for_completion(&d->done);
 	t->total = d->t_done - t0;
-	return i < jobs ? -ENOMEM : 0;
+	return i < n ? -ENOMEM : 0;
 }
 
-/* The same jobs through one entity of a scheduler of @credits. */
-static int sb_sched(struct sb_dev *d, u32 credits, struct sb_time *t)
+/* @n null jobs through one entity of a scheduler of @credits. */
+static int sb_sched(struct sb_dev *d, unsigned int n, u32 credits,
+		    struct sb_time *t)
 {
 	struct drm_gpu_scheduler s;
 	struct drm_gpu_scheduler *list[] = { &s };
@@ -380,16 +386,16 @@ static int sb_sched(struct sb_dev *d, u32 credits, struct sb_time *t)
 				    NULL);
 	if (ret)
 		goto out_sched;
-	sb_begin(d, jobs);
+	sb_begin(d, n);
 	t0 = ktime_get_ns();
-	for (i = 0; i < jobs; i++) {
+	for (i = 0; i < n; i++) {
 		ret = sb_push(d, &e, i, 0);
 		if (ret)
 			break;
 	}
 	t->submit = ktime_get_ns() - t0;
-	if (i < jobs)
-		sb_freed(d, jobs - i);
+	if (i < n)
+		sb_freed(d, n - i);
 	wait_for_completion(&d->done);
 	t->total = d->t_done - t0;
 	drm_sched_entity_destroy(&e);
@@ -481,7 +487,7 @@ static int sb_run(struct sb_dev *d)
 	};
 	u64 *total, *submit, med[SB_CONFIGS], sub[SB_CONFIGS];
 	struct sb_time t;
-	unsigned int r, c, pos;
+	unsigned int r, c, n, pos;
 	int ret = 0;
 
 	total = kcalloc(rounds, sizeof(*total), GFP_KERNEL);
@@ -490,14 +496,15 @@ static int sb_run(struct sb_dev *d)
 		ret = -ENOMEM;
 		goto out;
 	}
-	pr_info("jobs=%u rounds=%u deep_credits=%u\n", jobs, rounds,
-		deep_credits);
+	pr_info("jobs=%u step_jobs=%u rounds=%u deep_credits=%u\n", jobs,
+		step_jobs, rounds, deep_credits);
 	for (c = 0; c < SB_CONFIGS; c++) {
+		n = c == SB_FLOOR_STEP ? step_jobs : jobs;
 		for (r = 0; r < rounds; r++) {
 			if (c == SB_FLOOR || c == SB_FLOOR_STEP)
-				ret = sb_floor(d, c == SB_FLOOR_STEP, &t);
+				ret = sb_floor(d, n, c == SB_FLOOR_STEP, &t);
 			else
-				ret = sb_sched(d, c == SB_SCHED_1 ? 1 :
+				ret = sb_sched(d, n, c == SB_SCHED_1 ? 1 :
 					       deep_credits, &t);
 			if (ret) {
 				pr_err("%s: error %d\n", names[c], ret);
@@ -506,8 +513,8 @@ static int sb_run(struct sb_dev *d)
 			total[r] = t.total;
 			submit[r] = t.submit;
 		}
-		med[c] = div_u64(sb_median(total, rounds), jobs);
-		sub[c] = div_u64(sb_median(submit, rounds), jobs);
+		med[c] = div_u64(sb_median(total, rounds), n);
+		sub[c] = div_u64(sb_median(submit, rounds), n);
 		pr_info("%s: %llu ns/job (submit side %llu ns/job), %llu.%llux floor\n",
 			names[c], med[c], sub[c],
 			div_u64(med[c] * 10, max(med[0], 1ULL)) / 10,
@@ -541,7 +548,7 @@ static int __init sb_init(void)
 	struct sb_dev *d = &sb_dev;
 	int ret;
 
-	if (!jobs || !rounds || !deep_credits || !fair_jobs)
+	if (!jobs || !step_jobs || !rounds || !deep_credits || !fair_jobs)
 		return -EINVAL;
 	spin_lock_init(&d->lock);
 	spin_lock_init(&d->fence_lock);
