@@ -21,6 +21,11 @@
 #                                      a chroot (installs package dkms)
 #   CHIP_BENCH=1 scripts/qemu-test.sh  also run tools/uringbench in the
 #                                      guest (its table: bench-NAME.txt)
+#   CHIP_SCHEDBENCH=1 scripts/qemu-test.sh
+#                                      also build tools/schedbench and load
+#                                      it in the guest with each of
+#                                      gpu-sched's policies (its results:
+#                                      schedbench-NAME.txt)
 #   CHIP_ONLY=fuzz_ioctl,test_load scripts/qemu-test.sh
 #                                      only these guest tests (by name)
 #   CHIP_FUZZ_SEED=0x... CHIP_FUZZ_OPS=N CHIP_LOAD_RUNS=N CHIP_LOAD_SEED=S
@@ -213,6 +218,31 @@ run_kernel() {
 		bad "$name: build"
 		return
 	fi
+	# 1b. CHIP_SCHEDBENCH=1: the drm_sched test module, built alike.
+	sb=
+	if [ -n "${CHIP_SCHEDBENCH:-}" ]; then
+		rm -rf "$B-sb"
+		cp -r "$P/tools/schedbench" "$B-sb"
+		log=$W/build-schedbench-$name.log
+		if [ -n "$ch" ]; then
+			mountpoint -q "$ch/proc" || mount -t proc proc "$ch/proc"
+			chroot "$ch" make -C "/usr/src/linux-headers-$kver" \
+				M="/tmp/$bn-sb" W=1 $chk modules > "$log" 2>&1
+			rc=$?
+			umount "$ch/proc" 2>/dev/null
+		else
+			make -C "$k/build" M="$B-sb" W=1 C=1 modules > "$log" 2>&1
+			rc=$?
+		fi
+		if [ $rc = 0 ] && [ -f "$B-sb/chip_schedbench.ko" ] &&
+		   ! grep -v 'Skipping BTF' "$log" | grep -qiE 'warning|error'; then
+			sb=$B-sb/chip_schedbench.ko
+			ok "$name: schedbench build W=1"
+		else
+			grep -iE 'warning|error' "$log" | grep -v 'Skipping BTF' | head -n 20
+			bad "$name: schedbench build"
+		fi
+	fi
 
 	# 2. the scratch root: `make -C kernel modules_install` puts chip.ko
 	# in lib/modules/KVER/updates, the DRM modules it needs go beside it
@@ -234,7 +264,7 @@ run_kernel() {
 			modules_install > "$log" 2>&1
 	fi
 	m=$S/lib/modules/$kver
-	for f in $(mod_closure "$k/modules" $(modinfo -F depends "$B/kernel/chip.ko" | tr ',' ' ')); do
+	for f in $(mod_closure "$k/modules" $(modinfo -F depends "$B/kernel/chip.ko" | tr ',' ' ') ${sb:+gpu-sched}); do
 		mkdir -p "$m/$(dirname "$f")"
 		cp "$k/modules/$f" "$m/$f"
 	done
@@ -337,6 +367,10 @@ run_kernel() {
 			cp -L "$lib" "$R/$lib"
 		done
 	fi
+	if [ -n "$sb" ]; then
+		mkdir -p "$R/schedbench"
+		cp "$sb" "$R/schedbench/"
+	fi
 	cp "$P/scripts/guest/init" "$R/init"
 	chmod +x "$R/init"
 	(cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) > "$W/initrd-$name.gz"
@@ -375,6 +409,16 @@ run_kernel() {
 			tee "$W/bench-$name.txt"
 		grep '^GUEST_BENCH_END' "$guest.txt" | grep -qv 'rc=0$' &&
 			bad "$name: benchmark" || ok "$name: benchmark ran"
+	fi
+	if [ -n "$sb" ]; then
+		sed -n '/^GUEST_SCHEDBENCH_BEGIN/,/^GUEST_SCHEDBENCH_END/p' "$guest.txt" |
+			tee "$W/schedbench-$name.txt"
+		if grep -q '^GUEST_SCHEDBENCH_END' "$guest.txt" &&
+		   ! grep '^GUEST_SCHEDBENCH_END' "$guest.txt" | grep -qv 'rc=0$'; then
+			ok "$name: schedbench ran"
+		else
+			bad "$name: schedbench"
+		fi
 	fi
 	if grep -q '^GUEST_PERF_BEGIN' "$guest.txt"; then
 		sed -n '/^GUEST_PERF_BEGIN/,/^GUEST_PERF_END/p' "$guest.txt" \
