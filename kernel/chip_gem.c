@@ -237,6 +237,7 @@ static void chip_bo_unmap_locked(struct chip_file *f, struct chip_bo_map *bm,
 {
 	struct chipc_map m;
 
+	lockdep_assert_held_write(&f->vm_sem);
 	*old = NULL;
 	*put = NULL;
 	chip_vm_edit(f, false, true, old);

@@ -1343,15 +1343,8 @@ static int chip_run_deliver(struct chip_run *run, struct drm_chip_wait *args)
 {
 	int ret;
 
-	args->status = run->res.status;
-	args->code = run->res.code;
-	args->fault_addr = run->res.fault_addr;
-	args->tasks = run->res.tasks;
-	args->insns = run->res.insns;
-	args->device_ns = run->res.device_ns;
+	CHIPC_RESULT_COPY(args, &run->res);
 	args->done_seq = run->seq;
-	memcpy(args->msg, run->res.msg, sizeof(args->msg));
-	args->msg[sizeof(args->msg) - 1] = '\0';
 	ret = chip_run_copy_stores(run);
 	if (chip_run_copy_timeline(run))
 		ret = -EFAULT;

@@ -128,3 +128,93 @@ int chipc_request_check_mapped_load(const struct chipc_vm *vm, u64 va,
 {
 	return chipc_vm_translate(vm, va, size, CHIPC_PROT_WRITE) ? 0 : -EFAULT;
 }
+
+/* @res: a fault of range @i ("load 3: range not mapped"). */
+static int chipc_xfer_fault(struct chipc_run_result *res, const char *what,
+			    u32 i, s32 code, u64 va)
+{
+	static const char tail[] = ": range not mapped";
+	char *m = res->msg;
+	size_t n = strlen(what);
+
+	/* The run's counts (tasks, instructions, time) stay. */
+	memset(res->msg, 0, sizeof(res->msg));
+	res->status = CHIP_STATUS_FAULT;
+	res->code = code;
+	res->fault_addr = va;
+	memcpy(m, what, n);
+	m[n++] = ' ';
+	if (i >= 10)
+		m[n++] = (char)('0' + (i / 10) % 10);
+	m[n++] = (char)('0' + i % 10);
+	memcpy(m + n, tail, sizeof(tail));
+	return -EFAULT;
+}
+
+/**
+ * chipc_run_loads() - write a run's loads into its address space
+ * @vm: the address space the run executes on
+ * @x: the load ranges, in order; @x[i].src holds @x[i].size bytes
+ * @n: how many, at most CHIPC_MAX_LOADS
+ * @res: the run's result, filled on a fault
+ *
+ * Every range is translated before anything is copied, so a range that
+ * is no longer mapped (or not writable) leaves the space unchanged.
+ *
+ * Return: 0; -EFAULT with @res set to CHIP_STATUS_FAULT, CHIP_FAULT_WRITE
+ * and the range's address.
+ */
+int chipc_run_loads(const struct chipc_vm *vm, const struct chipc_xfer *x,
+		    u32 n, struct chipc_run_result *res)
+{
+	u8 *dst[CHIPC_MAX_LOADS];
+	u32 i;
+
+	if (n > CHIPC_MAX_LOADS)
+		return chipc_xfer_fault(res, "load", CHIPC_MAX_LOADS,
+					CHIP_FAULT_WRITE, 0);
+	for (i = 0; i < n; i++) {
+		dst[i] = chipc_vm_translate(vm, x[i].va, x[i].size,
+					    CHIPC_PROT_WRITE);
+		if (!dst[i])
+			return chipc_xfer_fault(res, "load", i,
+						CHIP_FAULT_WRITE, x[i].va);
+	}
+	for (i = 0; i < n; i++)
+		memcpy(dst[i], x[i].src, x[i].size);
+	return 0;
+}
+
+/**
+ * chipc_run_stores() - copy a successful run's store ranges out
+ * @vm: the address space the run executed on
+ * @x: the store ranges, in order; @x[i].dst receives @x[i].size bytes
+ * @n: how many, at most CHIPC_MAX_STORES
+ * @res: the run's result, filled on a fault
+ *
+ * Every range is translated before anything is copied, so a range that
+ * is no longer mapped fails the run with no host byte written.
+ *
+ * Return: 0; -EFAULT with @res set to CHIP_STATUS_FAULT, CHIP_FAULT_READ
+ * and the range's address.
+ */
+int chipc_run_stores(const struct chipc_vm *vm, const struct chipc_xfer *x,
+		     u32 n, struct chipc_run_result *res)
+{
+	const u8 *src[CHIPC_MAX_STORES];
+	u32 i;
+
+	if (n > CHIPC_MAX_STORES)
+		return chipc_xfer_fault(res, "store", CHIPC_MAX_STORES,
+					CHIP_FAULT_READ, 0);
+	for (i = 0; i < n; i++) {
+		src[i] = chipc_vm_translate(vm, x[i].va, x[i].size,
+					    CHIPC_PROT_READ);
+		if (!src[i])
+			return chipc_xfer_fault(res, "store", i,
+						CHIP_FAULT_READ, x[i].va);
+	}
+	for (i = 0; i < n; i++)
+		memcpy(x[i].dst, src[i], x[i].size);
+	return 0;
+}
