@@ -149,6 +149,10 @@ static u32 chipc_space_upper(const struct chipc_space *s, u64 va)
  * @va: its first address
  * @size: the size it was allocated with
  *
+ * @size must be the size the range was allocated with: the space keeps
+ * its free ranges only, so it cannot tell two adjacent allocated ranges
+ * apart.
+ *
  * Return: 0; -EINVAL if [@va, @va + extent) is not allocated in @s (a
  * double free, or a range this space never gave), with nothing changed.
  */
