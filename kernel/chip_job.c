@@ -860,6 +860,7 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 		.nstores = args->store_count,
 		.nloads = args->load_count,
 		.timeout_ns = args->timeout_ns,
+		.span_cap = args->timeline_count,
 	};
 	gfp_t gfp = nowait ? GFP_NOWAIT : GFP_KERNEL;
 	struct chip_run *run;
@@ -874,10 +875,6 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 	/* A timeline: a buffer and its capacity, both or neither. */
 	if (!args->timeline_ptr != !args->timeline_count)
 		return NULL;
-	if (args->timeline_count > DRM_CHIP_MAX_SPANS) {
-		*ret = -E2BIG;
-		return NULL;
-	}
 	if ((!args->graph_size && args->graph_ptr) ||
 	    (!args->load_count && args->loads_ptr) ||
 	    (!args->in_sync_count && args->in_syncs_ptr))

@@ -613,6 +613,7 @@ struct chipc_request {
 	u32 nstores;
 	u32 nloads;
 	u64 timeout_ns;
+	u32 span_cap;		/* spans the caller takes; 0: no timeline */
 };
 
 int chipc_request_check(const struct chipc_request_limits *lim,

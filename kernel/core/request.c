@@ -30,8 +30,8 @@
  * @rq: the request
  *
  * Return: 0; -EINVAL for a watchdog longer than the limit; -E2BIG for an
- * argument blob, graph blob, store list or load list larger than its
- * maximum.
+ * argument blob, graph blob, store list, load list or timeline larger
+ * than its maximum (CHIPC_MAX_SPANS spans).
  */
 int chipc_request_check(const struct chipc_request_limits *lim,
 			const struct chipc_request *rq)
@@ -45,7 +45,8 @@ int chipc_request_check(const struct chipc_request_limits *lim,
 	if (rq->timeout_ns > max_timeout)
 		return -EINVAL;
 	if (rq->args_size > CHIP_ARGS_MAX_SIZE || rq->graph_size > max_graph ||
-	    rq->nstores > CHIPC_MAX_STORES || rq->nloads > CHIPC_MAX_LOADS)
+	    rq->nstores > CHIPC_MAX_STORES || rq->nloads > CHIPC_MAX_LOADS ||
+	    rq->span_cap > CHIPC_MAX_SPANS)
 		return -E2BIG;
 	return 0;
 }

@@ -875,6 +875,7 @@ static int check_req(struct sim *s, const struct chip_submit_req *req,
 		.nstores = req->nstores,
 		.nloads = req->nloads,
 		.timeout_ns = req->timeout_ns,
+		.span_cap = req->timeline ? req->timeline_cap : 0,
 	};
 	uint64_t total = 0, ltotal = 0;
 	uint32_t i;
