@@ -554,16 +554,19 @@ struct chipc_run_result {
  */
 #define CHIPC_RESULT_COPY(dst, src)					\
 	do {								\
-		static_assert(sizeof((dst)->msg) == sizeof((src)->msg),	\
+		__typeof__(dst) d_ = (dst);				\
+		__typeof__(src) s_ = (src);				\
+									\
+		static_assert(sizeof(d_->msg) == sizeof(s_->msg),	\
 			      "result message sizes");			\
-		(dst)->status = (src)->status;				\
-		(dst)->code = (src)->code;				\
-		(dst)->fault_addr = (src)->fault_addr;			\
-		(dst)->tasks = (src)->tasks;				\
-		(dst)->insns = (src)->insns;				\
-		(dst)->device_ns = (src)->device_ns;			\
-		memcpy((dst)->msg, (src)->msg, sizeof((dst)->msg));	\
-		(dst)->msg[sizeof((dst)->msg) - 1] = '\0';		\
+		d_->status = s_->status;				\
+		d_->code = s_->code;					\
+		d_->fault_addr = s_->fault_addr;			\
+		d_->tasks = s_->tasks;					\
+		d_->insns = s_->insns;					\
+		d_->device_ns = s_->device_ns;				\
+		memcpy(d_->msg, s_->msg, sizeof(d_->msg));		\
+		d_->msg[sizeof(d_->msg) - 1] = '\0';			\
 	} while (0)
 
 /*
