@@ -152,6 +152,36 @@ static int chipc_xfer_fault(struct chipc_run_result *res, const char *what,
 	return -EFAULT;
 }
 
+/*
+ * Copy @n ranges between @vm and the host: into @vm for loads, out of it
+ * for stores.  Every range is translated before anything is copied.
+ */
+static int chipc_run_xfer(const struct chipc_vm *vm, const struct chipc_xfer *x,
+			  u32 n, bool store, struct chipc_run_result *res)
+{
+	const char *what = store ? "store" : "load";
+	s32 code = store ? CHIP_FAULT_READ : CHIP_FAULT_WRITE;
+	u32 prot = store ? CHIPC_PROT_READ : CHIPC_PROT_WRITE;
+	u8 *p[CHIPC_MAX_STORES];
+	u32 i;
+
+	static_assert(CHIPC_MAX_LOADS <= CHIPC_MAX_STORES, "transfer array");
+	if (n > CHIPC_MAX_STORES)
+		return chipc_xfer_fault(res, what, CHIPC_MAX_STORES, code, 0);
+	for (i = 0; i < n; i++) {
+		p[i] = chipc_vm_translate(vm, x[i].va, x[i].size, prot);
+		if (!p[i])
+			return chipc_xfer_fault(res, what, i, code, x[i].va);
+	}
+	for (i = 0; i < n; i++) {
+		if (store)
+			memcpy(x[i].dst, p[i], x[i].size);
+		else
+			memcpy(p[i], x[i].src, x[i].size);
+	}
+	return 0;
+}
+
 /**
  * chipc_run_loads() - write a run's loads into its address space
  * @vm: the address space the run executes on
@@ -168,22 +198,10 @@ static int chipc_xfer_fault(struct chipc_run_result *res, const char *what,
 int chipc_run_loads(const struct chipc_vm *vm, const struct chipc_xfer *x,
 		    u32 n, struct chipc_run_result *res)
 {
-	u8 *dst[CHIPC_MAX_LOADS];
-	u32 i;
-
 	if (n > CHIPC_MAX_LOADS)
 		return chipc_xfer_fault(res, "load", CHIPC_MAX_LOADS,
 					CHIP_FAULT_WRITE, 0);
-	for (i = 0; i < n; i++) {
-		dst[i] = chipc_vm_translate(vm, x[i].va, x[i].size,
-					    CHIPC_PROT_WRITE);
-		if (!dst[i])
-			return chipc_xfer_fault(res, "load", i,
-						CHIP_FAULT_WRITE, x[i].va);
-	}
-	for (i = 0; i < n; i++)
-		memcpy(dst[i], x[i].src, x[i].size);
-	return 0;
+	return chipc_run_xfer(vm, x, n, false, res);
 }
 
 /**
@@ -202,20 +220,5 @@ int chipc_run_loads(const struct chipc_vm *vm, const struct chipc_xfer *x,
 int chipc_run_stores(const struct chipc_vm *vm, const struct chipc_xfer *x,
 		     u32 n, struct chipc_run_result *res)
 {
-	const u8 *src[CHIPC_MAX_STORES];
-	u32 i;
-
-	if (n > CHIPC_MAX_STORES)
-		return chipc_xfer_fault(res, "store", CHIPC_MAX_STORES,
-					CHIP_FAULT_READ, 0);
-	for (i = 0; i < n; i++) {
-		src[i] = chipc_vm_translate(vm, x[i].va, x[i].size,
-					    CHIPC_PROT_READ);
-		if (!src[i])
-			return chipc_xfer_fault(res, "store", i,
-						CHIP_FAULT_READ, x[i].va);
-	}
-	for (i = 0; i < n; i++)
-		memcpy(x[i].dst, src[i], x[i].size);
-	return 0;
+	return chipc_run_xfer(vm, x, n, true, res);
 }
