@@ -34,6 +34,7 @@
 struct chip_code_mem {
 	void *host;
 	u64 charged;
+	u64 dev_addr;
 	u32 size;
 };
 
@@ -52,33 +53,39 @@ static int chip_code_alloc(void *priv, u32 size, u64 *dev_addr, u8 **host,
 	ret = chip_gm_charge(cdev, rounded);
 	if (ret)
 		return ret;
+	ret = -ENOMEM;
 	mem = kzalloc(sizeof(*mem), GFP_KERNEL);
 	if (!mem)
 		goto err_uncharge;
+	/* The core places code, the same way as the simulated backend. */
+	ret = chipc_space_alloc(&cdev->code_space, size, &mem->dev_addr);
+	if (ret)
+		goto err_free;
 	/*
 	 * Page (so 64-byte) aligned.  The core writes every byte of the
 	 * image before the copy is used; only the tail needs zeroing.
 	 */
+	ret = -ENOMEM;
 	mem->host = vmalloc(rounded);
 	if (!mem->host)
-		goto err_free;
+		goto err_space;
 	memset((u8 *)mem->host + size, 0, rounded - size);
 	mem->charged = rounded;
 	mem->size = size;
 	atomic64_add(size, &cdev->resident_bytes);
 	atomic64_inc(&cdev->resident_callables);
-	/* Device addresses are never reused while the module is loaded. */
-	*dev_addr = cdev->code_next;
-	cdev->code_next += rounded + CHIPC_VA_GUARD;
+	*dev_addr = mem->dev_addr;
 	*host = mem->host;
 	*cookie = mem;
 	return 0;
 
+err_space:
+	chipc_space_free(&cdev->code_space, mem->dev_addr, size);
 err_free:
 	kfree(mem);
 err_uncharge:
 	chip_gm_uncharge(cdev, rounded);
-	return -ENOMEM;
+	return ret;
 }
 
 static void chip_code_free(void *priv, void *cookie)
@@ -86,6 +93,9 @@ static void chip_code_free(void *priv, void *cookie)
 	struct chip_device *cdev = priv;
 	struct chip_code_mem *mem = cookie;
 
+	/* The code space is the device's: every table frees under the lock. */
+	lockdep_assert_held(&cdev->dedup_lock);
+	chipc_space_free(&cdev->code_space, mem->dev_addr, mem->size);
 	vfree(mem->host);
 	chip_gm_uncharge(cdev, mem->charged);
 	atomic64_sub(mem->size, &cdev->resident_bytes);
@@ -148,9 +158,9 @@ static void chip_user_table_release(struct kref *ref)
 						 ref);
 
 	xa_erase(&t->cdev->user_tables, __kuid_val(t->uid));
-	mutex_unlock(&t->cdev->dedup_lock);
 	WARN_ON(t->dedup.entries);
 	chipc_dedup_fini(&t->dedup);
+	mutex_unlock(&t->cdev->dedup_lock);
 	kfree(t);
 }
 

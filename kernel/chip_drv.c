@@ -355,8 +355,11 @@ static void chip_postclose(struct drm_device *drm, struct drm_file *file)
 	chip_file_release_runs(f);
 	chip_file_free_cache(f);
 	chip_registry_release(f);
-	if (chip_params.dedup_scope == DRM_CHIP_DEDUP_FILE)
+	if (chip_params.dedup_scope == DRM_CHIP_DEDUP_FILE) {
+		mutex_lock(&cdev->dedup_lock);
 		chipc_dedup_fini(&f->dedup);
+		mutex_unlock(&cdev->dedup_lock);
+	}
 	if (f->utab)
 		chip_user_table_put(f->utab);
 	if (f->heap) {
@@ -434,12 +437,15 @@ static int chip_device_create(u32 index)
 	spin_lock_init(&cdev->run_lock);
 	INIT_LIST_HEAD(&cdev->active);
 	init_waitqueue_head(&cdev->done_wq);
-	cdev->code_next = CHIPC_CODE_BASE;
 	cdev->hash_mask = ~0ull;
 
-	ret = chipc_device_init(&cdev->core, &cfg);
+	ret = chipc_space_init(&cdev->code_space, CHIPC_CODE_BASE,
+			       CHIPC_CODE_END);
 	if (ret)
 		goto err_group;
+	ret = chipc_device_init(&cdev->core, &cfg);
+	if (ret)
+		goto err_space;
 	ret = chip_dedup_init(cdev, &cdev->dedup);
 	if (ret)
 		goto err_core;
@@ -456,9 +462,13 @@ static int chip_device_create(u32 index)
 err_worker:
 	chip_worker_stop(cdev);
 err_dedup:
+	mutex_lock(&cdev->dedup_lock);
 	chipc_dedup_fini(&cdev->dedup);
+	mutex_unlock(&cdev->dedup_lock);
 err_core:
 	chipc_device_fini(&cdev->core);
+err_space:
+	chipc_space_fini(&cdev->code_space);
 err_group:
 	devres_release_group(&pdev->dev, group);
 	chip_groups[index] = NULL;
@@ -479,7 +489,11 @@ static void chip_device_destroy(u32 index)
 		WARN_ON(cdev->dedup.entries);
 		WARN_ON(!xa_empty(&cdev->user_tables));
 		xa_destroy(&cdev->user_tables);
+		mutex_lock(&cdev->dedup_lock);
 		chipc_dedup_fini(&cdev->dedup);
+		mutex_unlock(&cdev->dedup_lock);
+		WARN_ON(cdev->code_space.used);
+		chipc_space_fini(&cdev->code_space);
 		chipc_device_fini(&cdev->core);
 		WARN_ON(atomic64_read(&cdev->gm_used));
 		chip_devs[index] = NULL;
@@ -536,9 +550,9 @@ static int chip_params_init(void)
 	chip_params.heap_size = (u64)heap_size_mb << 20;
 	chip_params.workers = workers;
 	chip_params.max_callable = 64ull << 20;
-	chip_params.max_store_bytes = 64ull << 20;
+	chip_params.max_store_bytes = CHIPC_MAX_STORE_BYTES;
 	chip_params.max_timeout_ns = (u64)max_timeout_ms * NSEC_PER_MSEC;
-	chip_params.max_runs = 4096;
+	chip_params.max_runs = CHIPC_MAX_RUNS;
 	chip_params.max_run_bytes = (u64)max_run_mb << 20;
 	chip_params.inline_ns = (u64)inline_us * NSEC_PER_USEC;
 	return 0;

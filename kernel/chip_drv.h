@@ -55,7 +55,7 @@
  * rest, core/chipc.h), shared with the simulated backend.
  */
 #define CHIP_HEAP_VA		CHIPC_HEAP_VA
-#define CHIP_MAX_BOS		16384		/* mappings per file */
+#define CHIP_MAX_BOS		CHIPC_MAX_BOS	/* mappings per file */
 
 struct chip_params {
 	u32 platform;		/* CHIP_PLATFORM_* */
@@ -88,7 +88,7 @@ struct chip_device {
 	struct mutex dedup_lock;
 	struct chipc_dedup dedup;	/* DRM_CHIP_DEDUP_DEVICE */
 	struct xarray user_tables;	/* DRM_CHIP_DEDUP_USER, by kuid */
-	u64 code_next;		/* next device address for resident code */
+	struct chipc_space code_space;	/* resident code's device addresses */
 	u64 hash_mask;		/* of new tables; debugfs (chip_debugfs.c) */
 
 	/*

@@ -34,56 +34,40 @@ static struct chip_emu *to_emu(struct chip_hw *hw)
 	return container_of(hw, struct chip_emu, hw);
 }
 
-/* Write the loads into the view: every range checked first. */
+/*
+ * Write the loads into the view, before the job executes, and copy the
+ * store ranges of a successful job into its snapshot: the core's copies
+ * (chipc_run_loads(), chipc_run_stores(), the same as the simulated
+ * backend's), which check every range before copying any.
+ */
 static bool chip_emu_load(struct chip_hw_job *job)
 {
-	u8 *dst[DRM_CHIP_MAX_LOADS];
+	struct chipc_xfer x[DRM_CHIP_MAX_LOADS];
 	u64 off = 0;
 	u32 i;
 
 	for (i = 0; i < job->nloads; i++) {
-		const struct drm_chip_load *l = &job->loads[i];
-
-		dst[i] = chipc_vm_translate(job->req.vm, l->va, l->size,
-					    CHIPC_PROT_WRITE);
-		if (!dst[i]) {
-			job->res.status = CHIP_STATUS_FAULT;
-			job->res.code = CHIP_FAULT_WRITE;
-			job->res.fault_addr = l->va;
-			snprintf(job->res.msg, sizeof(job->res.msg),
-				 "load %u: range not mapped", i);
-			return false;
-		}
-	}
-	for (i = 0; i < job->nloads; i++) {
-		memcpy(dst[i], job->load_data + off, job->loads[i].size);
+		x[i].va = job->loads[i].va;
+		x[i].size = job->loads[i].size;
+		x[i].src = job->load_data + off;
 		off += job->loads[i].size;
 	}
-	return true;
+	return !chipc_run_loads(job->req.vm, x, job->nloads, &job->res);
 }
 
-/* Copy the store ranges of a successful job into its snapshot. */
 static void chip_emu_store(struct chip_hw_job *job)
 {
+	struct chipc_xfer x[DRM_CHIP_MAX_STORES];
 	u64 off = 0;
 	u32 i;
 
 	for (i = 0; i < job->nstores; i++) {
-		const struct drm_chip_store *s = &job->stores[i];
-		const u8 *p = chipc_vm_translate(job->req.vm, s->va, s->size,
-						 CHIPC_PROT_READ);
-
-		if (!p) {
-			job->res.status = CHIP_STATUS_FAULT;
-			job->res.code = CHIP_FAULT_READ;
-			job->res.fault_addr = s->va;
-			snprintf(job->res.msg, sizeof(job->res.msg),
-				 "store %u: range not mapped", i);
-			return;
-		}
-		memcpy(job->snap + off, p, s->size);
-		off += s->size;
+		x[i].va = job->stores[i].va;
+		x[i].size = job->stores[i].size;
+		x[i].dst = job->snap + off;
+		off += job->stores[i].size;
 	}
+	chipc_run_stores(job->req.vm, x, job->nstores, &job->res);
 }
 
 static void chip_emu_execute(struct chip_emu *emu, struct chip_hw_job *job)

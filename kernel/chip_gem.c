@@ -120,7 +120,11 @@ static int chip_vm_edit(struct chip_file *f, bool grow, bool nofail,
  * faults; the lowest free range is taken, so that the addresses of a
  * file stay as low as its live objects allow, and a freed range is
  * reused at once (a view that still maps the old object there is
- * immutable and keeps it).
+ * immutable and keeps it).  This is the core's placement rule
+ * (core/space.c, which the simulated backend uses for its buffers and
+ * both use for resident code) with the kernel's own range allocator:
+ * the same layout, page alignment and guard, checked on both backends by
+ * tests/conformance/test_placement.
  */
 int chip_file_vm_init(struct chip_file *f)
 {
@@ -237,6 +241,7 @@ static void chip_bo_unmap_locked(struct chip_file *f, struct chip_bo_map *bm,
 {
 	struct chipc_map m;
 
+	lockdep_assert_held_write(&f->vm_sem);
 	*old = NULL;
 	*put = NULL;
 	chip_vm_edit(f, false, true, old);

@@ -860,6 +860,7 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 		.nstores = args->store_count,
 		.nloads = args->load_count,
 		.timeout_ns = args->timeout_ns,
+		.span_cap = args->timeline_count,
 	};
 	gfp_t gfp = nowait ? GFP_NOWAIT : GFP_KERNEL;
 	struct chip_run *run;
@@ -874,10 +875,6 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 	/* A timeline: a buffer and its capacity, both or neither. */
 	if (!args->timeline_ptr != !args->timeline_count)
 		return NULL;
-	if (args->timeline_count > DRM_CHIP_MAX_SPANS) {
-		*ret = -E2BIG;
-		return NULL;
-	}
 	if ((!args->graph_size && args->graph_ptr) ||
 	    (!args->load_count && args->loads_ptr) ||
 	    (!args->in_sync_count && args->in_syncs_ptr))
@@ -1343,15 +1340,8 @@ static int chip_run_deliver(struct chip_run *run, struct drm_chip_wait *args)
 {
 	int ret;
 
-	args->status = run->res.status;
-	args->code = run->res.code;
-	args->fault_addr = run->res.fault_addr;
-	args->tasks = run->res.tasks;
-	args->insns = run->res.insns;
-	args->device_ns = run->res.device_ns;
+	CHIPC_RESULT_COPY(args, &run->res);
 	args->done_seq = run->seq;
-	memcpy(args->msg, run->res.msg, sizeof(args->msg));
-	args->msg[sizeof(args->msg) - 1] = '\0';
 	ret = chip_run_copy_stores(run);
 	if (chip_run_copy_timeline(run))
 		ret = -EFAULT;

@@ -73,14 +73,7 @@ static void chip_uring_result(const struct chip_run *run,
 {
 	memset(r, 0, sizeof(*r));
 	r->seq = run->seq;
-	r->status = run->res.status;
-	r->code = run->res.code;
-	r->fault_addr = run->res.fault_addr;
-	r->tasks = run->res.tasks;
-	r->insns = run->res.insns;
-	r->device_ns = run->res.device_ns;
-	memcpy(r->msg, run->res.msg, sizeof(r->msg));
-	r->msg[sizeof(r->msg) - 1] = '\0';
+	CHIPC_RESULT_COPY(r, &run->res);
 }
 
 /*

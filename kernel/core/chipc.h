@@ -173,6 +173,45 @@ const struct chipc_map *chipc_vm_find(const struct chipc_vm *vm, u64 va);
 u8 *chipc_vm_translate(const struct chipc_vm *vm, u64 va, u64 len, u32 prot);
 
 /* ------------------------------------------------------------------ */
+/* space.c: placement of device address ranges                          */
+
+/*
+ * Where a context's buffers and the device's resident code go: the
+ * lowest free range of [base, end) that holds the size rounded up to
+ * CHIPC_PAGE plus a CHIPC_VA_GUARD gap after it.  Freed ranges are
+ * reused at once.  The buffer space is [CHIPC_BO_BASE, CHIPC_CODE_BASE)
+ * of one context, holding at most CHIPC_MAX_BOS buffers (created or
+ * imported); the code space is [CHIPC_CODE_BASE, CHIPC_CODE_END).
+ * Running out of either is -ENOSPC.
+ */
+#define CHIPC_PAGE		4096ull
+#define CHIPC_CODE_END		0x0000800000000000ull
+#define CHIPC_MAX_BOS		16384
+
+struct chipc_space_hole {
+	u64 start;
+	u64 end;		/* one past the last free address */
+};
+
+struct chipc_space {
+	u64 base;
+	u64 end;
+	struct chipc_space_hole *holes;	/* sorted, never adjacent */
+	u32 nholes;
+	u32 cap;
+	u32 used;		/* ranges allocated */
+};
+
+/* Not locked: the caller serialises access to one space. */
+int chipc_space_init(struct chipc_space *s, u64 base, u64 end);
+void chipc_space_fini(struct chipc_space *s);
+u64 chipc_space_extent(u64 size);
+/* Return: 0; -EINVAL for size 0; -ENOSPC when exhausted; -ENOMEM. */
+int chipc_space_alloc(struct chipc_space *s, u64 size, u64 *va);
+/* Return: 0; -EINVAL for a range that is not allocated. */
+int chipc_space_free(struct chipc_space *s, u64 va, u64 size);
+
+/* ------------------------------------------------------------------ */
 /* dedup.c: resident callables, deduplicated by content                 */
 
 struct chipc_child_bind {
@@ -507,6 +546,30 @@ struct chipc_run_result {
 };
 
 /*
+ * The result fields every completion record carries, copied between any
+ * two of chipc_run_result, the uAPI's drm_chip_wait and drm_chip_run_result,
+ * and libchip's chip_run_result: status, code, fault_addr, tasks, insns,
+ * device_ns and msg (always NUL-terminated).  The sequence number is the
+ * caller's: each record names it differently.
+ */
+#define CHIPC_RESULT_COPY(dst, src)					\
+	do {								\
+		__typeof__(dst) d_ = (dst);				\
+		__typeof__(src) s_ = (src);				\
+									\
+		static_assert(sizeof(d_->msg) == sizeof(s_->msg),	\
+			      "result message sizes");			\
+		d_->status = s_->status;				\
+		d_->code = s_->code;					\
+		d_->fault_addr = s_->fault_addr;			\
+		d_->tasks = s_->tasks;					\
+		d_->insns = s_->insns;					\
+		d_->device_ns = s_->device_ns;				\
+		memcpy(d_->msg, s_->msg, sizeof(d_->msg));		\
+		d_->msg[sizeof(d_->msg) - 1] = '\0';			\
+	} while (0)
+
+/*
  * Start the device: scheduler state sized by @cfg, worker threads.
  * Return: 0; -EINVAL for a bad config; -ENOMEM.
  */
@@ -553,6 +616,7 @@ struct chipc_request {
 	u32 nstores;
 	u32 nloads;
 	u64 timeout_ns;
+	u32 span_cap;		/* spans the caller takes; 0: no timeline */
 };
 
 int chipc_request_check(const struct chipc_request_limits *lim,
@@ -564,5 +628,37 @@ int chipc_request_check_load(const struct chipc_request_limits *lim, u64 va,
 int chipc_request_check_mapped(const struct chipc_vm *vm, u64 va, u64 size);
 int chipc_request_check_mapped_load(const struct chipc_vm *vm, u64 va,
 				    u64 size);
+
+/*
+ * One load or store range of a run as the device sees it: the device
+ * range and the host bytes it is copied from (a load, the submitter's
+ * bytes read at submission) or to (a store, the snapshot or the
+ * submitter's memory).
+ */
+struct chipc_xfer {
+	u64 va;
+	u64 size;
+	union {
+		const void *src;	/* a load's bytes */
+		void *dst;		/* where a store's bytes go */
+	};
+};
+
+/*
+ * Before a run executes: write its @n loads into @vm, in order.  Every
+ * range is translated first, so a range no longer mapped (writable)
+ * copies nothing and fills @res: CHIP_STATUS_FAULT, CHIP_FAULT_WRITE,
+ * the range's address, "load <i>: range not mapped".
+ * Return: 0 or -EFAULT.
+ */
+int chipc_run_loads(const struct chipc_vm *vm, const struct chipc_xfer *x,
+		    u32 n, struct chipc_run_result *res);
+/*
+ * After a successful run: copy its @n store ranges out of @vm, the same
+ * way (CHIP_FAULT_READ, "store <i>: range not mapped").
+ * Return: 0 or -EFAULT.
+ */
+int chipc_run_stores(const struct chipc_vm *vm, const struct chipc_xfer *x,
+		     u32 n, struct chipc_run_result *res);
 
 #endif /* _CHIPC_H */

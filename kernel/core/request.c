@@ -30,8 +30,8 @@
  * @rq: the request
  *
  * Return: 0; -EINVAL for a watchdog longer than the limit; -E2BIG for an
- * argument blob, graph blob, store list or load list larger than its
- * maximum.
+ * argument blob, graph blob, store list, load list or timeline larger
+ * than its maximum (CHIPC_MAX_SPANS spans).
  */
 int chipc_request_check(const struct chipc_request_limits *lim,
 			const struct chipc_request *rq)
@@ -45,7 +45,8 @@ int chipc_request_check(const struct chipc_request_limits *lim,
 	if (rq->timeout_ns > max_timeout)
 		return -EINVAL;
 	if (rq->args_size > CHIP_ARGS_MAX_SIZE || rq->graph_size > max_graph ||
-	    rq->nstores > CHIPC_MAX_STORES || rq->nloads > CHIPC_MAX_LOADS)
+	    rq->nstores > CHIPC_MAX_STORES || rq->nloads > CHIPC_MAX_LOADS ||
+	    rq->span_cap > CHIPC_MAX_SPANS)
 		return -E2BIG;
 	return 0;
 }
@@ -127,4 +128,97 @@ int chipc_request_check_mapped_load(const struct chipc_vm *vm, u64 va,
 				    u64 size)
 {
 	return chipc_vm_translate(vm, va, size, CHIPC_PROT_WRITE) ? 0 : -EFAULT;
+}
+
+/* @res: a fault of range @i ("load 3: range not mapped"). */
+static int chipc_xfer_fault(struct chipc_run_result *res, const char *what,
+			    u32 i, s32 code, u64 va)
+{
+	static const char tail[] = ": range not mapped";
+	char *m = res->msg;
+	size_t n = strlen(what);
+
+	/* The run's counts (tasks, instructions, time) stay. */
+	memset(res->msg, 0, sizeof(res->msg));
+	res->status = CHIP_STATUS_FAULT;
+	res->code = code;
+	res->fault_addr = va;
+	memcpy(m, what, n);
+	m[n++] = ' ';
+	if (i >= 10)
+		m[n++] = (char)('0' + (i / 10) % 10);
+	m[n++] = (char)('0' + i % 10);
+	memcpy(m + n, tail, sizeof(tail));
+	return -EFAULT;
+}
+
+/*
+ * Copy @n ranges between @vm and the host: into @vm for loads, out of it
+ * for stores.  Every range is translated before anything is copied.
+ */
+static int chipc_run_xfer(const struct chipc_vm *vm, const struct chipc_xfer *x,
+			  u32 n, bool store, struct chipc_run_result *res)
+{
+	const char *what = store ? "store" : "load";
+	s32 code = store ? CHIP_FAULT_READ : CHIP_FAULT_WRITE;
+	u32 prot = store ? CHIPC_PROT_READ : CHIPC_PROT_WRITE;
+	u8 *p[CHIPC_MAX_STORES];
+	u32 i;
+
+	static_assert(CHIPC_MAX_LOADS <= CHIPC_MAX_STORES, "transfer array");
+	if (n > CHIPC_MAX_STORES)
+		return chipc_xfer_fault(res, what, CHIPC_MAX_STORES, code, 0);
+	for (i = 0; i < n; i++) {
+		p[i] = chipc_vm_translate(vm, x[i].va, x[i].size, prot);
+		if (!p[i])
+			return chipc_xfer_fault(res, what, i, code, x[i].va);
+	}
+	for (i = 0; i < n; i++) {
+		if (store)
+			memcpy(x[i].dst, p[i], x[i].size);
+		else
+			memcpy(p[i], x[i].src, x[i].size);
+	}
+	return 0;
+}
+
+/**
+ * chipc_run_loads() - write a run's loads into its address space
+ * @vm: the address space the run executes on
+ * @x: the load ranges, in order; @x[i].src holds @x[i].size bytes
+ * @n: how many, at most CHIPC_MAX_LOADS
+ * @res: the run's result, filled on a fault
+ *
+ * Every range is translated before anything is copied, so a range that
+ * is no longer mapped (or not writable) leaves the space unchanged.
+ *
+ * Return: 0; -EFAULT with @res set to CHIP_STATUS_FAULT, CHIP_FAULT_WRITE
+ * and the range's address.
+ */
+int chipc_run_loads(const struct chipc_vm *vm, const struct chipc_xfer *x,
+		    u32 n, struct chipc_run_result *res)
+{
+	if (n > CHIPC_MAX_LOADS)
+		return chipc_xfer_fault(res, "load", CHIPC_MAX_LOADS,
+					CHIP_FAULT_WRITE, 0);
+	return chipc_run_xfer(vm, x, n, false, res);
+}
+
+/**
+ * chipc_run_stores() - copy a successful run's store ranges out
+ * @vm: the address space the run executed on
+ * @x: the store ranges, in order; @x[i].dst receives @x[i].size bytes
+ * @n: how many, at most CHIPC_MAX_STORES
+ * @res: the run's result, filled on a fault
+ *
+ * Every range is translated before anything is copied, so a range that
+ * is no longer mapped fails the run with no host byte written.
+ *
+ * Return: 0; -EFAULT with @res set to CHIP_STATUS_FAULT, CHIP_FAULT_READ
+ * and the range's address.
+ */
+int chipc_run_stores(const struct chipc_vm *vm, const struct chipc_xfer *x,
+		     u32 n, struct chipc_run_result *res)
+{
+	return chipc_run_xfer(vm, x, n, true, res);
 }

@@ -34,6 +34,7 @@
 #include <xf86drm.h>
 
 #include "internal.h"
+#include "chipc.h"
 #include "drm/chip_accel.h"
 
 /* ---- runs through io_uring ---------------------------------------------- */
@@ -666,14 +667,7 @@ static int take(struct kuring *u, struct kslot *s, struct chip_run_result *res)
 	hash_del(u, s);
 	memset(res, 0, sizeof(*res));
 	res->seq = s->seq;
-	res->status = kres(u, s)->status;
-	res->code = kres(u, s)->code;
-	res->fault_addr = kres(u, s)->fault_addr;
-	res->tasks = kres(u, s)->tasks;
-	res->insns = kres(u, s)->insns;
-	res->device_ns = kres(u, s)->device_ns;
-	memcpy(res->msg, kres(u, s)->msg, sizeof(res->msg));
-	res->msg[sizeof(res->msg) - 1] = '\0';
+	CHIPC_RESULT_COPY(res, kres(u, s));
 	slot_free(u, s);
 	return ret;
 }
@@ -1366,14 +1360,7 @@ static int wait_one(struct kdev *k, uint64_t seq, uint64_t deadline,
 		return ret;
 	memset(res, 0, sizeof(*res));
 	res->seq = w.done_seq;
-	res->status = w.status;
-	res->code = w.code;
-	res->fault_addr = w.fault_addr;
-	res->tasks = w.tasks;
-	res->insns = w.insns;
-	res->device_ns = w.device_ns;
-	memcpy(res->msg, w.msg, sizeof(res->msg));
-	res->msg[sizeof(res->msg) - 1] = '\0';
+	CHIPC_RESULT_COPY(res, &w);
 	return 0;
 }
 

@@ -33,13 +33,12 @@
 #define SIM_HEAP_DEFAULT	(16ull << 20)
 #define SIM_WORKERS_DEFAULT	4
 #define SIM_WINDOW_DEFAULT	1024
-#define SIM_MAX_BUFFERS		65536
-#define SIM_PAGE		4096ull
-/* The device address space layout is the core's (chipc.h). */
-#define SIM_GUARD		CHIPC_VA_GUARD
-#define SIM_BO_BASE		CHIPC_BO_BASE
+#define SIM_PAGE		CHIPC_PAGE
+/*
+ * The device address space layout and the placement of buffers and code
+ * in it are the core's (chipc.h, space.c), as in the driver.
+ */
 #define SIM_HEAP_VA		CHIPC_HEAP_VA
-#define SIM_CODE_BASE		CHIPC_CODE_BASE
 
 enum run_state { RUN_QUEUED, RUN_RUNNING, RUN_DONE };
 
@@ -138,7 +137,7 @@ struct sim {
 	uint32_t platform;
 	uint64_t gm_size;
 	uint64_t gm_used;
-	uint64_t bo_next;
+	struct chipc_space bo_space;	/* vm_lock */
 	struct chipc_vm vm;
 	pthread_mutex_t vm_lock;
 
@@ -150,7 +149,7 @@ struct sim {
 	struct sim_waiter *waiters;	/* blocked in run/wait/reap */
 	struct chipc_dedup dedup;
 	struct chipc_registry reg;
-	uint64_t code_next;
+	struct chipc_space code_space;	/* lock, with the dedup table */
 	uint64_t orch_loads;
 	uint64_t runs[CHIP_STATUS_COUNT];
 	struct sim_run *queue, **queue_tail;
@@ -181,24 +180,41 @@ static struct sim *sim_of(struct chip_dev *dev)
 
 /* ---- device memory for resident code ---------------------------------- */
 
+struct sim_code_mem {
+	u64 dev_addr;
+	u32 size;
+	unsigned char host[] __attribute__((aligned(64)));
+};
+
+/* chipc_code_mem_ops.alloc; s->lock held. */
 static int code_alloc(void *priv, u32 size, u64 *dev_addr, u8 **host,
 		      void **cookie)
 {
 	struct sim *s = priv;
-	void *p;
+	struct sim_code_mem *m;
+	int rc;
 
-	if (posix_memalign(&p, 64, size))
+	if (posix_memalign((void **)&m, 64, sizeof(*m) + size))
 		return -ENOMEM;
-	*dev_addr = s->code_next;
-	s->code_next += (size + SIM_GUARD + SIM_PAGE - 1) & ~(SIM_PAGE - 1);
-	*host = p;
-	*cookie = p;
+	rc = chipc_space_alloc(&s->code_space, size, &m->dev_addr);
+	if (rc) {
+		free(m);
+		return rc;
+	}
+	m->size = size;
+	*dev_addr = m->dev_addr;
+	*host = m->host;
+	*cookie = m;
 	return 0;
 }
 
 static void code_free(void *priv, void *cookie)
 {
-	free(cookie);
+	struct sim *s = priv;
+	struct sim_code_mem *m = cookie;
+
+	chipc_space_free(&s->code_space, m->dev_addr, m->size);
+	free(m);
 }
 
 /* ---- the run lifecycle -------------------------------------------------- */
@@ -310,54 +326,44 @@ static void set_result(struct sim_run *r, uint32_t status, const char *msg)
 }
 
 /*
- * Store-to-host after a successful run, before the completion is
- * visible: every range is checked first, so a range that is no longer
- * mapped fails the run with nothing copied.  vm_lock held.
+ * Store-to-host after a successful run and load-from-host before one
+ * executes: the core's copies (chipc_run_stores(), chipc_run_loads()),
+ * which fail the run on a range no longer mapped with nothing copied.
+ * vm_lock held.
  */
-static void copy_stores(struct sim *s, struct sim_run *r)
+static int copy_stores(struct sim *s, struct sim_run *r,
+		       struct chipc_run_result *cres)
 {
-	const u8 *src[CHIP_MAX_STORES];
+	struct chipc_xfer x[CHIP_MAX_STORES];
 	uint32_t i;
 
 	for (i = 0; i < r->nstores; i++) {
-		src[i] = chipc_vm_translate(&s->vm, r->stores[i].dev_addr,
-					    r->stores[i].size, CHIPC_PROT_READ);
-		if (!src[i]) {
-			set_result(r, CHIP_STATUS_FAULT,
-				   "store range not mapped");
-			r->res.code = CHIP_FAULT_READ;
-			r->res.fault_addr = r->stores[i].dev_addr;
-			return;
-		}
+		x[i].va = r->stores[i].dev_addr;
+		x[i].size = r->stores[i].size;
+		x[i].dst = r->stores[i].host;
 	}
-	for (i = 0; i < r->nstores; i++)
-		memcpy(r->stores[i].host, src[i], r->stores[i].size);
+	return chipc_run_stores(&s->vm, x, r->nstores, cres);
 }
 
-/*
- * Load-from-host before the run executes: every range is checked first,
- * so a range that is no longer mapped fails the run with nothing copied.
- * vm_lock held.  Returns 0, or -EFAULT with @r's result set.
- */
-static int copy_loads(struct sim *s, struct sim_run *r)
+static int copy_loads(struct sim *s, struct sim_run *r,
+		      struct chipc_run_result *cres)
 {
-	u8 *dst[CHIP_MAX_LOADS];
+	struct chipc_xfer x[CHIP_MAX_LOADS];
 	uint32_t i;
 
 	for (i = 0; i < r->nloads; i++) {
-		dst[i] = chipc_vm_translate(&s->vm, r->loads[i].dev_addr,
-					    r->loads[i].size, CHIPC_PROT_WRITE);
-		if (!dst[i]) {
-			set_result(r, CHIP_STATUS_FAULT,
-				   "load range not mapped");
-			r->res.code = CHIP_FAULT_WRITE;
-			r->res.fault_addr = r->loads[i].dev_addr;
-			return -EFAULT;
-		}
+		x[i].va = r->loads[i].dev_addr;
+		x[i].size = r->loads[i].size;
+		x[i].src = r->loads[i].host;
 	}
-	for (i = 0; i < r->nloads; i++)
-		memcpy(dst[i], r->loads[i].host, r->loads[i].size);
-	return 0;
+	return chipc_run_loads(&s->vm, x, r->nloads, cres);
+}
+
+/* The device's result into the run's completion record. */
+static void take_result(struct sim_run *r, const struct chipc_run_result *cres)
+{
+	CHIPC_RESULT_COPY(&r->res, cres);
+	r->nspans = cres->spans;
 }
 
 static int fences_wait(struct sim *s, struct sim_run *r);
@@ -403,23 +409,17 @@ static void execute(struct sim *s, struct sim_run *r)
 	}
 
 	pthread_mutex_lock(&s->vm_lock);
-	if (r->nloads && copy_loads(s, r)) {
+	memset(&cres, 0, sizeof(cres));
+	if (r->nloads && copy_loads(s, r, &cres)) {
 		pthread_mutex_unlock(&s->vm_lock);
+		take_result(r, &cres);
 		return;
 	}
 	chipc_device_run(&s->cdev, &req, &cres);
-	r->res.status = cres.status;
-	r->res.code = cres.code;
-	r->res.fault_addr = cres.fault_addr;
-	r->res.tasks = cres.tasks;
-	r->res.insns = cres.insns;
-	r->res.device_ns = cres.device_ns;
-	r->nspans = cres.spans;
-	memcpy(r->res.msg, cres.msg, sizeof(r->res.msg));
-	r->res.msg[sizeof(r->res.msg) - 1] = 0;
 	if (cres.status == CHIP_STATUS_OK && r->nstores)
-		copy_stores(s, r);
+		copy_stores(s, r, &cres);
 	pthread_mutex_unlock(&s->vm_lock);
+	take_result(r, &cres);
 }
 
 /*
@@ -531,8 +531,6 @@ static int sim_open(struct chip_dev *dev, uint32_t platform,
 	s->gm_size = o->gm_size ? o->gm_size : SIM_GM_DEFAULT;
 	s->heap_size = o->heap_size ? (o->heap_size + 63) & ~63ull :
 		       SIM_HEAP_DEFAULT;
-	s->bo_next = SIM_BO_BASE;
-	s->code_next = SIM_CODE_BASE;
 	s->queue_tail = &s->queue;
 	s->done_tail = &s->done;
 	pthread_mutex_init(&s->vm_lock, NULL);
@@ -548,9 +546,15 @@ static int sim_open(struct chip_dev *dev, uint32_t platform,
 	mem.priv = s;
 	chipc_dedup_init(&s->dedup, &mem);
 
-	rc = chipc_vm_init(&s->vm, SIM_MAX_BUFFERS);
+	rc = chipc_space_init(&s->bo_space, CHIPC_BO_BASE, CHIPC_CODE_BASE);
 	if (rc)
 		goto err_free;
+	rc = chipc_space_init(&s->code_space, CHIPC_CODE_BASE, CHIPC_CODE_END);
+	if (rc)
+		goto err_bo_space;
+	rc = chipc_vm_init(&s->vm, CHIPC_MAX_BOS);
+	if (rc)
+		goto err_code_space;
 	rc = -ENOMEM;
 	if (posix_memalign((void **)&s->heap, 64, s->heap_size))
 		goto err_vm;
@@ -577,6 +581,10 @@ err_heap:
 	free(s->heap);
 err_vm:
 	chipc_vm_fini(&s->vm);
+err_code_space:
+	chipc_space_fini(&s->code_space);
+err_bo_space:
+	chipc_space_fini(&s->bo_space);
 err_free:
 	pthread_cond_destroy(&s->kick);
 	pthread_mutex_destroy(&s->lock);
@@ -661,6 +669,8 @@ static void sim_close(struct chip_dev *dev)
 	for (i = 0; i < s->vm.count; i++)
 		host_free(s, &s->vm.maps[i]);
 	chipc_vm_fini(&s->vm);
+	chipc_space_fini(&s->code_space);
+	chipc_space_fini(&s->bo_space);
 	free_list(s->cache);
 	free(s->heap);
 	pthread_cond_destroy(&s->kick);
@@ -690,6 +700,33 @@ static int sim_info(struct chip_dev *dev, struct chip_info *info)
 	return 0;
 }
 
+/*
+ * A buffer's device address, as the driver places it: the lowest free
+ * range of the context's buffer space (chipc_space_alloc()), at most
+ * CHIPC_MAX_BOS buffers, created or imported.  @m is filled but for its
+ * host memory.  vm_lock held.  Returns 0 or -ENOSPC.
+ */
+static int bo_place(struct sim *s, uint64_t size, struct chipc_map *m)
+{
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	if (s->vm.count >= CHIPC_MAX_BOS)
+		return -ENOSPC;
+	rc = chipc_space_alloc(&s->bo_space, size, &m->va);
+	if (rc)
+		return rc == -ENOMEM ? -ENOMEM : -ENOSPC;
+	m->size = size;
+	m->prot = CHIPC_PROT_READ | CHIPC_PROT_WRITE;
+	return 0;
+}
+
+/* Give @m's device range back.  vm_lock held. */
+static void bo_unplace(struct sim *s, const struct chipc_map *m)
+{
+	chipc_space_free(&s->bo_space, m->va, m->size);
+}
+
 static int sim_mem_alloc(struct chip_dev *dev, uint64_t size, uint64_t *addr)
 {
 	struct sim *s = sim_of(dev);
@@ -703,28 +740,29 @@ static int sim_mem_alloc(struct chip_dev *dev, uint64_t size, uint64_t *addr)
 	 * like one past the configured size or the buffer address range,
 	 * is device memory exhausted.
 	 */
-	if (size > s->gm_size || size > SIM_CODE_BASE - SIM_BO_BASE)
+	if (size > s->gm_size || size > CHIPC_CODE_BASE - CHIPC_BO_BASE)
 		return -ENOSPC;
 	rounded = (size + SIM_PAGE - 1) & ~(SIM_PAGE - 1);
 	pthread_mutex_lock(&s->vm_lock);
 	rc = -ENOSPC;
-	if (rounded > s->gm_size - s->gm_used ||
-	    rounded + SIM_GUARD > SIM_CODE_BASE - s->bo_next)
+	if (rounded > s->gm_size - s->gm_used)
 		goto out;
-	if (posix_memalign(&p, SIM_PAGE, rounded))
+	rc = bo_place(s, size, &m);
+	if (rc)
 		goto out;
+	rc = -ENOMEM;
+	if (posix_memalign(&p, SIM_PAGE, rounded)) {
+		bo_unplace(s, &m);
+		goto out;
+	}
 	memset(p, 0, rounded);
-	memset(&m, 0, sizeof(m));
-	m.va = s->bo_next;
-	m.size = size;
 	m.host = p;
-	m.prot = CHIPC_PROT_READ | CHIPC_PROT_WRITE;
 	rc = chipc_vm_insert(&s->vm, &m);
 	if (rc) {
 		free(p);
+		bo_unplace(s, &m);
 		goto out;
 	}
-	s->bo_next += rounded + SIM_GUARD;
 	s->gm_used += rounded;
 	*addr = m.va;
 out:
@@ -741,6 +779,7 @@ static int sim_mem_free(struct chip_dev *dev, uint64_t addr)
 	pthread_mutex_lock(&s->vm_lock);
 	rc = chipc_vm_remove(&s->vm, addr, &m);
 	if (!rc) {
+		bo_unplace(s, &m);
 		if (!host_free(s, &m))
 			s->gm_used -= (m.size + SIM_PAGE - 1) & ~(SIM_PAGE - 1);
 	}
@@ -855,6 +894,7 @@ static int check_req(struct sim *s, const struct chip_submit_req *req,
 		.nstores = req->nstores,
 		.nloads = req->nloads,
 		.timeout_ns = req->timeout_ns,
+		.span_cap = req->timeline ? req->timeline_cap : 0,
 	};
 	uint64_t total = 0, ltotal = 0;
 	uint32_t i;
@@ -1723,17 +1763,20 @@ static int sim_import(struct chip_dev *dev, int fd, uint64_t *addr,
 		}
 	}
 	rounded = ((uint64_t)st.st_size + SIM_PAGE - 1) & ~(SIM_PAGE - 1);
-	rc = -ENOSPC;
-	if (rounded + SIM_GUARD > SIM_CODE_BASE - s->bo_next)
+	rc = bo_place(s, (uint64_t)st.st_size, &m);
+	if (rc)
 		goto out;
 	rc = -ENOMEM;
 	sh = calloc(1, sizeof(*sh));
-	if (!sh)
+	if (!sh) {
+		bo_unplace(s, &m);
 		goto out;
+	}
 	sh->memfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	if (sh->memfd < 0) {
 		rc = -errno;
 		free(sh);
+		bo_unplace(s, &m);
 		goto out;
 	}
 	p = mmap(NULL, (size_t)rounded, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -1742,18 +1785,16 @@ static int sim_import(struct chip_dev *dev, int fd, uint64_t *addr,
 		rc = errno == EACCES ? -EINVAL : -ENOMEM;
 		close(sh->memfd);
 		free(sh);
+		bo_unplace(s, &m);
 		goto out;
 	}
-	memset(&m, 0, sizeof(m));
-	m.va = s->bo_next;
-	m.size = (uint64_t)st.st_size;
 	m.host = p;
-	m.prot = CHIPC_PROT_READ | CHIPC_PROT_WRITE;
 	rc = chipc_vm_insert(&s->vm, &m);
 	if (rc) {
 		munmap(p, (size_t)rounded);
 		close(sh->memfd);
 		free(sh);
+		bo_unplace(s, &m);
 		goto out;
 	}
 	sh->va = m.va;
@@ -1764,7 +1805,6 @@ static int sim_import(struct chip_dev *dev, int fd, uint64_t *addr,
 	sh->next = s->shared;
 	s->shared = sh;
 	sh->imported = 1;
-	s->bo_next += rounded + SIM_GUARD;
 	*addr = m.va;
 	*size = m.size;
 out:

@@ -209,59 +209,95 @@ static int test_forced_collision(void)
 /*
  * Two processes (two files, one user) register and drop callables at
  * the same time: every resident copy gets a device address of its own,
- * in every scope.
+ * in every scope.  Code addresses are reused once a copy is freed, so
+ * each process keeps ADDR_KEEP distinct callables resident (cids
+ * 0..ADDR_KEEP-1), registering and dropping another one on cid 63
+ * between two of them, and stays open until both have reported: all
+ * 2 * ADDR_KEEP copies are resident at once, and no two may share an
+ * address.
  */
-#define ADDR_ROUNDS	150
+#define ADDR_KEEP	48
 
-static int addr_child(int fd_out, int which)
+/* @img with a function name of its own: a callable of distinct content. */
+static void addr_variant(void *img, int which, int i)
+{
+	struct chip_callable_hdr *h = img;
+
+	memset(h->func_name, 0, sizeof(h->func_name));
+	h->func_name_len = (uint32_t)snprintf(h->func_name,
+					      sizeof(h->func_name),
+					      "addr_%d_%d", which, i);
+}
+
+static int addr_reg(int fd, void *img, size_t len, int cid, uint64_t *addr)
 {
 	struct drm_chip_register r;
+
+	memset(&r, 0, sizeof(r));
+	r.image_ptr = (uintptr_t)img;
+	r.image_size = len;
+	r.cid = cid;
+	if (ioctl(fd, DRM_IOCTL_CHIP_REGISTER, &r))
+		return -1;
+	if (addr)
+		*addr = r.dev_addr;
+	return 0;
+}
+
+static int addr_child(int fd_out, int fd_go, int which)
+{
 	struct drm_chip_unregister u;
-	uint64_t addrs[ADDR_ROUNDS];
+	uint64_t addrs[ADDR_KEEP];
 	size_t len;
 	void *img;
 	int fd = -1, i;
 	size_t j;
+	char c;
 
 	for (j = 0; j < sizeof(nodes) / sizeof(nodes[0]) && fd < 0; j++)
 		fd = open(nodes[j], O_RDWR | O_CLOEXEC);
 	if (fd < 0 || ct_build(which ? CT_MATMUL : CT_VECTOR,
 			       CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER, &img, &len))
 		return 2;
-	for (i = 0; i < ADDR_ROUNDS; i++) {
-		memset(&r, 0, sizeof(r));
-		r.image_ptr = (uintptr_t)img;
-		r.image_size = len;
-		r.cid = 3;
-		if (ioctl(fd, DRM_IOCTL_CHIP_REGISTER, &r))
+	for (i = 0; i < ADDR_KEEP; i++) {
+		addr_variant(img, which, i);
+		if (addr_reg(fd, img, len, i, &addrs[i]))
 			return 3;
-		addrs[i] = r.dev_addr;
+		addr_variant(img, which, 1000 + i);
+		if (addr_reg(fd, img, len, 63, NULL))
+			return 3;
 		memset(&u, 0, sizeof(u));
-		u.cid = 3;
+		u.cid = 63;
 		if (ioctl(fd, DRM_IOCTL_CHIP_UNREGISTER, &u))
 			return 4;
 	}
 	if (write(fd_out, addrs, sizeof(addrs)) != (ssize_t)sizeof(addrs))
 		return 5;
+	/* Resident until the parent has compared. */
+	if (read(fd_go, &c, 1) < 0)
+		return 6;
 	return 0;
 }
 
 static int test_code_addresses(void)
 {
-	static uint64_t a[2][ADDR_ROUNDS];
-	int p[2][2], i, j, k, st;
+	static uint64_t a[2][ADDR_KEEP];
+	int p[2][2], go[2], i, j, k, m, st;
 	pid_t pids[2];
 
+	CHECK(pipe(go) == 0);
 	for (i = 0; i < 2; i++) {
 		CHECK(pipe(p[i]) == 0);
 		pids[i] = fork();
 		CHECK(pids[i] >= 0);
 		if (!pids[i]) {
 			close(p[i][0]);
-			_exit(addr_child(p[i][1], i));
+			close(go[1]);
+			_exit(addr_child(p[i][1], go[0], i));
 		}
 		close(p[i][1]);
 	}
+	close(go[0]);
 	for (i = 0; i < 2; i++) {
 		size_t got = 0;
 		ssize_t n;
@@ -271,23 +307,23 @@ static int test_code_addresses(void)
 			got += (size_t)n;
 		CHECK_EQ(got, sizeof(a[i]));
 		close(p[i][0]);
-		CHECK_EQ(waitpid(pids[i], &st, 0), pids[i]);
-		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	}
-	/* Nothing else is resident: every registration was a new copy. */
+	/* Both children hold all their copies now. */
 	for (i = 0; i < 2; i++)
-		for (j = 0; j < ADDR_ROUNDS; j++)
-			for (k = 0; k < 2; k++) {
-				int m;
-
-				for (m = 0; m < ADDR_ROUNDS; m++) {
+		for (j = 0; j < ADDR_KEEP; j++)
+			for (k = 0; k < 2; k++)
+				for (m = 0; m < ADDR_KEEP; m++) {
 					if ((k == i && m == j) || a[k][m] != a[i][j])
 						continue;
 					fprintf(stderr, "address 0x%llx twice\n",
 						(unsigned long long)a[i][j]);
 					return 1;
 				}
-			}
+	close(go[1]);
+	for (i = 0; i < 2; i++) {
+		CHECK_EQ(waitpid(pids[i], &st, 0), pids[i]);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
 	return 0;
 }
 
