@@ -62,6 +62,11 @@ module_param(inline_us, uint, 0444);
 MODULE_PARM_DESC(inline_us,
 		 "Execute a run in the submitting task when the device is idle and the callable's last run took at most this many us (default 200, 0: never)");
 
+static unsigned int poll_us = 50;
+module_param(poll_us, uint, 0444);
+MODULE_PARM_DESC(poll_us,
+		 "The emulated device checks its queue for this many us after its last job before its thread sleeps (default 50, 0: sleep at once, at most 10000)");
+
 static unsigned int max_run_mb = 256;
 module_param(max_run_mb, uint, 0444);
 MODULE_PARM_DESC(max_run_mb,
@@ -543,6 +548,8 @@ static int chip_params_init(void)
 		return chip_param_bad(heap_size_mb, "%lu", heap_size_mb, "0-1024");
 	if (!max_timeout_ms)
 		return chip_param_bad(max_timeout_ms, "%u", max_timeout_ms, ">= 1");
+	if (poll_us > 10000)
+		return chip_param_bad(poll_us, "%u", poll_us, "0-10000");
 	if (max_run_mb < 128 || max_run_mb > (1u << 20))
 		return chip_param_bad(max_run_mb, "%u", max_run_mb, "128-1048576");
 
@@ -555,6 +562,7 @@ static int chip_params_init(void)
 	chip_params.max_runs = CHIPC_MAX_RUNS;
 	chip_params.max_run_bytes = (u64)max_run_mb << 20;
 	chip_params.inline_ns = (u64)inline_us * NSEC_PER_USEC;
+	chip_params.poll_ns = (u64)poll_us * NSEC_PER_USEC;
 	return 0;
 }
 

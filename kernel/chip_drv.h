@@ -69,6 +69,7 @@ struct chip_params {
 	u32 max_runs;
 	u64 max_run_bytes;	/* per file: kernel memory of pending runs */
 	u64 inline_ns;		/* see chip_run_inline() */
+	u64 poll_ns;		/* the emulated device's idle poll */
 };
 
 extern struct chip_params chip_params;
@@ -101,7 +102,9 @@ struct chip_device {
 	u64 rr_gen;		/* files served so far */
 	struct chip_run *running;
 	struct chip_hw *hw;	/* the device behind the boundary */
-	struct work_struct pump_work;	/* chip_pump(): an in-fence signalled */
+	/* chip_pump(): an in-fence signalled, or a start would block */
+	struct work_struct pump_work;
+	struct chip_run *deferred;	/* @running, for @pump_work to start */
 	wait_queue_head_t done_wq;	/* waiters: a run completed */
 	/* Kernels without cancelable commands: see chip_uring_owner_gone(). */
 	struct delayed_work owner_watch;
@@ -346,6 +349,7 @@ int chip_bo_copy_ioctl(struct drm_device *drm, void *data,
 int chip_file_vm_init(struct chip_file *f);
 void chip_file_vm_fini(struct chip_file *f);
 struct chip_vm_view *chip_vm_get(struct chip_file *f);
+struct chip_vm_view *chip_vm_tryget(struct chip_file *f);
 void chip_vm_put(struct chip_vm_view *v);
 
 /* chip_callable.c */

@@ -10,8 +10,15 @@
  *
  * It sees only jobs: kernel memory the job code prepared.  No DRM
  * object, file or user memory.
+ *
+ * Like a device that fetches from a command ring, the thread keeps
+ * checking its queue for a while (@poll_ns, the module's poll_us) after
+ * its last job before it sleeps: a stream of short jobs then reaches it
+ * without a wake-up per job, which costs more than a short job itself.
+ * It stops checking as soon as the CPU is wanted (need_resched()).
  */
 #include <linux/kthread.h>
+#include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
 
@@ -27,6 +34,7 @@ struct chip_emu {
 	wait_queue_head_t wq;		/* the thread: a job was queued */
 	wait_queue_head_t idle_wq;	/* reset: @cur went */
 	struct task_struct *thread;
+	u64 poll_ns;			/* idle poll before sleeping */
 };
 
 static struct chip_emu *to_emu(struct chip_hw *hw)
@@ -85,14 +93,33 @@ static void chip_emu_execute(struct chip_emu *emu, struct chip_hw_job *job)
 		chip_emu_store(job);
 }
 
+/* Check the queue for @poll_ns: true once a job is there. */
+static bool chip_emu_poll(struct chip_emu *emu)
+{
+	u64 end;
+
+	if (!emu->poll_ns)
+		return false;
+	end = local_clock() + emu->poll_ns;
+	while (list_empty_careful(&emu->queue)) {
+		if (need_resched() || kthread_should_stop() ||
+		    local_clock() > end)
+			return false;
+		cpu_relax();
+	}
+	return true;
+}
+
 static int chip_emu_thread(void *arg)
 {
 	struct chip_emu *emu = arg;
 	struct chip_hw_job *job;
 
 	while (!kthread_should_stop()) {
-		wait_event_interruptible(emu->wq, kthread_should_stop() ||
-					 !list_empty_careful(&emu->queue));
+		if (!chip_emu_poll(emu))
+			wait_event_interruptible(emu->wq,
+						 kthread_should_stop() ||
+						 !list_empty_careful(&emu->queue));
 		spin_lock(&emu->lock);
 		job = list_first_entry_or_null(&emu->queue, struct chip_hw_job,
 					       dev_node);
@@ -108,7 +135,9 @@ static int chip_emu_thread(void *arg)
 		spin_lock(&emu->lock);
 		emu->cur = NULL;
 		spin_unlock(&emu->lock);
-		wake_up_all(&emu->idle_wq);
+		/* A reset waits; pairs with the barrier in its wait_event(). */
+		if (wq_has_sleeper(&emu->idle_wq))
+			wake_up_all(&emu->idle_wq);
 		cond_resched();
 	}
 	return 0;
@@ -191,6 +220,7 @@ static const struct chip_hw_ops chip_emu_ops = {
  * Returns its boundary or an ERR_PTR().
  */
 struct chip_hw *chip_emu_create(struct chipc_device *core, u32 index,
+				u64 poll_ns,
 				void (*done)(struct chip_hw *hw,
 					     struct chip_hw_job *job))
 {
@@ -200,6 +230,7 @@ struct chip_hw *chip_emu_create(struct chipc_device *core, u32 index,
 	if (!emu)
 		return ERR_PTR(-ENOMEM);
 	emu->core = core;
+	emu->poll_ns = poll_ns;
 	spin_lock_init(&emu->lock);
 	INIT_LIST_HEAD(&emu->queue);
 	init_waitqueue_head(&emu->wq);

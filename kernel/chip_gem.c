@@ -73,6 +73,19 @@ struct chip_vm_view *chip_vm_get(struct chip_file *f)
 	return v;
 }
 
+/* chip_vm_get() without sleeping: NULL while the view is being replaced. */
+struct chip_vm_view *chip_vm_tryget(struct chip_file *f)
+{
+	struct chip_vm_view *v;
+
+	if (!down_read_trylock(&f->vm_sem))
+		return NULL;
+	v = f->vm;
+	kref_get(&v->ref);
+	up_read(&f->vm_sem);
+	return v;
+}
+
 /* Drop a reference; no lock of the file may be held (objects may go). */
 void chip_vm_put(struct chip_vm_view *v)
 {

@@ -18,7 +18,12 @@
 
 #define CHIP_HW_GRACE_MS	1000
 
-/* Arm the job timeout for the earliest deadline in flight.  @lock held. */
+/*
+ * Arm the job timeout for the earliest deadline in flight.  @lock held.
+ * Completions leave it armed: when it fires early it finds nothing
+ * expired and arms again, so a stream of jobs costs one timer update per
+ * timeout period, not one per job.
+ */
 static void chip_hw_arm_locked(struct chip_hw *hw)
 {
 	struct chip_hw_job *job;
@@ -31,9 +36,25 @@ static void chip_hw_arm_locked(struct chip_hw *hw)
 			first = job->deadline;
 		any = true;
 	}
-	if (any)
-		mod_delayed_work(system_wq, &hw->tdr,
-				 time_after(first, jiffies) ? first - jiffies : 0);
+	hw->armed = any;
+	if (!any)
+		return;
+	hw->armed_at = first;
+	mod_delayed_work(system_wq, &hw->tdr,
+			 time_after(first, jiffies) ? first - jiffies : 0);
+}
+
+/* @job joined @inflight: arm only for a deadline earlier than the armed. */
+static void chip_hw_arm_job_locked(struct chip_hw *hw, struct chip_hw_job *job)
+{
+	lockdep_assert_held(&hw->lock);
+	if (hw->armed && !time_before(job->deadline, hw->armed_at))
+		return;
+	hw->armed = true;
+	hw->armed_at = job->deadline;
+	mod_delayed_work(system_wq, &hw->tdr,
+			 time_after(job->deadline, jiffies) ?
+			 job->deadline - jiffies : 0);
 }
 
 static void chip_hw_tdr_fn(struct work_struct *work)
@@ -45,6 +66,7 @@ static void chip_hw_tdr_fn(struct work_struct *work)
 	LIST_HEAD(others);
 
 	spin_lock(&hw->lock);
+	hw->armed = false;
 	list_for_each_entry_safe(job, tmp, &hw->inflight, node)
 		if (time_after_eq(jiffies, job->deadline))
 			list_move_tail(&job->node, &expired);
@@ -85,6 +107,7 @@ void chip_hw_init(struct chip_hw *hw, const struct chip_hw_ops *ops,
 	INIT_LIST_HEAD(&hw->inflight);
 	INIT_DELAYED_WORK(&hw->tdr, chip_hw_tdr_fn);
 	hw->grace = msecs_to_jiffies(CHIP_HW_GRACE_MS);
+	hw->armed = false;
 	hw->timeouts = 0;
 }
 
@@ -104,7 +127,7 @@ int chip_hw_submit(struct chip_hw *hw, struct chip_hw_job *job)
 	job->deadline = jiffies + nsecs_to_jiffies(t) + hw->grace;
 	spin_lock(&hw->lock);
 	list_add_tail(&job->node, &hw->inflight);
-	chip_hw_arm_locked(hw);
+	chip_hw_arm_job_locked(hw, job);
 	spin_unlock(&hw->lock);
 	ret = hw->ops->submit(hw, job);
 	if (ret) {

@@ -91,6 +91,8 @@ struct chip_hw_ops {
  * @lock: @inflight
  * @inflight: jobs given to the device and not completed, by node
  * @tdr: the job timeout
+ * @armed: @tdr is queued, for @armed_at
+ * @armed_at: jiffies @tdr fires at (at or before the earliest deadline)
  * @grace: jiffies a job may run past its watchdog before @tdr ends it
  * @timeouts: jobs ended by @tdr
  */
@@ -100,6 +102,8 @@ struct chip_hw {
 	spinlock_t lock;	/* @inflight */
 	struct list_head inflight;
 	struct delayed_work tdr;
+	bool armed;
+	unsigned long armed_at;
 	unsigned long grace;
 	u64 timeouts;
 };
@@ -111,8 +115,12 @@ int chip_hw_submit(struct chip_hw *hw, struct chip_hw_job *job);
 void chip_hw_complete(struct chip_hw *hw, struct chip_hw_job *job);
 void chip_hw_cancel(struct chip_hw *hw, struct chip_hw_job *job);
 
-/* chip_emu.c: the emulated device, executing jobs on @core. */
+/*
+ * chip_emu.c: the emulated device, executing jobs on @core; its thread
+ * checks its queue for @poll_ns after its last job before it sleeps.
+ */
 struct chip_hw *chip_emu_create(struct chipc_device *core, u32 index,
+				u64 poll_ns,
 				void (*done)(struct chip_hw *hw,
 					     struct chip_hw_job *job));
 

@@ -279,16 +279,24 @@ static void chip_run_put_code(struct chip_run *run)
 	run->code = NULL;
 }
 
+/* What chip_run_start() made of a run. */
+enum chip_start {
+	CHIP_START_GO,		/* its job is ready for the device */
+	CHIP_START_SKIP,	/* not to execute: its result is set */
+	CHIP_START_BLOCK,	/* @nowait, and starting it would block */
+};
+
 /*
  * Prepare the job of @run for the device (chip_hw.h): a reference on the
  * file's current view of its address space, which pins every buffer
  * object it maps (no lock is held while the run executes, so the file
  * can create and close objects meanwhile), and the buffer for its store
  * snapshot, allocated now, not at submission, charged to the submitter's
- * memory cgroup (its size was reserved in the file's budget).  Returns
- * false, with the run's result set, for a run that is not to execute.
+ * memory cgroup (its size was reserved in the file's budget).  With
+ * @nowait (an io_uring issue that may not block) nothing here sleeps:
+ * CHIP_START_BLOCK, with what is done kept, where it would.
  */
-static bool chip_run_start(struct chip_run *run)
+static enum chip_start chip_run_start(struct chip_run *run, bool nowait)
 {
 	struct chip_hw_job *job = &run->job;
 	struct chip_file *f = run->file;
@@ -300,28 +308,36 @@ static bool chip_run_start(struct chip_run *run)
 		run->res.status = CHIP_STATUS_CANCELLED;
 		snprintf(run->res.msg, sizeof(run->res.msg),
 			 "an in-fence failed (%d)", READ_ONCE(run->dep_error));
-		return false;
+		return CHIP_START_SKIP;
 	}
 	if (READ_ONCE(run->abort)) {
 		run->res.status = CHIP_STATUS_CANCELLED;
 		strscpy(run->res.msg, "cancelled", sizeof(run->res.msg));
-		return false;
+		return CHIP_START_SKIP;
 	}
-	if (run->nstores) {
+	if (run->nstores && !run->snap) {
 		old = set_active_memcg(run->memcg);
-		run->snap = kvmalloc(run->snap_size,
-				     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (nowait)
+			run->snap = kmalloc(run->snap_size, GFP_NOWAIT |
+					    __GFP_ACCOUNT | __GFP_NOWARN);
+		else
+			run->snap = kvmalloc(run->snap_size,
+					     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 		set_active_memcg(old);
+		if (!run->snap && nowait)
+			return CHIP_START_BLOCK;
 		if (!run->snap) {
 			run->res.status = CHIP_STATUS_FAULT;
 			run->res.code = CHIP_FAULT_READ;
 			run->res.fault_addr = run->stores[0].va;
 			strscpy(run->res.msg, "no memory for the store snapshot",
 				sizeof(run->res.msg));
-			return false;
+			return CHIP_START_SKIP;
 		}
 	}
-	run->view = chip_vm_get(f);
+	run->view = nowait ? chip_vm_tryget(f) : chip_vm_get(f);
+	if (!run->view)
+		return CHIP_START_BLOCK;
 	job->req = (struct chipc_run_req) {
 		.code = run->code,
 		.args = &run->args,
@@ -345,7 +361,7 @@ static bool chip_run_start(struct chip_run *run)
 	job->nstores = run->nstores;
 	job->snap = run->snap;
 	memset(&job->res, 0, sizeof(job->res));
-	return true;
+	return CHIP_START_GO;
 }
 
 /* The device has given @run back (@executed) or it never went there. */
@@ -370,7 +386,7 @@ static void chip_run_finish(struct chip_run *run, bool executed)
 		chip_run_unreserve(run, run->snap_size);
 }
 
-static void chip_pump(struct chip_device *cdev);
+static void chip_pump(struct chip_device *cdev, bool nowait);
 
 /*
  * @run has executed: account it, give the device back and wake whoever
@@ -410,7 +426,7 @@ static bool chip_run_retire(struct chip_device *cdev, struct chip_run *run,
 	if (wq_has_sleeper(&cdev->done_wq))
 		wake_up_all(&cdev->done_wq);
 	if (more && pump)
-		chip_pump(cdev);
+		chip_pump(cdev, false);
 	return uring;
 }
 
@@ -521,25 +537,40 @@ static struct chip_run *chip_pick_locked(struct chip_device *cdev)
 
 /*
  * Give the device its next run, if it is free and a run may start.
- * Called in process context wherever that may have changed: after a
- * submission, a retirement (the device's completion), and from
- * @pump_work when an in-fence signals.  A run that is not to execute
- * (cancelled, failed in-fence) retires at once and the next is taken.
+ * Called wherever that may have changed: after a submission, a
+ * retirement (the device's completion) and, from @pump_work, when an
+ * in-fence signals.  A run that is not to execute (cancelled, failed
+ * in-fence) retires at once and the next is taken.  With @nowait (an
+ * io_uring issue that may not block) a run whose start would block is
+ * left to @pump_work as @deferred; it stays the device's meanwhile.
  */
-static void chip_pump(struct chip_device *cdev)
+static void chip_pump(struct chip_device *cdev, bool nowait)
 {
 	struct chip_run *run;
 	int ret;
 
 	for (;;) {
 		spin_lock(&cdev->run_lock);
-		run = chip_pick_locked(cdev);
+		run = cdev->deferred;
+		if (run && !nowait)
+			cdev->deferred = NULL;
+		else if (!run)
+			run = chip_pick_locked(cdev);
+		else
+			run = NULL;	/* the work item starts it */
 		spin_unlock(&cdev->run_lock);
 		if (!run)
 			return;
 		if (chip_uring_watch_owner(run))
 			chip_owner_watch_start(cdev, run);
-		if (chip_run_start(run)) {
+		switch (chip_run_start(run, nowait)) {
+		case CHIP_START_BLOCK:
+			spin_lock(&cdev->run_lock);
+			cdev->deferred = run;
+			spin_unlock(&cdev->run_lock);
+			queue_work(system_wq, &cdev->pump_work);
+			return;
+		case CHIP_START_GO:
 			ret = chip_hw_submit(cdev->hw, &run->job);
 			if (!ret)
 				return;	/* the device has it; see chip_run_done() */
@@ -547,8 +578,10 @@ static void chip_pump(struct chip_device *cdev)
 			snprintf(run->job.res.msg, sizeof(run->job.res.msg),
 				 "device refused the job (%d)", ret);
 			chip_run_finish(run, true);
-		} else {
+			break;
+		case CHIP_START_SKIP:
 			chip_run_finish(run, false);
+			break;
 		}
 		if (chip_run_retire(cdev, run, false, false))
 			chip_uring_complete(run);
@@ -557,7 +590,7 @@ static void chip_pump(struct chip_device *cdev)
 
 static void chip_pump_fn(struct work_struct *work)
 {
-	chip_pump(container_of(work, struct chip_device, pump_work));
+	chip_pump(container_of(work, struct chip_device, pump_work), false);
 }
 
 /*
@@ -599,7 +632,7 @@ static void chip_run_execute_inline(struct chip_device *cdev,
 {
 	struct chip_hw *hw = cdev->hw;
 
-	if (!chip_run_start(run)) {
+	if (chip_run_start(run, false) != CHIP_START_GO) {
 		chip_run_finish(run, false);
 		return;
 	}
@@ -624,7 +657,8 @@ int chip_worker_start(struct chip_device *cdev)
 
 	INIT_DELAYED_WORK(&cdev->owner_watch, chip_owner_watch_fn);
 	INIT_WORK(&cdev->pump_work, chip_pump_fn);
-	hw = chip_emu_create(&cdev->core, cdev->index, chip_run_done);
+	hw = chip_emu_create(&cdev->core, cdev->index, chip_params.poll_ns,
+			     chip_run_done);
 	if (IS_ERR(hw))
 		return PTR_ERR(hw);
 	cdev->hw = hw;
@@ -738,6 +772,8 @@ void chip_file_release_runs(struct chip_file *f)
  */
 static int chip_copy_in(void *dst, u64 uptr, u64 size, bool nowait)
 {
+	if (!size)
+		return 0;
 	if (nowait)
 		return copy_from_user_nofault(dst, u64_to_user_ptr(uptr),
 					      size) ? -EAGAIN : 0;
@@ -939,7 +975,9 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 	*ret = chip_run_reserve(run, chip_run_cost(args, snap, load));
 	if (*ret)
 		goto err;
-	run->memcg = get_mem_cgroup_from_mm(current->mm);
+	/* What the store snapshot is charged to, when it is allocated. */
+	if (snap)
+		run->memcg = get_mem_cgroup_from_mm(current->mm);
 
 	/* The timeline the core records into, counted in the cost above. */
 	if (args->timeline_count) {
@@ -1199,14 +1237,9 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 	dma_fence_put(fence);
 
 	if (!inl) {
-		/*
-		 * Give an idle device its next run; an issue that may not
-		 * block leaves that to a work item (starting a run allocates).
-		 */
-		if (kick && nowait)
-			queue_work(system_wq, &cdev->pump_work);
-		else if (kick)
-			chip_pump(cdev);
+		/* Give an idle device its next run. */
+		if (kick)
+			chip_pump(cdev, nowait);
 		return 0;
 	}
 

@@ -10,7 +10,11 @@
  *
  *   uringbench [platform] [iterations] [row]
  *
- * Prints a table of ns per operation and ratios, then the targets.  With
+ * Prints a table of ns per operation and ratios, then the targets.  The
+ * ring rows also give the CPU time per operation of this process (both
+ * user and kernel, io-wq workers included) and of the device's thread
+ * (chip0: it retires runs and starts the next), for the driver's CPU per
+ * run: that CPU less the run's own device_ns.  With
  * @row, only the ring rows whose name contains it run, or the 1 MiB upload
  * rows when @row is part of "upload 1 MiB" (for a profile of one path:
  * scripts/qemu-test.sh with CHIP_PERF=ROW).
@@ -37,6 +41,8 @@ static const char *only;	/* run only the ring rows matching this */
 struct row {
 	char name[48];
 	double ns;
+	double cpu;	/* CPU ns per op (ring rows), else 0 */
+	double dev;	/* mean device_ns of the row's runs, else 0 */
 };
 
 static struct row rows[64];
@@ -53,14 +59,66 @@ static double add(const char *name, uint64_t t, long n)
 	return r->ns;
 }
 
-static double get(const char *name)
+static struct row *find(const char *name)
 {
+	static struct row none;
 	int i;
 
 	for (i = 0; i < nrows; i++)
 		if (!strcmp(rows[i].name, name))
-			return rows[i].ns;
+			return &rows[i];
+	return &none;
+}
+
+static double get(const char *name)
+{
+	return find(name)->ns;
+}
+
+/* The device's thread, "chip0": its pid, or 0 where it is not found. */
+static int dev_pid = -1;
+
+static int find_dev_thread(void)
+{
+	char path[64], comm[32];
+	int pid;
+	FILE *f;
+
+	for (pid = 2; pid < 4096; pid++) {
+		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) && !strcmp(comm, "chip0\n")) {
+			fclose(f);
+			return pid;
+		}
+		fclose(f);
+	}
 	return 0;
+}
+
+/* CPU ns of this process and of the device's thread so far. */
+static uint64_t cpu_ns(void)
+{
+	unsigned long long dev = 0;
+	struct timespec ts;
+	char path[64];
+	FILE *f;
+
+	if (dev_pid < 0)
+		dev_pid = find_dev_thread();
+	if (dev_pid > 0) {
+		snprintf(path, sizeof(path), "/proc/%d/schedstat", dev_pid);
+		f = fopen(path, "r");
+		if (f) {
+			if (fscanf(f, "%llu", &dev) != 1)
+				dev = 0;
+			fclose(f);
+		}
+	}
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + dev;
 }
 
 static unsigned char null_args[256];
@@ -81,17 +139,32 @@ static void null_run(struct drm_chip_run *r, int32_t cid, int sync)
 	r->timeout_ns = 2000000000ull;
 }
 
+/* The last row's CPU time @c and its runs' device_ns @dev, over @n ops. */
+static void row_cpu(uint64_t c, double dev, long n)
+{
+	struct row *r = &rows[nrows - 1];
+
+	r->cpu = (double)c / (double)n;
+	r->dev = dev / (double)n;
+	dev_ns_sum += dev;
+	printf("%-34s %10.0f cpu ns/op, device_ns %.0f\n", "", r->cpu,
+	       r->dev);
+}
+
 /* ---- raw rows ------------------------------------------------------------ */
 
 static void bench_null_ioctl(int fd)
 {
 	struct drm_chip_get_param p = { .param = DRM_CHIP_PARAM_PLATFORM };
-	uint64_t t = kt_mono_ns();
+	uint64_t c = cpu_ns(), t = kt_mono_ns();
 	int i;
 
 	for (i = 0; i < iters * 10; i++)
 		kt_ioctl(fd, DRM_IOCTL_CHIP_GET_PARAM, &p);
-	add("floor: null ioctl (GET_PARAM)", kt_mono_ns() - t, iters * 10L);
+	t = kt_mono_ns() - t;
+	c = cpu_ns() - c;
+	add("floor: null ioctl (GET_PARAM)", t, iters * 10L);
+	row_cpu(c, 0, iters * 10L);
 }
 
 /* @op < 0: IORING_OP_NOP; else a uring_cmd with @op, ptr from @u. */
@@ -102,12 +175,14 @@ static double bench_ring(int fd, struct io_uring *r, int batch, long op,
 {
 	struct io_uring_cqe *cqe;
 	long total = 0, n = (long)iters * (op == DRM_CHIP_URING_RUN ? 1 : 10);
-	uint64_t t;
+	double dev = 0, ret;
+	uint64_t t, c;
 	int i, got;
 
 	if (only && !strstr(name, only))
 		return 0;
 	n = n / batch * batch;
+	c = cpu_ns();
 	t = kt_mono_ns();
 	while (total < n) {
 		for (i = 0; i < batch; i++) {
@@ -149,7 +224,7 @@ static double bench_ring(int fd, struct io_uring *r, int batch, long op,
 				return 0;
 			}
 			if (u) {
-				dev_ns_sum += (double)u[cqe->user_data - 1].result.device_ns;
+				dev += (double)u[cqe->user_data - 1].result.device_ns;
 				dev_ns_n++;
 			}
 			io_uring_cqe_seen(r, cqe);
@@ -157,14 +232,19 @@ static double bench_ring(int fd, struct io_uring *r, int batch, long op,
 		}
 		total += batch;
 	}
-	return add(name, kt_mono_ns() - t, total);
+	t = kt_mono_ns() - t;
+	c = cpu_ns() - c;
+	ret = add(name, t, total);
+	row_cpu(c, dev, total);
+	return ret;
 }
 
 static void bench_ioctl_runs(int fd)
 {
 	struct drm_chip_run r;
 	struct drm_chip_wait w;
-	uint64_t t;
+	double dev = 0;
+	uint64_t t, c;
 	int i, j;
 
 	/* Warm up: the first run of a file allocates its heap. */
@@ -174,6 +254,7 @@ static void bench_ioctl_runs(int fd)
 	w.seq = r.seq;
 	kt_ioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
 
+	c = cpu_ns();
 	t = kt_mono_ns();
 	for (i = 0; i < iters; i++) {
 		null_run(&r, 1, 1);
@@ -181,10 +262,13 @@ static void bench_ioctl_runs(int fd)
 		memset(&w, 0, sizeof(w));
 		w.seq = r.seq;
 		kt_ioctl(fd, DRM_IOCTL_CHIP_WAIT, &w);
-		dev_ns_sum += (double)w.device_ns;
+		dev += (double)w.device_ns;
 		dev_ns_n++;
 	}
-	add("run: sync ioctl (RUN+WAIT)", kt_mono_ns() - t, iters);
+	t = kt_mono_ns() - t;
+	c = cpu_ns() - c;
+	add("run: sync ioctl (RUN+WAIT)", t, iters);
+	row_cpu(c, dev, iters);
 
 	t = kt_mono_ns();
 	for (i = 0; i < iters / 32; i++) {
@@ -362,7 +446,7 @@ static int bench_raw(void)
 	}
 	dev_ns_sum = 0;
 	dev_ns_n = 0;
-	if (!only)
+	if (!only || strstr("run: sync ioctl", only))
 		bench_ioctl_runs(fd);
 	if (ring) {
 		for (i = 0; i < 3; i++) {
@@ -561,6 +645,10 @@ int main(int argc, char **argv)
 	ratio("sync ioctl run / null ioctl",
 	      get("run: sync ioctl (RUN+WAIT)"),
 	      get("floor: null ioctl (GET_PARAM)"), 10, 1);
+	ratio("CPU: (sync ioctl run - device_ns) / null ioctl",
+	      find("run: sync ioctl (RUN+WAIT)")->cpu -
+	      find("run: sync ioctl (RUN+WAIT)")->dev,
+	      find("floor: null ioctl (GET_PARAM)")->cpu, 10, 1);
 	ratio("async ioctl b32 / null ioctl",
 	      get("run: async ioctl x32 + 32 WAIT"),
 	      get("floor: null ioctl (GET_PARAM)"), 10, 1);
@@ -575,6 +663,17 @@ int main(int argc, char **argv)
 	ratio("lib(ioctl) submit+reap b32 / lib submit_batch+reap b32",
 	      get("lib(ioctl): submit+reap b32"),
 	      get("lib: submit_batch+reap b32"), 1, 0);
+	/*
+	 * The driver's own time per run at batch 32 through io_uring: the
+	 * run's cost less its execution on the device (its device_ns),
+	 * against the driver's uring_cmd NOP, in wall time and in CPU time.
+	 */
+	ratio("(uring_cmd run b32 - device_ns) / uring_cmd NOP b32",
+	      get("run: uring_cmd b32") - find("run: uring_cmd b32")->dev,
+	      get("floor: uring_cmd NOP b32"), 4, 1);
+	ratio("CPU: (uring_cmd run b32 - device_ns) / uring_cmd NOP b32",
+	      find("run: uring_cmd b32")->cpu - find("run: uring_cmd b32")->dev,
+	      find("floor: uring_cmd NOP b32")->cpu, 4, 1);
 	upload_ratio("upload 1 MiB hit, x memcpy (throughput)",
 		     get("floor: memcpy 1 MiB"), get("upload 1 MiB: hit"), 0.25);
 	upload_ratio("upload 1 MiB miss, x memcpy (throughput)",

@@ -6,7 +6,9 @@
  * queued, tearing the ring down (and exiting the task) with runs in
  * flight, and libchip's ioctl fallback when io_uring is disabled; an
  * issue that would block returns to io_uring_enter() (IO_URING_F_NONBLOCK)
- * and runs issued from an io-wq worker (IOSQE_ASYNC) outlive that worker.
+ * and runs issued from an io-wq worker (IOSQE_ASYNC) outlive that worker;
+ * batches with store snapshots while another thread creates and frees
+ * buffers (a run whose start would block in the issue is started later).
  *
  * The rings are liburing's, as libchip's; SQE128/CQE32 rings too.
  */
@@ -444,6 +446,116 @@ static int test_order(void)
 	printf("# completion order: %d of %d out of seq order\n", inversions, n);
 	CHECK_EQ(inversions, 0);
 	chip_close(dev);
+	return 0;
+}
+
+/*
+ * Buffer churn: creating and freeing buffers replaces the file's view of
+ * its address space (under its lock, taken for writing) while batches
+ * with store snapshots are issued.  A non-blocking issue that finds the
+ * device free starts the run itself, and leaves the start to the work
+ * item where taking the view or allocating the snapshot would block.
+ * Every run must complete once, OK, with its snapshot right.
+ */
+static volatile int churn_stop;
+static long churn_n;
+
+static void *churn_thread(void *arg)
+{
+	struct chip_dev *dev = arg;
+	uint64_t a[4];
+	int i;
+
+	while (!churn_stop) {
+		for (i = 0; i < 4; i++)
+			if (chip_malloc(dev, 4096 << i, &a[i]))
+				return (void *)1;
+		for (i = 0; i < 4; i++)
+			if (chip_free(dev, a[i]))
+				return (void *)1;
+		churn_n++;
+	}
+	return NULL;
+}
+
+static int test_start_contended(void)
+{
+	enum { NF = 64, B = 32, ROUNDS = 40 };
+	static float out[B][NF];
+	static struct chip_batch_run batch[B];
+	static struct chip_run_opts o[B];
+	static struct chip_store st[B];
+	struct chip_run_result res[B];
+	struct chip_args args;
+	struct chip_dev *dev;
+	uint64_t da, db, dx;
+	float va[NF], vb[NF], want = ct_vector_ref(3.0f, 1.0f);
+	pthread_t t;
+	void *tret;
+	int r, i, n, bad = 0;
+
+	CHECK_EQ(ct_open(&dev, NULL), 0);
+	CHECK_EQ(ct_register(dev, 6, CT_VECTOR,
+			     CHIP_RUNTIME_TENSORMAP_AND_RINGBUFFER), 0);
+	CHECK_EQ(chip_malloc(dev, sizeof(va), &da), 0);
+	CHECK_EQ(chip_malloc(dev, sizeof(vb), &db), 0);
+	CHECK_EQ(chip_malloc(dev, sizeof(va), &dx), 0);
+	for (i = 0; i < NF; i++) {
+		va[i] = 3.0f;
+		vb[i] = 1.0f;
+	}
+	CHECK_EQ(chip_copy_to(dev, da, va, sizeof(va)), 0);
+	CHECK_EQ(chip_copy_to(dev, db, vb, sizeof(vb)), 0);
+	chip_args_init(&args);
+	ct_add_f32(&args, da, NF);
+	ct_add_f32(&args, db, NF);
+	ct_add_f32(&args, dx, NF);
+	for (i = 0; i < B; i++) {
+		memset(&o[i], 0, sizeof(o[i]));
+		o[i].sz = sizeof(o[i]);
+		st[i].dev_addr = dx;
+		st[i].host = out[i];
+		st[i].size = sizeof(out[i]);
+		o[i].stores = &st[i];
+		o[i].nstores = 1;
+		batch[i].cid = 6;
+		batch[i].args = &args;
+		batch[i].opts = &o[i];
+	}
+	churn_stop = 0;
+	churn_n = 0;
+	CHECK_EQ(pthread_create(&t, NULL, churn_thread, dev), 0);
+	for (r = 0; r < ROUNDS && !bad; r++) {
+		memset(out, 0, sizeof(out));
+		if (chip_submit_batch(dev, batch, B) != B) {
+			bad = 1;
+			break;
+		}
+		for (n = 0; n < B && !bad; ) {
+			int k = chip_reap(dev, res, B - n, 1,
+					  now_ns() + 10000000000ull);
+
+			if (k <= 0)
+				bad = 2;
+			for (i = 0; i < k; i++)
+				if (res[i].status != CHIP_STATUS_OK)
+					bad = 3;
+			n += k > 0 ? k : 0;
+		}
+		for (i = 0; i < B && !bad; i++)
+			if (ct_mismatches(out[i], NF, want))
+				bad = 4;
+	}
+	churn_stop = 1;
+	CHECK_EQ(pthread_join(t, &tret), 0);
+	printf("# %d batches of %d with stores, %ld buffer churn rounds\n",
+	       r, B, churn_n);
+	CHECK_EQ(bad, 0);
+	CHECK(tret == NULL);
+	CHECK(churn_n > 0);
+	CHECK_EQ(chip_reap(dev, res, B, 0, 1), 0);
+	chip_close(dev);
+	CHECK_EQ(kt_klog_bugs(), 0);
 	return 0;
 }
 
@@ -952,5 +1064,6 @@ int main(int argc, char **argv)
 	T_RUN(test_inline);
 	T_RUN(test_nonblock_issue);
 	T_RUN(test_async_issuer_exits);
+	T_RUN(test_start_contended);
 	return T_DONE();
 }
