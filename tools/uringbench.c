@@ -176,13 +176,13 @@ static double bench_ring(int fd, struct io_uring *r, int batch, long op,
 	struct io_uring_cqe *cqe;
 	long total = 0, n = (long)iters * (op == DRM_CHIP_URING_RUN ? 1 : 10);
 	double dev = 0, ret;
-	uint64_t t, c;
+	uint64_t t, cpu;
 	int i, got;
 
 	if (only && !strstr(name, only))
 		return 0;
 	n = n / batch * batch;
-	c = cpu_ns();
+	cpu = cpu_ns();
 	t = kt_mono_ns();
 	while (total < n) {
 		for (i = 0; i < batch; i++) {
@@ -233,9 +233,9 @@ static double bench_ring(int fd, struct io_uring *r, int batch, long op,
 		total += batch;
 	}
 	t = kt_mono_ns() - t;
-	c = cpu_ns() - c;
+	cpu = cpu_ns() - cpu;
 	ret = add(name, t, total);
-	row_cpu(c, dev, total);
+	row_cpu(cpu, dev, total);
 	return ret;
 }
 
