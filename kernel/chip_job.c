@@ -66,27 +66,6 @@ static const struct dma_fence_ops chip_fence_ops = {
 	.get_timeline_name = chip_fence_timeline_name,
 };
 
-/*
- * The error of a run's fence: 0 for CHIP_STATUS_OK, -ECANCELED for a
- * cancelled run, -ETIMEDOUT for a watchdog or instruction budget,
- * -ENODEV for a lost device and -EIO for every other failure.
- */
-static int chip_status_errno(u32 status)
-{
-	switch (status) {
-	case CHIP_STATUS_OK:
-		return 0;
-	case CHIP_STATUS_CANCELLED:
-		return -ECANCELED;
-	case CHIP_STATUS_TIMEOUT:
-		return -ETIMEDOUT;
-	case CHIP_STATUS_DEVICE_LOST:
-		return -ENODEV;
-	default:
-		return -EIO;
-	}
-}
-
 /* Signal the fence of a submitted run with its status, once. */
 void chip_run_signal(struct chip_run *run)
 {
@@ -95,7 +74,7 @@ void chip_run_signal(struct chip_run *run)
 	if (!run->fence || run->signalled)
 		return;
 	run->signalled = true;
-	err = chip_status_errno(run->res.status);
+	err = chipc_status_errno(run->res.status);
 	if (err)
 		dma_fence_set_error(run->fence, err);
 	dma_fence_signal(run->fence);

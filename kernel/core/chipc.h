@@ -661,4 +661,13 @@ int chipc_run_loads(const struct chipc_vm *vm, const struct chipc_xfer *x,
 int chipc_run_stores(const struct chipc_vm *vm, const struct chipc_xfer *x,
 		     u32 n, struct chipc_run_result *res);
 
+/*
+ * The error a run's fence carries for its final @status: 0 for
+ * CHIP_STATUS_OK, -ECANCELED for a cancelled run, -ETIMEDOUT for a
+ * watchdog or instruction budget, -ENODEV for a lost device and -EIO for
+ * every other failure.  The driver signals its dma_fences with it, the
+ * simulated backend writes it into its run fds.
+ */
+int chipc_status_errno(u32 status);
+
 #endif /* _CHIPC_H */

@@ -222,3 +222,19 @@ int chipc_run_stores(const struct chipc_vm *vm, const struct chipc_xfer *x,
 {
 	return chipc_run_xfer(vm, x, n, true, res);
 }
+
+int chipc_status_errno(u32 status)
+{
+	switch (status) {
+	case CHIP_STATUS_OK:
+		return 0;
+	case CHIP_STATUS_CANCELLED:
+		return -ECANCELED;
+	case CHIP_STATUS_TIMEOUT:
+		return -ETIMEDOUT;
+	case CHIP_STATUS_DEVICE_LOST:
+		return -ENODEV;
+	default:
+		return -EIO;
+	}
+}

@@ -1356,7 +1356,7 @@ static int sim_dedup_list(struct chip_dev *dev, uint32_t *scope,
 /*
  * A run fd carries its run's outcome as the driver's fences do: the
  * driver signals a run's fence with an error from its status
- * (chip_status_errno() of kernel/chip_job.c), and a run one of whose
+ * (chipc_status_errno() of kernel/core/request.c), and a run one of whose
  * in-fences signalled with an error is cancelled without executing,
  * "an in-fence failed (<error>)", its own fence then carrying
  * -ECANCELED.  The simulated backend's run fds are eventfds, and the
@@ -1377,23 +1377,6 @@ static int sim_dedup_list(struct chip_dev *dev, uint32_t *scope,
  * sync_file's error is its status (SYNC_IOC_FILE_INFO).
  */
 #define SIM_FENCE_TAG	0xc41full
-
-/* The error of a run's fence, as the driver sets it. */
-static int status_errno(uint32_t status)
-{
-	switch (status) {
-	case CHIP_STATUS_OK:
-		return 0;
-	case CHIP_STATUS_CANCELLED:
-		return -ECANCELED;
-	case CHIP_STATUS_TIMEOUT:
-		return -ETIMEDOUT;
-	case CHIP_STATUS_DEVICE_LOST:
-		return -ENODEV;
-	default:
-		return -EIO;
-	}
-}
 
 /*
  * What the simulated backend waits for: its own run fds and user
@@ -1504,7 +1487,7 @@ static int fence_error(int fd)
  */
 static void fences_retire(struct sim_fences *f, uint32_t status)
 {
-	int err = status_errno(status);
+	int err = chipc_status_errno(status);
 	uint32_t i;
 
 	for (i = 0; i < f->nin; i++)
@@ -1603,7 +1586,7 @@ static int sim_run_fd(struct chip_dev *dev, uint64_t seq, int *fdp)
 		goto out;
 	}
 	if (r->state == RUN_DONE) {
-		fence_signal(fd, status_errno(r->res.status));
+		fence_signal(fd, chipc_status_errno(r->res.status));
 		goto out;
 	}
 	f = &r->fences;

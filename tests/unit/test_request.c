@@ -122,10 +122,33 @@ static int t_stores(void)
 	return 0;
 }
 
+/* The error each final status gives a run's fence, on both backends. */
+static int t_status_errno(void)
+{
+	static const int want[CHIP_STATUS_COUNT] = {
+		[CHIP_STATUS_OK] = 0,
+		[CHIP_STATUS_ORCH_ERROR] = -EIO,
+		[CHIP_STATUS_SCHED_ERROR] = -EIO,
+		[CHIP_STATUS_TIMEOUT] = -ETIMEDOUT,
+		[CHIP_STATUS_FAULT] = -EIO,
+		[CHIP_STATUS_INVALID] = -EIO,
+		[CHIP_STATUS_CANCELLED] = -ECANCELED,
+		[CHIP_STATUS_DEVICE_LOST] = -ENODEV,
+	};
+	u32 s;
+
+	for (s = 0; s < CHIP_STATUS_COUNT; s++)
+		CHECK_EQ(chipc_status_errno(s), want[s]);
+	CHECK_EQ(chipc_status_errno(CHIP_STATUS_COUNT), -EIO);
+	CHECK_EQ(chipc_status_errno(~0u), -EIO);
+	return 0;
+}
+
 int main(void)
 {
 	T_RUN(t_request_limits);
 	T_RUN(t_loads);
 	T_RUN(t_stores);
+	T_RUN(t_status_errno);
 	return T_DONE();
 }
