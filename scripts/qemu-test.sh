@@ -174,6 +174,26 @@ STRESS_APPEND=
 [ -n "${CHIP_LOAD_SEED:-}" ] && STRESS_APPEND="$STRESS_APPEND chip.load_seed=$CHIP_LOAD_SEED"
 [ -n "${CHIP_ONLY:-}" ] && STRESS_APPEND="$STRESS_APPEND chip.only=$CHIP_ONLY"
 
+# kbuild DIR LOG: build the modules in ${ch}/tmp/DIR against run_kernel's
+# kernel with W=1 and sparse, in its chroot when it has one ($ch, $kver,
+# $chk, $k of the caller); true when make succeeded and LOG holds no
+# warning or error.
+kbuild() {
+	local dir=$1 log=$2 rc
+
+	if [ -n "$ch" ]; then
+		mountpoint -q "$ch/proc" || mount -t proc proc "$ch/proc"
+		chroot "$ch" make -C "/usr/src/linux-headers-$kver" \
+			M="/tmp/$dir" W=1 $chk modules > "$log" 2>&1
+		rc=$?
+		umount "$ch/proc" 2>/dev/null
+	else
+		make -C "$k/build" M="${ch}/tmp/$dir" W=1 C=1 modules > "$log" 2>&1
+		rc=$?
+	fi
+	[ $rc = 0 ] && ! grep -v 'Skipping BTF' "$log" | grep -qiE 'warning|error'
+}
+
 run_kernel() {
 	local name=$1 k=$W/kernels/$1 kver B ch chk log R guest rc m f p fl
 	kver=$(cat "$k/kver")
@@ -193,21 +213,11 @@ run_kernel() {
 	[ -n "${CHIP_MODULE_SRC:-}" ] && cp -r "$CHIP_MODULE_SRC/kernel" "$B/"
 	rm -rf "$B/kernel/tests"
 	log=$W/build-$name.log
-	if [ -n "$ch" ]; then
-		# The chroot's own sparse predates __typeof_unqual__; use the
-		# one kernels.sh put in /opt/sparse (see chroot_checker).
-		chk=$(chroot_checker "$ch" "$kver")
-		mountpoint -q "$ch/proc" || mount -t proc proc "$ch/proc"
-		chroot "$ch" make -C "/usr/src/linux-headers-$kver" \
-			M="/tmp/$bn" W=1 $chk modules > "$log" 2>&1
-		rc=$?
-		umount "$ch/proc" 2>/dev/null
-	else
-		make -C "$k/build" M="$B" W=1 C=1 modules > "$log" 2>&1
-		rc=$?
-	fi
-	if [ $rc = 0 ] && [ -f "$B/kernel/chip.ko" ] &&
-	   ! grep -v 'Skipping BTF' "$log" | grep -qiE 'warning|error'; then
+	# The chroot's own sparse predates __typeof_unqual__; use the one
+	# kernels.sh put in /opt/sparse (see chroot_checker).
+	chk=
+	[ -n "$ch" ] && chk=$(chroot_checker "$ch" "$kver")
+	if kbuild "$bn" "$log" && [ -f "$B/kernel/chip.ko" ]; then
 		if [ -n "$ch" ] && [ -z "$chk" ]; then
 			bad "$name: build W=1, but no sparse that parses its headers"
 		else
@@ -224,18 +234,8 @@ run_kernel() {
 		rm -rf "$B-sb"
 		cp -r "$P/tools/schedbench" "$B-sb"
 		log=$W/build-schedbench-$name.log
-		if [ -n "$ch" ]; then
-			mountpoint -q "$ch/proc" || mount -t proc proc "$ch/proc"
-			chroot "$ch" make -C "/usr/src/linux-headers-$kver" \
-				M="/tmp/$bn-sb" W=1 $chk modules > "$log" 2>&1
-			rc=$?
-			umount "$ch/proc" 2>/dev/null
-		else
-			make -C "$k/build" M="$B-sb" W=1 C=1 modules > "$log" 2>&1
-			rc=$?
-		fi
-		if [ $rc = 0 ] && [ -f "$B-sb/chip_schedbench.ko" ] &&
-		   ! grep -v 'Skipping BTF' "$log" | grep -qiE 'warning|error'; then
+		if kbuild "$bn-sb" "$log" &&
+		   [ -f "$B-sb/chip_schedbench.ko" ]; then
 			sb=$B-sb/chip_schedbench.ko
 			ok "$name: schedbench build W=1"
 		else
