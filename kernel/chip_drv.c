@@ -78,14 +78,27 @@ static struct platform_device *chip_pdevs[CHIP_MAX_DEVICES];
 static struct chip_device *chip_devs[CHIP_MAX_DEVICES];
 static void *chip_groups[CHIP_MAX_DEVICES];
 
+/*
+ * Add @bytes to *@used unless that takes it above @limit.  A refused
+ * charge never shows in *@used, not even for a moment: a reader
+ * (COUNTERS, fdinfo) never sees use above the limit, and a concurrent
+ * charge that fits is not refused because of one that does not.
+ */
+bool chip_charge(atomic64_t *used, u64 bytes, u64 limit)
+{
+	s64 old = atomic64_read(used);
+
+	do {
+		if (bytes > limit || (u64)old > limit - bytes)
+			return false;
+	} while (!atomic64_try_cmpxchg(used, &old, old + (s64)bytes));
+	return true;
+}
+
 int chip_gm_charge(struct chip_device *cdev, u64 bytes)
 {
-	if ((u64)atomic64_add_return(bytes, &cdev->gm_used) >
-	    chip_params.gm_size) {
-		atomic64_sub(bytes, &cdev->gm_used);
-		return -ENOSPC;
-	}
-	return 0;
+	return chip_charge(&cdev->gm_used, bytes, chip_params.gm_size) ?
+	       0 : -ENOSPC;
 }
 
 void chip_gm_uncharge(struct chip_device *cdev, u64 bytes)

@@ -333,6 +333,8 @@ static inline bool chip_file_released(struct drm_file *file)
 	return !file_count(file->filp);
 }
 
+/* Add @bytes to *@used unless that goes above @limit (chip_drv.c). */
+bool chip_charge(atomic64_t *used, u64 bytes, u64 limit);
 /* Account @bytes of device memory; -ENOSPC past gm_size. */
 int chip_gm_charge(struct chip_device *cdev, u64 bytes);
 void chip_gm_uncharge(struct chip_device *cdev, u64 bytes);

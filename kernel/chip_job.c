@@ -164,10 +164,8 @@ static int chip_run_reserve(struct chip_run *run, u64 cost)
 
 	if (cost > chip_params.max_run_bytes)
 		return -E2BIG;
-	if ((u64)atomic64_add_return(cost, used) > chip_params.max_run_bytes) {
-		atomic64_sub(cost, used);
+	if (!chip_charge(used, cost, chip_params.max_run_bytes))
 		return -EBUSY;
-	}
 	run->cost = cost;
 	return 0;
 }

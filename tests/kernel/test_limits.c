@@ -11,6 +11,8 @@
  *			the file's max_run_mb, not the guest's memory
  *	device memory	an object closed but still mmapped or exported stays
  *			charged against gm_size until its last reference
+ *	never over	creations refused for want of device memory never
+ *			show in COUNTERS as use above gm_size
  *	inline SIGKILL	a run executing in its submitter stops on SIGKILL
  *
  * Bounds on waits (seconds) only catch hangs; they are far above what a
@@ -364,6 +366,86 @@ static int test_gm_charged_until_free(void)
 	return 0;
 }
 
+/* ---- device memory use never reads above gm_size ------------------- */
+
+#define OVER_TRIES	20000
+
+struct over_arg {
+	int fd;
+	uint64_t size;
+	int refused;		/* creations that got -ENOSPC */
+	int other;		/* any other outcome */
+};
+
+static void *over_creator(void *p)
+{
+	struct over_arg *a = p;
+	uint32_t h;
+	int i, ret;
+
+	for (i = 0; i < OVER_TRIES; i++) {
+		ret = kt_bo_create(a->fd, a->size, &h, NULL);
+		if (ret == -ENOSPC) {
+			a->refused++;
+		} else {
+			a->other++;
+			if (!ret)
+				kt_gem_close(a->fd, h);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Two threads keep asking for more device memory than is left while the
+ * main thread reads the device's counters: a refused creation must not
+ * be seen in dev_gm_used, even for the moment it takes to refuse it.
+ */
+static int test_gm_never_over(void)
+{
+	uint64_t gm = (uint64_t)module_param("gm_size_mb") * MIB;
+	uint64_t big = gm - 8 * MIB;
+	struct over_arg a[2];
+	struct drm_chip_counters c;
+	pthread_t th[2];
+	uint64_t most = 0;
+	int fd = kt_open_node(NULL), i, reads = 0, over = 0;
+	uint32_t h;
+
+	CHECK(fd >= 0);
+	CHECK(gm >= 64 * MIB);
+	CHECK_EQ(kt_bo_create(fd, big, &h, NULL), 0);
+	for (i = 0; i < 2; i++) {
+		a[i] = (struct over_arg){ .fd = fd, .size = 16 * MIB };
+		CHECK_EQ(pthread_create(&th[i], NULL, over_creator, &a[i]), 0);
+	}
+	while (reads < 4 * OVER_TRIES) {
+		memset(&c, 0, sizeof(c));
+		if (kt_ioctl(fd, DRM_IOCTL_CHIP_COUNTERS, &c))
+			break;
+		reads++;
+		if (c.dev_gm_used > most)
+			most = c.dev_gm_used;
+		if (c.dev_gm_used > gm)
+			over++;
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	/* give the memory back before any check can return */
+	CHECK_EQ(kt_gem_close(fd, h), 0);
+	close(fd);
+	printf("# %d counter reads, %d above gm_size (most %llu of %llu)\n",
+	       reads, over, (unsigned long long)most,
+	       (unsigned long long)gm);
+	CHECK_EQ(reads, 4 * OVER_TRIES);
+	CHECK_EQ(over, 0);
+	for (i = 0; i < 2; i++) {
+		CHECK_EQ(a[i].refused, OVER_TRIES);
+		CHECK_EQ(a[i].other, 0);
+	}
+	return 0;
+}
+
 /* ---- SIGKILL of a run executing in its submitter --------------------- */
 
 /*
@@ -441,6 +523,7 @@ int main(int argc, char **argv)
 	T_RUN(test_stalled_copy);
 	T_RUN(test_run_budget);
 	T_RUN(test_gm_charged_until_free);
+	T_RUN(test_gm_never_over);
 	T_RUN(test_inline_sigkill);
 	return T_DONE();
 }

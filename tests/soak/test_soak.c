@@ -279,11 +279,14 @@ static int op_memory(struct worker *w)
 	if (chip_copy_to(dev, addr, in, size) ||
 	    chip_copy_from(dev, back, addr, size) || memcmp(in, back, size))
 		FAIL(w, "copy round trip");
+	/*
+	 * No second free to check -ENOENT here (test_api does): freed
+	 * addresses are reused, and another thread may already have been
+	 * given this one.
+	 */
 	rc = chip_free(dev, addr);
 	if (rc)
 		FAIL(w, "free: %d", rc);
-	if (chip_free(dev, addr) != -ENOENT)
-		FAIL(w, "double free");
 	return 0;
 }
 
