@@ -10,7 +10,8 @@
 #      python: the Python package's pytest suite (tests/python/run.sh);
 #      tools: chipctl against libchip (tests/tools/run.sh); man: every
 #      exported symbol, tool and the driver have a page that renders
-#      without warnings (tests/install/man.sh)
+#      without warnings (tests/install/man.sh); docs: every page of
+#      Documentation/ parses as reStructuredText (tests/install/docs.sh)
 #   2. the same (with the multi-threaded soak) under ASan/UBSan and under
 #      valgrind; the conformance suite and the soak under TSan
 #   3. fuzz harnesses, bounded
@@ -122,11 +123,17 @@ man_stage() {
 	tests/install/man.sh build
 }
 
+docs_stage() {
+	need_pkgs python3-docutils || return 1
+	tests/install/docs.sh
+}
+
 need_pkgs build-essential make pkg-config liburing-dev libdrm-dev python3
 stage userspace userspace
 stage install tests/install/run.sh build
 stage tools tests/tools/run.sh build
 stage man man_stage
+stage docs docs_stage
 stage clang clang_stage
 stage python python_stage
 stage sanitizers sanitizers
