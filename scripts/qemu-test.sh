@@ -395,7 +395,8 @@ run_kernel() {
 		rc=$?
 		tr -d '\r' < "$guest" > "$guest.txt"
 		stamp "$name: qemu exit $rc"
-		[ $boot = 1 ] && ! grep -q '^GUEST_INIT' "$guest.txt" &&
+		# (the console's escape codes may precede the line's text)
+		[ $boot = 1 ] && ! grep -q 'GUEST_INIT$' "$guest.txt" &&
 			grep -qE 'Kernel panic|Oops' "$guest.txt" || break
 		cp "$guest.txt" "$guest.before-init.txt"
 		grep -m1 -E 'Oops|Kernel panic' "$guest.txt"
