@@ -18,6 +18,16 @@
 
 #define CHIP_HW_GRACE_MS	1000
 
+/* Arm the job timeout for @deadline.  @lock held. */
+static void chip_hw_arm_at_locked(struct chip_hw *hw, unsigned long deadline)
+{
+	lockdep_assert_held(&hw->lock);
+	hw->armed = true;
+	hw->armed_at = deadline;
+	mod_delayed_work(system_wq, &hw->tdr,
+			 time_after(deadline, jiffies) ? deadline - jiffies : 0);
+}
+
 /*
  * Arm the job timeout for the earliest deadline in flight.  @lock held.
  * Completions leave it armed: when it fires early it finds nothing
@@ -37,24 +47,16 @@ static void chip_hw_arm_locked(struct chip_hw *hw)
 		any = true;
 	}
 	hw->armed = any;
-	if (!any)
-		return;
-	hw->armed_at = first;
-	mod_delayed_work(system_wq, &hw->tdr,
-			 time_after(first, jiffies) ? first - jiffies : 0);
+	if (any)
+		chip_hw_arm_at_locked(hw, first);
 }
 
 /* @job joined @inflight: arm only for a deadline earlier than the armed. */
 static void chip_hw_arm_job_locked(struct chip_hw *hw, struct chip_hw_job *job)
 {
 	lockdep_assert_held(&hw->lock);
-	if (hw->armed && !time_before(job->deadline, hw->armed_at))
-		return;
-	hw->armed = true;
-	hw->armed_at = job->deadline;
-	mod_delayed_work(system_wq, &hw->tdr,
-			 time_after(job->deadline, jiffies) ?
-			 job->deadline - jiffies : 0);
+	if (!hw->armed || time_before(job->deadline, hw->armed_at))
+		chip_hw_arm_at_locked(hw, job->deadline);
 }
 
 static void chip_hw_tdr_fn(struct work_struct *work)
