@@ -239,7 +239,9 @@ struct chip_run {
 
 	/*
 	 * Its fence, signalled when it retires; published in @out_syncobj
-	 * at submission (with @out_chain for a timeline point).
+	 * at submission (with @out_chain for a timeline point).  NULL for a
+	 * run without an out-syncobj: nothing outside the driver could
+	 * ever see it.
 	 */
 	struct dma_fence *fence;
 	bool signalled;

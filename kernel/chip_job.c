@@ -364,6 +364,9 @@ static void chip_run_finish(struct chip_run *run, bool executed)
 }
 
 static void chip_pump(struct chip_device *cdev, bool nowait);
+static void chip_pump_from(struct chip_device *cdev, struct chip_run *run,
+			   bool nowait);
+static struct chip_run *chip_pick_locked(struct chip_device *cdev);
 
 /*
  * @run has executed: account it, give the device back and wake whoever
@@ -373,6 +376,7 @@ static void chip_pump(struct chip_device *cdev, bool nowait);
 static bool chip_run_retire(struct chip_device *cdev, struct chip_run *run,
 			    bool inl, bool pump)
 {
+	struct chip_run *next = NULL;
 	bool uring, more, drop;
 
 	chip_run_put_code(run);
@@ -390,7 +394,10 @@ static bool chip_run_retire(struct chip_device *cdev, struct chip_run *run,
 	drop = run->no_result && !run->ucmd;
 	if (drop)
 		list_del_init(&run->fnode);
-	more = !list_empty(&cdev->active);
+	/* The next run, chosen under the same lock (see chip_pump()). */
+	if (pump && !cdev->deferred)
+		next = chip_pick_locked(cdev);
+	more = pump && cdev->deferred;
 	spin_unlock(&cdev->run_lock);
 	if (drop) {
 		chip_run_free(run);
@@ -402,7 +409,9 @@ static bool chip_run_retire(struct chip_device *cdev, struct chip_run *run,
 	 */
 	if (wq_has_sleeper(&cdev->done_wq))
 		wake_up_all(&cdev->done_wq);
-	if (more && pump)
+	if (next)
+		chip_pump_from(cdev, next, false);
+	else if (more)
 		chip_pump(cdev, false);
 	return uring;
 }
@@ -523,21 +532,33 @@ static struct chip_run *chip_pick_locked(struct chip_device *cdev)
  */
 static void chip_pump(struct chip_device *cdev, bool nowait)
 {
-	struct chip_run *run;
+	chip_pump_from(cdev, NULL, nowait);
+}
+
+/*
+ * chip_pump(), starting with @run when the caller has already made it
+ * the device's (chip_pick_locked() under the run_lock it held anyway:
+ * after a submission or a retirement, one lock round trip fewer).
+ */
+static void chip_pump_from(struct chip_device *cdev, struct chip_run *run,
+			   bool nowait)
+{
 	int ret;
 
-	for (;;) {
-		spin_lock(&cdev->run_lock);
-		run = cdev->deferred;
-		if (run && !nowait)
-			cdev->deferred = NULL;
-		else if (!run)
-			run = chip_pick_locked(cdev);
-		else
-			run = NULL;	/* the work item starts it */
-		spin_unlock(&cdev->run_lock);
-		if (!run)
-			return;
+	for (;; run = NULL) {
+		if (!run) {
+			spin_lock(&cdev->run_lock);
+			run = cdev->deferred;
+			if (run && !nowait)
+				cdev->deferred = NULL;
+			else if (!run)
+				run = chip_pick_locked(cdev);
+			else
+				run = NULL;	/* the work item starts it */
+			spin_unlock(&cdev->run_lock);
+			if (!run)
+				return;
+		}
 		if (chip_uring_watch_owner(run))
 			chip_owner_watch_start(cdev, run);
 		switch (chip_run_start(run, nowait)) {
@@ -787,6 +808,11 @@ static void *chip_copy_blob(u64 uptr, u64 size, void *small, u64 small_size,
  * The syncs of a request: its in-fences, each looked up now (a point with
  * no fence yet: -EINVAL) and watched from now on, and the syncobj (and,
  * for a timeline point, the chain link) that will publish its fence.
+ *
+ * The run's fence is made only for an out-syncobj, the one place where
+ * anything outside the driver can get it; the driver's own waits (WAIT,
+ * the io_uring completion) do not use it.  Its seqno is the run's seq:
+ * the fences of a file's context still come in seq order, with gaps.
  */
 static int chip_run_prepare_syncs(struct chip_run *run,
 				  const struct drm_chip_run *args, bool nowait)
@@ -798,14 +824,16 @@ static int chip_run_prepare_syncs(struct chip_run *run,
 	u32 i, n = args->in_sync_count;
 	int ret;
 
-	cf = kzalloc(sizeof(*cf), gfp | __GFP_ACCOUNT);
-	if (!cf)
-		return nowait ? -EAGAIN : -ENOMEM;
-	spin_lock_init(&cf->lock);
-	/* The seqno is the run's seq, set before anyone sees the fence. */
-	dma_fence_init(&cf->base, &chip_fence_ops, &cf->lock,
-		       run->file->fence_ctx, 0);
-	run->fence = &cf->base;
+	if (args->out_sync.handle) {
+		cf = kzalloc(sizeof(*cf), gfp | __GFP_ACCOUNT);
+		if (!cf)
+			return nowait ? -EAGAIN : -ENOMEM;
+		spin_lock_init(&cf->lock);
+		/* The seqno is set before anyone sees the fence. */
+		dma_fence_init(&cf->base, &chip_fence_ops, &cf->lock,
+			       run->file->fence_ctx, 0);
+		run->fence = &cf->base;
+	}
 
 	ret = chip_copy_in(in, args->in_syncs_ptr, n * sizeof(in[0]), nowait);
 	if (ret)
@@ -1087,9 +1115,9 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 	struct drm_syncobj *out_syncobj;
 	struct dma_fence_chain *out_chain;
 	struct dma_fence *fence;
-	struct chip_run *run;
+	struct chip_run *run, *next;
 	u64 out_point;
-	bool inl, kick;
+	bool inl;
 	int ret;
 
 	run = chip_run_prepare(f, args, nowait, &ret);
@@ -1175,7 +1203,7 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 	if (ucmd)
 		chip_uring_bind(run, ucmd, issue_flags, !inl);
 	/* Once visible, the run may retire and be freed at any time. */
-	fence = dma_fence_get(run->fence);
+	fence = dma_fence_get(run->fence);	/* NULL without out_sync */
 	out_syncobj = run->out_syncobj;
 	out_chain = run->out_chain;
 	out_point = run->out_point;
@@ -1184,7 +1212,8 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 
 	spin_lock(&cdev->run_lock);
 	run->seq = ++f->next_seq;
-	fence->seqno = run->seq;
+	if (fence)
+		fence->seqno = run->seq;
 	run->res.status = CHIP_STATUS_INVALID;
 	list_add_tail(&run->fnode, &f->runs);
 	if (!inl) {
@@ -1195,10 +1224,13 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 	}
 	/* The submitter's count: the run may start once the fences have. */
 	atomic_dec(&run->deps_left);
-	/* A busy device takes its next run when the running one retires. */
-	kick = !inl && !cdev->running;
 	*seq = run->seq;
 	trace_chip_run_submit(run);
+	/*
+	 * An idle device's next run, chosen now (see chip_pump()); a busy
+	 * device takes it when the running one retires.
+	 */
+	next = !inl && !cdev->running ? chip_pick_locked(cdev) : NULL;
 	spin_unlock(&cdev->run_lock);
 	atomic64_inc(&cdev->runs);
 
@@ -1214,9 +1246,8 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 	dma_fence_put(fence);
 
 	if (!inl) {
-		/* Give an idle device its next run. */
-		if (kick)
-			chip_pump(cdev, nowait);
+		if (next)
+			chip_pump_from(cdev, next, nowait);
 		return 0;
 	}
 
