@@ -21,6 +21,13 @@
 #                                      a chroot (installs package dkms)
 #   CHIP_BENCH=1 scripts/qemu-test.sh  also run tools/uringbench in the
 #                                      guest (its table: bench-NAME.txt)
+#   CHIP_BENCH=1 CHIP_AB_BASE=REV scripts/qemu-test.sh
+#                                      also build the module of git
+#                                      revision REV; the guest loads it
+#                                      and this tree's in turn,
+#                                      CHIP_AB_ROUNDS times (default 8),
+#                                      and runs the batch-32 rows under
+#                                      each (ab-NAME.txt, and a summary)
 #   CHIP_SCHEDBENCH=1 scripts/qemu-test.sh
 #                                      also build tools/schedbench and load
 #                                      it in the guest with each of
@@ -194,6 +201,47 @@ kbuild() {
 	[ $rc = 0 ] && ! grep -v 'Skipping BTF' "$log" | grep -qiE 'warning|error'
 }
 
+# ab_summary FILE NAME: the paired benchmark's rounds (GUEST_AB lines and
+# the uringbench rows after each): per module, issue 11's ratio
+# (run b32 - its device_ns) / uring_cmd NOP b32 of every round, and the
+# medians.  False when a round has no numbers.
+ab_summary() {
+	awk -v name="$2" '
+	function median(a, n,   i, j, t) {
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+			}
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	function flush() {
+		if (v == "")
+			return
+		if (nop <= 0 || run <= 0) {
+			bad = 1
+			return
+		}
+		k = ++n[v]
+		r[v, k] = (run - dev) / nop
+		c[v, k] = run - dev
+		printf "ab %s: %s round %s: run b32 %d ns, device_ns %d, NOP b32 %d ns, ratio %.2f\n", name, v, round, run, dev, nop, r[v, k]
+	}
+	/^GUEST_AB [a-z]+ [0-9]+$/ { flush(); v = $2; round = $3; nop = run = dev = 0; next }
+	/^floor: uring_cmd NOP b32 / { nop = $(NF - 1); next }
+	/^run: uring_cmd b32 / { run = $(NF - 1); want = 1; next }
+	want && /device_ns/ { dev = $NF; want = 0; next }
+	END {
+		flush()
+		if (bad || !n["base"] || !n["new"])
+			exit 1
+		for (k = 1; k <= n["base"]; k++) { x[k] = r["base", k]; y[k] = c["base", k] }
+		mb = median(x, n["base"]); cb = median(y, n["base"])
+		for (k = 1; k <= n["new"]; k++) { x[k] = r["new", k]; y[k] = c["new", k] }
+		mn = median(x, n["new"]); cn = median(y, n["new"])
+		printf "ab %s: median ratio base %.2f, new %.2f; median (run b32 - device_ns) base %d ns, new %d ns (new/base %.2f)\n", name, mb, mn, cb, cn, cn / cb
+	}' "$1"
+}
+
 run_kernel() {
 	local name=$1 k=$W/kernels/$1 kver B ch chk log R guest rc m f p fl
 	kver=$(cat "$k/kver")
@@ -227,6 +275,23 @@ run_kernel() {
 		grep -iE 'warning|error' "$log" | grep -v 'Skipping BTF' | head -n 40
 		bad "$name: build"
 		return
+	fi
+	# 1a. CHIP_AB_BASE=REV: that revision's module, built alike, for
+	# the guest's paired benchmark (run_ab in scripts/guest/init).
+	ab=
+	if [ -n "${CHIP_AB_BASE:-}" ] && [ -n "${CHIP_BENCH:-}" ]; then
+		rm -rf "$B-ab"
+		mkdir -p "$B-ab"
+		log=$W/build-ab-$name.log
+		if git -C "$P" archive "$CHIP_AB_BASE" Kbuild kernel uapi |
+		   tar -x -C "$B-ab" && rm -rf "$B-ab/kernel/tests" &&
+		   kbuild "$bn-ab" "$log" && [ -f "$B-ab/kernel/chip.ko" ]; then
+			ab=$B-ab/kernel/chip.ko
+			ok "$name: build of $CHIP_AB_BASE for the paired benchmark"
+		else
+			grep -iE 'warning|error' "$log" | grep -v 'Skipping BTF' | head -n 20
+			bad "$name: build of $CHIP_AB_BASE"
+		fi
 	fi
 	# 1b. CHIP_SCHEDBENCH=1: the drm_sched test module, built alike.
 	sb=
@@ -354,6 +419,11 @@ run_kernel() {
 		mkdir -p "$R/bench"
 		cp "$KT/bench/uringbench" "$R/bench/"
 	fi
+	if [ -n "$ab" ] && [ -d "$R/bench" ]; then
+		mkdir -p "$R/ab"
+		cp "$ab" "$R/ab/"
+		echo "${CHIP_AB_ROUNDS:-8}" > "$R/ab/rounds"
+	fi
 	# CHIP_PERF=ROW: perf (the host's) profiles that benchmark row.
 	if [ -n "${CHIP_PERF:-}" ] && [ -x "$KT/bench/uringbench" ]; then
 		f=$(command -v perf)
@@ -430,6 +500,15 @@ run_kernel() {
 			ok "$name: schedbench ran"
 		else
 			bad "$name: schedbench"
+		fi
+	fi
+	if [ -n "$ab" ]; then
+		sed -n '/^GUEST_AB_BEGIN/,/^GUEST_AB_END/p' "$guest.txt" \
+			> "$W/ab-$name.txt"
+		if ab_summary "$W/ab-$name.txt" "$name"; then
+			ok "$name: paired benchmark ran"
+		else
+			bad "$name: paired benchmark"
 		fi
 	fi
 	if grep -q '^GUEST_PERF_BEGIN' "$guest.txt"; then
