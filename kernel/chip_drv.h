@@ -299,11 +299,14 @@ struct chip_run {
 	bool uring_claimed;	/* under run_lock: completion under way */
 	bool uring_cqe32;	/* the ring has 32-byte completions */
 
-	/* What the device executes, prepared when the run starts. */
-	struct chip_hw_job job;
 	struct chip_vm_view *view;	/* referenced while it executes */
 
-	/* Not zeroed at allocation: only the first entries / bytes used. */
+	/*
+	 * Not zeroed at allocation.  What the device executes: set up
+	 * whole when the run starts (chip_run_start()), its list nodes at
+	 * allocation.  Then only the first entries / bytes used.
+	 */
+	struct chip_hw_job job;
 	struct drm_chip_store stores[DRM_CHIP_MAX_STORES];
 	struct drm_chip_load loads[DRM_CHIP_MAX_LOADS];
 	struct chip_run_dep deps[DRM_CHIP_MAX_IN_SYNCS];

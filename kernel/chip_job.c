@@ -937,7 +937,7 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 		*ret = nowait ? -EAGAIN : -ENOMEM;
 		return NULL;
 	}
-	memset(run, 0, offsetof(struct chip_run, stores));
+	memset(run, 0, offsetof(struct chip_run, job));
 	INIT_LIST_HEAD(&run->qnode);
 	INIT_LIST_HEAD(&run->fnode);
 	/* Empty whenever the device does not hold the job. */

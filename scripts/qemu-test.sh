@@ -27,7 +27,9 @@
 #                                      and this tree's in turn,
 #                                      CHIP_AB_ROUNDS times (default 8),
 #                                      and runs the batch-32 rows under
-#                                      each (ab-NAME.txt, and a summary)
+#                                      each, CHIP_AB_ITERS runs a row
+#                                      (default 20000; ab-NAME.txt, and a
+#                                      summary)
 #   CHIP_SCHEDBENCH=1 scripts/qemu-test.sh
 #                                      also build tools/schedbench and load
 #                                      it in the guest with each of
@@ -422,7 +424,7 @@ run_kernel() {
 	if [ -n "$ab" ] && [ -d "$R/bench" ]; then
 		mkdir -p "$R/ab"
 		cp "$ab" "$R/ab/"
-		echo "${CHIP_AB_ROUNDS:-8}" > "$R/ab/rounds"
+		echo "${CHIP_AB_ROUNDS:-8} ${CHIP_AB_ITERS:-20000}" > "$R/ab/rounds"
 	fi
 	# CHIP_PERF=ROW: perf (the host's) profiles that benchmark row.
 	if [ -n "${CHIP_PERF:-}" ] && [ -x "$KT/bench/uringbench" ]; then
