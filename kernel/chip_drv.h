@@ -382,8 +382,8 @@ void chip_dedup_show(struct chip_device *cdev, struct seq_file *m);
 struct drm_printer;
 void chip_file_set_client(struct chip_file *f, struct drm_file *file);
 void chip_show_fdinfo(struct drm_printer *p, struct drm_file *file);
-void chip_run_started(struct chip_run *run);
-void chip_run_retired(struct chip_run *run);	/* run_lock held */
+void chip_run_started(struct chip_run *run, u64 now);
+void chip_run_retired(struct chip_run *run, u64 now);	/* run_lock held */
 u64 chip_file_busy_ns(struct chip_file *f);	/* run_lock held */
 
 /* chip_debugfs.c */

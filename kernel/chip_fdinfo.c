@@ -50,27 +50,30 @@ void chip_file_set_client(struct chip_file *f, struct drm_file *file)
 /**
  * chip_run_started() - @run begins to execute
  * @run: the run, RUNNING
+ * @now: ktime_get_ns(), read by a caller before it took its lock; 0: read
+ *	here
  *
  * Its start time (chip_file_busy_ns()) and trace event.
  */
-void chip_run_started(struct chip_run *run)
+void chip_run_started(struct chip_run *run, u64 now)
 {
-	WRITE_ONCE(run->start_ns, ktime_get_ns());
+	WRITE_ONCE(run->start_ns, now ? : ktime_get_ns());
 	trace_chip_run_start(run);
 }
 
 /**
  * chip_run_retired() - account the device time of a complete run
  * @run: the run, executed; cdev->run_lock held
+ * @now: ktime_get_ns(), read before the lock was taken
  *
  * The file's busy time grows by the run's device_ns, or by the time since
  * the run started where that is longer: chip_file_busy_ns() counts a
  * running run from its start, and the busy time never goes back.
  */
-void chip_run_retired(struct chip_run *run)
+void chip_run_retired(struct chip_run *run, u64 now)
 {
 	u64 start = READ_ONCE(run->start_ns);
-	u64 spent = start ? ktime_get_ns() - start : 0;
+	u64 spent = start && now > start ? now - start : 0;
 
 	lockdep_assert_held(&run->file->cdev->run_lock);
 	run->file->busy_ns += max(run->res.device_ns, spent);

@@ -366,7 +366,7 @@ static void chip_run_finish(struct chip_run *run, bool executed)
 static void chip_pump(struct chip_device *cdev, bool nowait);
 static void chip_pump_from(struct chip_device *cdev, struct chip_run *run,
 			   bool nowait);
-static struct chip_run *chip_pick_locked(struct chip_device *cdev);
+static struct chip_run *chip_pick_locked(struct chip_device *cdev, u64 now);
 
 /*
  * @run has executed: account it, give the device back and wake whoever
@@ -378,13 +378,16 @@ static bool chip_run_retire(struct chip_device *cdev, struct chip_run *run,
 {
 	struct chip_run *next = NULL;
 	bool uring, more, drop;
+	u64 now;
 
 	chip_run_put_code(run);
 	chip_run_signal(run);
+	/* Outside the lock: the retirement's and the next run's start. */
+	now = ktime_get_ns();
 	spin_lock(&cdev->run_lock);
 	if (run->res.status < CHIP_STATUS_COUNT)
 		run->file->runs_by_status[run->res.status]++;
-	chip_run_retired(run);
+	chip_run_retired(run, now);
 	if (inl)
 		run->file->inline_runs++;
 	run->state = CHIP_RUN_DONE;
@@ -396,7 +399,7 @@ static bool chip_run_retire(struct chip_device *cdev, struct chip_run *run,
 		list_del_init(&run->fnode);
 	/* The next run, chosen under the same lock (see chip_pump()). */
 	if (pump && !cdev->deferred)
-		next = chip_pick_locked(cdev);
+		next = chip_pick_locked(cdev, now);
 	more = pump && cdev->deferred;
 	spin_unlock(&cdev->run_lock);
 	if (drop) {
@@ -496,9 +499,10 @@ void chip_run_dequeue_locked(struct chip_run *run)
 /*
  * The next run to start, taken off its queue and made the device's, or
  * NULL: the head of the file served longest ago among those whose head
- * may start, if the device is free.
+ * may start, if the device is free.  @now: its start time, see
+ * chip_run_started().
  */
-static struct chip_run *chip_pick_locked(struct chip_device *cdev)
+static struct chip_run *chip_pick_locked(struct chip_device *cdev, u64 now)
 {
 	struct chip_file *f, *best = NULL;
 	struct chip_run *run;
@@ -517,7 +521,7 @@ static struct chip_run *chip_pick_locked(struct chip_device *cdev)
 	chip_run_dequeue_locked(run);
 	run->state = CHIP_RUN_RUNNING;
 	cdev->running = run;
-	chip_run_started(run);
+	chip_run_started(run, now);
 	return run;
 }
 
@@ -552,7 +556,7 @@ static void chip_pump_from(struct chip_device *cdev, struct chip_run *run,
 			if (run && !nowait)
 				cdev->deferred = NULL;
 			else if (!run)
-				run = chip_pick_locked(cdev);
+				run = chip_pick_locked(cdev, 0);
 			else
 				run = NULL;	/* the work item starts it */
 			spin_unlock(&cdev->run_lock);
@@ -1116,7 +1120,7 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 	struct dma_fence_chain *out_chain;
 	struct dma_fence *fence;
 	struct chip_run *run, *next;
-	u64 out_point;
+	u64 out_point, now;
 	bool inl;
 	int ret;
 
@@ -1191,7 +1195,7 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 		run->state = CHIP_RUN_RUNNING;
 		run->inline_task = current;
 		cdev->running = run;
-		chip_run_started(run);
+		chip_run_started(run, 0);
 	}
 	spin_unlock(&cdev->run_lock);
 	chip_file_table(f, &run->table, &run->table_lock);
@@ -1210,6 +1214,8 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 	run->out_syncobj = NULL;
 	run->out_chain = NULL;
 
+	/* The start time of a run picked below, read outside the lock. */
+	now = inl || READ_ONCE(cdev->running) ? 0 : ktime_get_ns();
 	spin_lock(&cdev->run_lock);
 	run->seq = ++f->next_seq;
 	if (fence)
@@ -1230,7 +1236,7 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 	 * An idle device's next run, chosen now (see chip_pump()); a busy
 	 * device takes it when the running one retires.
 	 */
-	next = !inl && !cdev->running ? chip_pick_locked(cdev) : NULL;
+	next = !inl && !cdev->running ? chip_pick_locked(cdev, now) : NULL;
 	spin_unlock(&cdev->run_lock);
 	atomic64_inc(&cdev->runs);
 

@@ -20,6 +20,10 @@
  *	no result	NO_RESULT runs: more than max_runs without waiting,
  *			WAIT on one is -ENOENT, nothing is retained
  *	uring		syncs and NO_RESULT through DRM_CHIP_URING_RUN
+ *	mixed		runs with and without an out-syncobj in one file (only
+ *			the former have a fence): the fences of a file stay
+ *			ordered (merging two pending sync_files keeps the
+ *			later, still pending once the earlier has signalled)
  *
  * Bounds on waits (seconds) only catch hangs.
  */
@@ -636,6 +640,84 @@ static int test_uring(void)
 	return 0;
 }
 
+/* ---- runs with and without a fence in one file ------------------------- */
+
+/* Merge sync_files @a and @b: the new one's fd, or -1. */
+static int sync_file_merge(int a, int b)
+{
+	struct sync_merge_data m;
+
+	memset(&m, 0, sizeof(m));
+	strcpy(m.name, "mixed");
+	m.fd2 = b;
+	return ioctl(a, SYNC_IOC_MERGE, &m) ? -1 : m.fence;
+}
+
+static int sync_file_count(int sfd)
+{
+	struct sync_file_info info;
+
+	memset(&info, 0, sizeof(info));
+	return ioctl(sfd, SYNC_IOC_FILE_INFO, &info) ? -1 :
+	       (int)info.num_fences;
+}
+
+static int test_mixed(void)
+{
+	struct run_opts o = { .timeout_ns = 3 * SEC };
+	struct drm_chip_cancel c;
+	struct drm_chip_wait w;
+	uint64_t sl, sx, sy, n;
+	int fd = open_dev(), fx, fy, fm;
+	uint32_t hx, hy;
+
+	CHECK(fd >= 0);
+	hx = syncobj_create(fd);
+	hy = syncobj_create(fd);
+	CHECK(hx && hy);
+	/* L spins 3 s without a fence; X (null) and Y (spin) wait behind. */
+	CHECK_EQ(run(fd, CID_SPIN, &o, &sl), 0);
+	memset(&o, 0, sizeof(o));
+	o.out = hx;
+	CHECK_EQ(run(fd, CID_NULL, &o, &sx), 0);
+	o.out = hy;
+	o.timeout_ns = 60 * SEC;
+	CHECK_EQ(run(fd, CID_SPIN, &o, &sy), 0);
+	CHECK(sl < sx && sx < sy);
+	fx = syncobj_export(fd, hx, 1);
+	fy = syncobj_export(fd, hy, 1);
+	CHECK(fx >= 0 && fy >= 0);
+	/*
+	 * One context: the merge keeps the later fence, Y's (the one named
+	 * first: equal or reversed seqnos would keep X's).
+	 */
+	fm = sync_file_merge(fy, fx);
+	CHECK(fm >= 0);
+	CHECK_EQ(sync_file_count(fm), 1);
+	/* L times out, X completes; the merge still waits for Y. */
+	CHECK_EQ(syncobj_wait(fd, hx, 0, 60 * SEC), 0);
+	CHECK_EQ(sync_file_status(fx), 1);
+	CHECK_EQ(sync_file_status(fm), 0);
+	CHECK_EQ(syncobj_wait(fd, hy, 0, 0), -ETIME);
+	memset(&c, 0, sizeof(c));
+	CHECK_EQ(kt_ioctl(fd, DRM_IOCTL_CHIP_CANCEL, &c), 0);
+	CHECK_EQ(syncobj_wait(fd, hy, 0, 30 * SEC), 0);
+	CHECK_EQ(sync_file_status(fm), -ECANCELED);
+	CHECK_EQ(wait_run(fd, sl, 30 * SEC, &w), 0);
+	CHECK_EQ(w.status, CHIP_STATUS_TIMEOUT);
+	CHECK_EQ(wait_run(fd, sx, 30 * SEC, &w), 0);
+	CHECK_EQ(w.status, CHIP_STATUS_OK);
+	CHECK_EQ(wait_run(fd, sy, 30 * SEC, &w), 0);
+	CHECK_EQ(w.status, CHIP_STATUS_CANCELLED);
+	CHECK_EQ(dev_runs(fd, &n), 0);
+	CHECK_EQ(n, 0);
+	close(fm);
+	close(fx);
+	close(fy);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct drm_chip_get_param gp = { .param = DRM_CHIP_PARAM_FEATURES };
@@ -660,5 +742,6 @@ int main(int argc, char **argv)
 	T_RUN(test_close_pending);
 	T_RUN(test_no_result);
 	T_RUN(test_uring);
+	T_RUN(test_mixed);
 	return T_DONE();
 }
