@@ -204,9 +204,10 @@ kbuild() {
 }
 
 # ab_summary FILE NAME: the paired benchmark's rounds (GUEST_AB lines and
-# the uringbench rows after each): per module, issue 11's ratio
-# (run b32 - its device_ns) / uring_cmd NOP b32 of every round, and the
-# medians.  False when a round has no numbers.
+# the uringbench rows after each): per module, issue 11's ratios
+# (run b32 - its device_ns) / uring_cmd NOP b32 and sync ioctl run / null
+# ioctl of every round, and the medians.  False when a round has no
+# numbers.
 ab_summary() {
 	awk -v name="$2" '
 	function median(a, n,   i, j, t) {
@@ -219,28 +220,33 @@ ab_summary() {
 	function flush() {
 		if (v == "")
 			return
-		if (nop <= 0 || run <= 0) {
+		if (nop <= 0 || run <= 0 || null <= 0 || sync <= 0) {
 			bad = 1
 			return
 		}
 		k = ++n[v]
 		r[v, k] = (run - dev) / nop
 		c[v, k] = run - dev
-		printf "ab %s: %s round %s: run b32 %d ns, device_ns %d, NOP b32 %d ns, ratio %.2f\n", name, v, round, run, dev, nop, r[v, k]
+		q[v, k] = sync / null
+		printf "ab %s: %s round %s: run b32 %d ns, device_ns %d, NOP b32 %d ns, ratio %.2f; sync ioctl %d ns, null ioctl %d ns, ratio %.2f\n", name, v, round, run, dev, nop, r[v, k], sync, null, q[v, k]
 	}
-	/^GUEST_AB [a-z]+ [0-9]+$/ { flush(); v = $2; round = $3; nop = run = dev = 0; next }
+	function med(a, v,   k, x) {
+		for (k = 1; k <= n[v]; k++)
+			x[k] = a[v, k]
+		return median(x, n[v])
+	}
+	/^GUEST_AB [a-z]+ [0-9]+$/ { flush(); v = $2; round = $3; nop = run = dev = null = sync = 0; next }
 	/^floor: uring_cmd NOP b32 / { nop = $(NF - 1); next }
+	/^floor: null ioctl / { null = $(NF - 1); next }
+	/^run: sync ioctl \(RUN\+WAIT\) / { sync = $(NF - 1); next }
 	/^run: uring_cmd b32 / { run = $(NF - 1); want = 1; next }
 	want && /device_ns/ { dev = $NF; want = 0; next }
 	END {
 		flush()
 		if (bad || !n["base"] || !n["new"])
 			exit 1
-		for (k = 1; k <= n["base"]; k++) { x[k] = r["base", k]; y[k] = c["base", k] }
-		mb = median(x, n["base"]); cb = median(y, n["base"])
-		for (k = 1; k <= n["new"]; k++) { x[k] = r["new", k]; y[k] = c["new", k] }
-		mn = median(x, n["new"]); cn = median(y, n["new"])
-		printf "ab %s: median ratio base %.2f, new %.2f; median (run b32 - device_ns) base %d ns, new %d ns (new/base %.2f)\n", name, mb, mn, cb, cn, cn / cb
+		cb = med(c, "base"); cn = med(c, "new")
+		printf "ab %s: median (run b32 - device_ns) / NOP b32: base %.2f, new %.2f; median (run b32 - device_ns): base %d ns, new %d ns (new/base %.2f); median sync ioctl / null ioctl: base %.2f, new %.2f\n", name, med(r, "base"), med(r, "new"), cb, cn, cn / cb, med(q, "base"), med(q, "new")
 	}' "$1"
 }
 
