@@ -818,26 +818,18 @@ static void *chip_copy_blob(u64 uptr, u64 size, void *small, u64 small_size,
  * the io_uring completion) do not use it.  Its seqno is the run's seq:
  * the fences of a file's context still come in seq order, with gaps.
  */
-static int chip_run_prepare_syncs(struct chip_run *run,
+/*
+ * Look the request's in-fences up (there are some): a function of its
+ * own for the copy of the array, which the kernel's stack initialisation
+ * would otherwise clear for every run.
+ */
+static int chip_run_find_in_syncs(struct chip_run *run,
 				  const struct drm_chip_run *args, bool nowait)
 {
 	struct drm_chip_sync in[DRM_CHIP_MAX_IN_SYNCS];
 	struct drm_file *file = run->file->drm;
-	gfp_t gfp = nowait ? GFP_NOWAIT : GFP_KERNEL;
-	struct chip_fence *cf;
 	u32 i, n = args->in_sync_count;
 	int ret;
-
-	if (args->out_sync.handle) {
-		cf = kzalloc(sizeof(*cf), gfp | __GFP_ACCOUNT);
-		if (!cf)
-			return nowait ? -EAGAIN : -ENOMEM;
-		spin_lock_init(&cf->lock);
-		/* The seqno is set before anyone sees the fence. */
-		dma_fence_init(&cf->base, &chip_fence_ops, &cf->lock,
-			       run->file->fence_ctx, 0);
-		run->fence = &cf->base;
-	}
 
 	ret = chip_copy_in(in, args->in_syncs_ptr, n * sizeof(in[0]), nowait);
 	if (ret)
@@ -854,6 +846,34 @@ static int chip_run_prepare_syncs(struct chip_run *run,
 		INIT_LIST_HEAD(&dep->cb.node);
 		dep->run = run;
 		run->ndeps++;
+	}
+	return 0;
+}
+
+static int chip_run_prepare_syncs(struct chip_run *run,
+				  const struct drm_chip_run *args, bool nowait)
+{
+	struct drm_file *file = run->file->drm;
+	gfp_t gfp = nowait ? GFP_NOWAIT : GFP_KERNEL;
+	struct chip_fence *cf;
+	u32 i;
+	int ret;
+
+	if (args->out_sync.handle) {
+		cf = kzalloc(sizeof(*cf), gfp | __GFP_ACCOUNT);
+		if (!cf)
+			return nowait ? -EAGAIN : -ENOMEM;
+		spin_lock_init(&cf->lock);
+		/* The seqno is set before anyone sees the fence. */
+		dma_fence_init(&cf->base, &chip_fence_ops, &cf->lock,
+			       run->file->fence_ctx, 0);
+		run->fence = &cf->base;
+	}
+
+	if (args->in_sync_count) {
+		ret = chip_run_find_in_syncs(run, args, nowait);
+		if (ret)
+			return ret;
 	}
 
 	if (args->out_sync.handle) {

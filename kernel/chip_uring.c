@@ -68,14 +68,6 @@ bool chip_uring_claim(struct chip_run *run)
 	return true;
 }
 
-static void chip_uring_result(const struct chip_run *run,
-			      struct drm_chip_run_result *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->seq = run->seq;
-	CHIPC_RESULT_COPY(r, &run->res);
-}
-
 /*
  * In the submitting task (or its fallback when @dead): from task work, or
  * from the issue itself for a run executed inline.
@@ -85,14 +77,15 @@ void chip_uring_finish(struct io_uring_cmd *cmd, unsigned int issue_flags,
 {
 	struct chip_uring_pdu *pdu = chip_uring_pdu(cmd);
 	struct chip_run *run = pdu->run;
-	struct drm_chip_run_result r;
 	int res = run->res.status;
 	u64 seq = run->seq;
 	bool cqe32 = run->uring_cqe32;
 
 	/* DRM_CHIP_RUN_NO_RESULT: the completion entry's status only. */
 	if (!dead && !run->no_result) {
-		chip_uring_result(run, &r);
+		struct drm_chip_run_result r = { .seq = run->seq };
+
+		CHIPC_RESULT_COPY(&r, &run->res);
 		if (chip_run_copy_stores(run) ||
 		    chip_run_copy_timeline(run) ||
 		    copy_to_user(pdu->result, &r, sizeof(r)))
