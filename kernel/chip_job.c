@@ -809,16 +809,6 @@ static void *chip_copy_blob(u64 uptr, u64 size, void *small, u64 small_size,
 }
 
 /*
- * The syncs of a request: its in-fences, each looked up now (a point with
- * no fence yet: -EINVAL) and watched from now on, and the syncobj (and,
- * for a timeline point, the chain link) that will publish its fence.
- *
- * The run's fence is made only for an out-syncobj, the one place where
- * anything outside the driver can get it; the driver's own waits (WAIT,
- * the io_uring completion) do not use it.  Its seqno is the run's seq:
- * the fences of a file's context still come in seq order, with gaps.
- */
-/*
  * Look the request's in-fences up (there are some): a function of its
  * own for the copy of the array, which the kernel's stack initialisation
  * would otherwise clear for every run.
@@ -850,6 +840,16 @@ static int chip_run_find_in_syncs(struct chip_run *run,
 	return 0;
 }
 
+/*
+ * The syncs of a request: its in-fences, each looked up now (a point with
+ * no fence yet: -EINVAL) and watched from now on, and the syncobj (and,
+ * for a timeline point, the chain link) that will publish its fence.
+ *
+ * The run's fence is made only for an out-syncobj, the one place where
+ * anything outside the driver can get it; the driver's own waits (WAIT,
+ * the io_uring completion) do not use it.  Its seqno is the run's seq:
+ * the fences of a file's context still come in seq order, with gaps.
+ */
 static int chip_run_prepare_syncs(struct chip_run *run,
 				  const struct drm_chip_run *args, bool nowait)
 {
@@ -858,17 +858,6 @@ static int chip_run_prepare_syncs(struct chip_run *run,
 	struct chip_fence *cf;
 	u32 i;
 	int ret;
-
-	if (args->out_sync.handle) {
-		cf = kzalloc(sizeof(*cf), gfp | __GFP_ACCOUNT);
-		if (!cf)
-			return nowait ? -EAGAIN : -ENOMEM;
-		spin_lock_init(&cf->lock);
-		/* The seqno is set before anyone sees the fence. */
-		dma_fence_init(&cf->base, &chip_fence_ops, &cf->lock,
-			       run->file->fence_ctx, 0);
-		run->fence = &cf->base;
-	}
 
 	if (args->in_sync_count) {
 		ret = chip_run_find_in_syncs(run, args, nowait);
@@ -887,6 +876,14 @@ static int chip_run_prepare_syncs(struct chip_run *run,
 			if (!run->out_chain)
 				return nowait ? -EAGAIN : -ENOMEM;
 		}
+		cf = kzalloc(sizeof(*cf), gfp | __GFP_ACCOUNT);
+		if (!cf)
+			return nowait ? -EAGAIN : -ENOMEM;
+		spin_lock_init(&cf->lock);
+		/* The seqno is set before anyone sees the fence. */
+		dma_fence_init(&cf->base, &chip_fence_ops, &cf->lock,
+			       run->file->fence_ctx, 0);
+		run->fence = &cf->base;
 	}
 
 	/* Watch the in-fences; the submitter holds the last count. */
