@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
 # checkpatch.pl --strict on the driver (kernel/, without the KUnit
-# tests), the uAPI headers and the test module of tools/schedbench.
+# tests), the uAPI headers and the test modules of tools/schedbench and
+# tools/uringfloor.
 # checkpatch comes from Debian's linux-source package; only the three
 # files it needs are extracted (cached under $CHIP_WORK, default
 # /var/tmp/chip-ci).
 #
-#   scripts/checkpatch.sh            the driver, compat/, uapi/, schedbench
+#   scripts/checkpatch.sh            the driver, compat/, uapi/, the test modules
 #   scripts/checkpatch.sh --core     also the portable core (kernel/core)
 #   scripts/checkpatch.sh FILE...
 set -euo pipefail
@@ -40,7 +41,7 @@ if [ "${1:-}" = "--core" ]; then
 fi
 if [ $# -eq 0 ]; then
 	# shellcheck disable=SC2086
-	set -- $(cd "$P" && ls kernel/*.c kernel/*.h kernel/compat/*.c kernel/compat/*.h uapi/*.h uapi/drm/*.h tools/schedbench/*.c $core)
+	set -- $(cd "$P" && ls kernel/*.c kernel/*.h kernel/compat/*.c kernel/compat/*.h uapi/*.h uapi/drm/*.h tools/schedbench/*.c tools/uringfloor/*.c $core)
 fi
 # Run outside the repository: checkpatch caches its CamelCase scan in
 # the current directory when that is a git tree.

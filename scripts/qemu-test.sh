@@ -20,7 +20,9 @@
 #                                      tree for each kernel not built in
 #                                      a chroot (installs package dkms)
 #   CHIP_BENCH=1 scripts/qemu-test.sh  also run tools/uringbench in the
-#                                      guest (its table: bench-NAME.txt)
+#                                      guest (its table: bench-NAME.txt),
+#                                      with tools/uringfloor's module
+#                                      loaded for its asynchronous floor
 #   CHIP_BENCH=1 CHIP_AB_BASE=REV scripts/qemu-test.sh
 #                                      also build the module of git
 #                                      revision REV; the guest loads it
@@ -206,8 +208,9 @@ kbuild() {
 # ab_summary FILE NAME: the paired benchmark's rounds (GUEST_AB lines and
 # the uringbench rows after each): per module, issue 11's ratios
 # (run b32 - its device_ns) / uring_cmd NOP b32 and sync ioctl run / null
-# ioctl of every round, and the medians.  False when a round has no
-# numbers.
+# ioctl of every round, and the medians; with tools/uringfloor's rows,
+# also its asynchronous NOP in NOPs and (run b32 - device_ns) against it.
+# False when a round has no numbers.
 ab_summary() {
 	awk -v name="$2" '
 	function median(a, n,   i, j, t) {
@@ -229,14 +232,21 @@ ab_summary() {
 		c[v, k] = run - dev
 		q[v, k] = sync / null
 		printf "ab %s: %s round %s: run b32 %d ns, device_ns %d, NOP b32 %d ns, ratio %.2f; sync ioctl %d ns, null ioctl %d ns, ratio %.2f\n", name, v, round, run, dev, nop, r[v, k], sync, null, q[v, k]
+		if (anop > 0) {
+			a[v, k] = anop / nop
+			ra[v, k] = (run - dev) / anop
+			printf "ab %s: %s round %s: async NOP b32 %d ns, %.2f NOPs; (run b32 - device_ns) / async NOP %.2f\n", name, v, round, anop, a[v, k], ra[v, k]
+			na[v]++
+		}
 	}
 	function med(a, v,   k, x) {
 		for (k = 1; k <= n[v]; k++)
 			x[k] = a[v, k]
 		return median(x, n[v])
 	}
-	/^GUEST_AB [a-z]+ [0-9]+$/ { flush(); v = $2; round = $3; nop = run = dev = null = sync = 0; next }
+	/^GUEST_AB [a-z]+ [0-9]+$/ { flush(); v = $2; round = $3; nop = anop = run = dev = null = sync = 0; next }
 	/^floor: uring_cmd NOP b32 / { nop = $(NF - 1); next }
+	/^floor: async uring_cmd NOP b32 / { anop = $(NF - 1); next }
 	/^floor: null ioctl / { null = $(NF - 1); next }
 	/^run: sync ioctl \(RUN\+WAIT\) / { sync = $(NF - 1); next }
 	/^run: uring_cmd b32 / { run = $(NF - 1); want = 1; next }
@@ -247,11 +257,13 @@ ab_summary() {
 			exit 1
 		cb = med(c, "base"); cn = med(c, "new")
 		printf "ab %s: median (run b32 - device_ns) / NOP b32: base %.2f, new %.2f; median (run b32 - device_ns): base %d ns, new %d ns (new/base %.2f); median sync ioctl / null ioctl: base %.2f, new %.2f\n", name, med(r, "base"), med(r, "new"), cb, cn, cn / cb, med(q, "base"), med(q, "new")
+		if (na["base"] == n["base"] && na["new"] == n["new"])
+			printf "ab %s: median async NOP b32 / NOP b32: base %.2f, new %.2f; median (run b32 - device_ns) / async NOP b32: base %.2f, new %.2f\n", name, med(a, "base"), med(a, "new"), med(ra, "base"), med(ra, "new")
 	}' "$1"
 }
 
 run_kernel() {
-	local name=$1 k=$W/kernels/$1 kver B ch chk log R guest rc m f p fl
+	local name=$1 k=$W/kernels/$1 kver B ch chk log R guest rc m f p fl uf
 	kver=$(cat "$k/kver")
 	stamp "kernel $name ($kver)"
 
@@ -315,6 +327,23 @@ run_kernel() {
 			grep -iE 'warning|error' "$log" | grep -v 'Skipping BTF' | head -n 20
 			bad "$name: schedbench build"
 		fi
+	fi
+
+	# 1c. tools/uringfloor's test module (the floor of an asynchronous
+	# io_uring command), with the driver's compat/ beside it: built on
+	# every run, since it shares compat/ with the driver; loaded in the
+	# guest with CHIP_BENCH=1.
+	uf=
+	rm -rf "$B-fl"
+	cp -r "$P/tools/uringfloor" "$B-fl"
+	cp -r "$P/kernel/compat" "$B-fl/"
+	log=$W/build-uringfloor-$name.log
+	if kbuild "$bn-fl" "$log" && [ -f "$B-fl/chip_uringfloor.ko" ]; then
+		uf=$B-fl/chip_uringfloor.ko
+		ok "$name: uringfloor build W=1"
+	else
+		grep -iE 'warning|error' "$log" | grep -v 'Skipping BTF' | head -n 20
+		bad "$name: uringfloor build"
 	fi
 
 	# 2. the scratch root: `make -C kernel modules_install` puts chip.ko
@@ -426,6 +455,7 @@ run_kernel() {
 	if [ -n "${CHIP_BENCH:-}" ] && [ -x "$KT/bench/uringbench" ]; then
 		mkdir -p "$R/bench"
 		cp "$KT/bench/uringbench" "$R/bench/"
+		[ -n "$uf" ] && cp "$uf" "$R/bench/"
 	fi
 	if [ -n "$ab" ] && [ -d "$R/bench" ]; then
 		mkdir -p "$R/ab"

@@ -3,7 +3,9 @@
  * uringbench: the per-run cost of a null callable through each submission
  * path of chip.ko, against floors measured in the same process: a null
  * ioctl of the driver (GET_PARAM), an io_uring NOP and the driver's
- * uring_cmd NOP at the same batch sizes; and upload (register) hit/miss
+ * uring_cmd NOP at the same batch sizes, and, where tools/uringfloor's
+ * module is loaded, a command that completes from another thread and
+ * does nothing else; and upload (register) hit/miss
  * throughput of a 9 KiB and a 1 MiB callable against memcpy of the same
  * bytes.  The libchip rows run on
  * every backend (a2a3sim too); the raw rows need the device node.
@@ -13,7 +15,8 @@
  * Prints a table of ns per operation and ratios, then the targets.  The
  * ring rows also give the CPU time per operation of this process (both
  * user and kernel, io-wq workers included) and of the device's thread
- * (chip0: it retires runs and starts the next), for the driver's CPU per
+ * (chip0: it retires runs and starts the next; and chip_floor, the thread
+ * of tools/uringfloor's module, where loaded), for the driver's CPU per
  * run: that CPU less the run's own device_ns.  With
  * @row, only the ring rows whose name contains it run, or the 1 MiB upload
  * rows when @row is part of "upload 1 MiB" (for a profile of one path:
@@ -75,10 +78,15 @@ static double get(const char *name)
 	return find(name)->ns;
 }
 
-/* The device's thread, "chip0": its pid, or 0 where it is not found. */
-static int dev_pid = -1;
+/*
+ * The kernel threads whose CPU counts with this process's: the device's,
+ * "chip0", and tools/uringfloor's, "chip_floor".  Their pids, 0 where
+ * one is not found.
+ */
+static const char *const kthreads[] = { "chip0\n", "chip_floor\n" };
+static int kthread_pid[2] = { -1, -1 };
 
-static int find_dev_thread(void)
+static int find_kthread(const char *name)
 {
 	char path[64], comm[32];
 	int pid;
@@ -89,7 +97,7 @@ static int find_dev_thread(void)
 		f = fopen(path, "r");
 		if (!f)
 			continue;
-		if (fgets(comm, sizeof(comm), f) && !strcmp(comm, "chip0\n")) {
+		if (fgets(comm, sizeof(comm), f) && !strcmp(comm, name)) {
 			fclose(f);
 			return pid;
 		}
@@ -98,27 +106,31 @@ static int find_dev_thread(void)
 	return 0;
 }
 
-/* CPU ns of this process and of the device's thread so far. */
+/* CPU ns of this process and of those kernel threads so far. */
 static uint64_t cpu_ns(void)
 {
-	unsigned long long dev = 0;
+	unsigned long long sum = 0, v;
 	struct timespec ts;
 	char path[64];
+	unsigned int i;
 	FILE *f;
 
-	if (dev_pid < 0)
-		dev_pid = find_dev_thread();
-	if (dev_pid > 0) {
-		snprintf(path, sizeof(path), "/proc/%d/schedstat", dev_pid);
+	for (i = 0; i < 2; i++) {
+		if (kthread_pid[i] < 0)
+			kthread_pid[i] = find_kthread(kthreads[i]);
+		if (kthread_pid[i] <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/schedstat",
+			 kthread_pid[i]);
 		f = fopen(path, "r");
 		if (f) {
-			if (fscanf(f, "%llu", &dev) != 1)
-				dev = 0;
+			if (fscanf(f, "%llu", &v) == 1)
+				sum += v;
 			fclose(f);
 		}
 	}
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + dev;
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + sum;
 }
 
 static unsigned char null_args[256];
@@ -166,6 +178,9 @@ static void bench_null_ioctl(int fd)
 	add("floor: null ioctl (GET_PARAM)", t, iters * 10L);
 	row_cpu(c, 0, iters * 10L);
 }
+
+/* tools/uringfloor: a command completed from its module's thread. */
+#define CHIP_FLOOR_ASYNC	1
 
 /* @op < 0: IORING_OP_NOP; else a uring_cmd with @op, ptr from @u. */
 static int poll;
@@ -407,7 +422,7 @@ static int bench_raw(void)
 	static const int batches[] = { 1, 32, 256 };
 	struct io_uring_params p;
 	struct io_uring r;
-	int fd, i, ring = 0;
+	int fd, ffd, i, ring = 0;
 	char name[64];
 	void *img;
 	size_t len;
@@ -444,6 +459,15 @@ static int bench_raw(void)
 				   NULL, name);
 		}
 	}
+	/*
+	 * tools/uringfloor's module, where loaded: a command that completes
+	 * from another thread through task work, like every run, and does
+	 * nothing else (Documentation/benchmarks-kernel.rst).
+	 */
+	ffd = open("/dev/chip_uringfloor", O_RDWR | O_CLOEXEC);
+	if (ring && ffd >= 0)
+		bench_ring(ffd, &r, 32, CHIP_FLOOR_ASYNC, NULL,
+			   "floor: async uring_cmd NOP b32");
 	dev_ns_sum = 0;
 	dev_ns_n = 0;
 	if (!only || strstr("run: sync ioctl", only))
@@ -464,6 +488,24 @@ static int bench_raw(void)
 		io_uring_queue_exit(&r);
 	}
 	/*
+	 * A ring whose task is not interrupted for completions
+	 * (COOP_TASKRUN): their task work runs when the task enters the
+	 * kernel, which the benchmark does to submit and to wait; no
+	 * inter-processor interrupt per completion.
+	 */
+	memset(&p, 0, sizeof(p));
+	p.cq_entries = 1024;
+	p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_COOP_TASKRUN |
+		  IORING_SETUP_TASKRUN_FLAG;
+	if (!io_uring_queue_init_params(256, &r, &p)) {
+		if (ffd >= 0)
+			bench_ring(ffd, &r, 32, CHIP_FLOOR_ASYNC, NULL,
+				   "floor: async uring_cmd NOP b32, coop");
+		bench_ring(fd, &r, 32, DRM_CHIP_URING_RUN, u,
+			   "run: uring_cmd b32, coop");
+		io_uring_queue_exit(&r);
+	}
+	/*
 	 * A ring a single-threaded runtime would use: completions are
 	 * processed only when the submitter waits, which then wakes once
 	 * its batch is complete instead of at every completion.
@@ -475,6 +517,9 @@ static int bench_raw(void)
 	if (!io_uring_queue_init_params(256, &r, &p)) {
 		bench_ring(fd, &r, 32, -1, NULL,
 			   "floor: io_uring NOP b32, defer");
+		if (ffd >= 0)
+			bench_ring(ffd, &r, 32, CHIP_FLOOR_ASYNC, NULL,
+				   "floor: async uring_cmd NOP b32, defer");
 		bench_ring(fd, &r, 32, DRM_CHIP_URING_RUN, u,
 			   "run: uring_cmd b32, defer");
 		bench_ring(fd, &r, 256, DRM_CHIP_URING_RUN, u,
@@ -485,6 +530,8 @@ static int bench_raw(void)
 		printf("# device time of a null run (mean of %ld): %.0f ns\n",
 		       dev_ns_n, dev_ns_sum / (double)dev_ns_n);
 	bench_upload(fd);
+	if (ffd >= 0)
+		close(ffd);
 	close(fd);
 	return 0;
 }
@@ -584,6 +631,16 @@ static void ratio(const char *what, double num, double den, double target,
 	       target, (le ? r <= target : r >= target) ? "met" : "MISSED");
 }
 
+/* A ratio without a target: how far apart two rows are. */
+static void info_ratio(const char *what, double num, double den)
+{
+	if (num <= 0 || den <= 0) {
+		printf("%-52s      n/a\n", what);
+		return;
+	}
+	printf("%-52s %8.2f\n", what, num / den);
+}
+
 /* Upload throughput as a fraction of memcpy's: @num / @den >= @target. */
 static void upload_ratio(const char *what, double num, double den,
 			 double target)
@@ -674,6 +731,16 @@ int main(int argc, char **argv)
 	ratio("CPU: (uring_cmd run b32 - device_ns) / uring_cmd NOP b32",
 	      find("run: uring_cmd b32")->cpu - find("run: uring_cmd b32")->dev,
 	      find("floor: uring_cmd NOP b32")->cpu, 4, 1);
+	/*
+	 * How much of that an asynchronous completion costs by itself
+	 * (tools/uringfloor), and the driver's time per run against it.
+	 */
+	info_ratio("async uring_cmd NOP b32 / uring_cmd NOP b32",
+		   get("floor: async uring_cmd NOP b32"),
+		   get("floor: uring_cmd NOP b32"));
+	info_ratio("(uring_cmd run b32 - device_ns) / async NOP b32",
+		   get("run: uring_cmd b32") - find("run: uring_cmd b32")->dev,
+		   get("floor: async uring_cmd NOP b32"));
 	upload_ratio("upload 1 MiB hit, x memcpy (throughput)",
 		     get("floor: memcpy 1 MiB"), get("upload 1 MiB: hit"), 0.25);
 	upload_ratio("upload 1 MiB miss, x memcpy (throughput)",
