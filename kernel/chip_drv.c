@@ -330,6 +330,9 @@ static int chip_open(struct drm_device *drm, struct drm_file *file)
 	mutex_init(&f->lock);
 	init_rwsem(&f->vm_sem);
 	INIT_LIST_HEAD(&f->runs);
+	f->wait_tree = RB_ROOT;
+	INIT_LIST_HEAD(&f->done);
+	init_waitqueue_head(&f->done_wq);
 	spin_lock_init(&f->cache_lock);
 	INIT_LIST_HEAD(&f->cache);
 	chip_file_set_client(f, file);
@@ -387,7 +390,7 @@ static void chip_postclose(struct drm_device *drm, struct drm_file *file)
 	chip_file_vm_fini(f);
 	mutex_destroy(&f->lock);
 	file->driver_priv = NULL;
-	kfree(f);
+	kfree_rcu(f, rcu);
 	atomic64_dec(&cdev->files);
 }
 
@@ -454,7 +457,6 @@ static int chip_device_create(u32 index)
 	xa_init(&cdev->user_tables);
 	spin_lock_init(&cdev->run_lock);
 	INIT_LIST_HEAD(&cdev->active);
-	init_waitqueue_head(&cdev->done_wq);
 	cdev->hash_mask = ~0ull;
 
 	ret = chipc_space_init(&cdev->code_space, CHIPC_CODE_BASE,

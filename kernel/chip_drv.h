@@ -22,7 +22,8 @@
  * current view of the address space; held only to take a reference on it
  * or to edit it, never across a user copy or a run) ->
  * chip_device.run_lock (spinlock: the files with queued runs, every
- * file's run queue and run list, run states) -> a run fence's lock.
+ * file's run queue and run list, run states) -> a run fence's lock, and
+ * chip_file.cache_lock (a retired run's memory back to its file).
  */
 #ifndef _CHIP_DRV_H
 #define _CHIP_DRV_H
@@ -34,6 +35,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rbtree.h>
 #include <linux/rwsem.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
@@ -105,7 +107,6 @@ struct chip_device {
 	/* chip_pump(): an in-fence signalled, or a start would block */
 	struct work_struct pump_work;
 	struct chip_run *deferred;	/* @running, for @pump_work to start */
-	wait_queue_head_t done_wq;	/* waiters: a run completed */
 	/* Kernels without cancelable commands: see chip_uring_owner_gone(). */
 	struct delayed_work owner_watch;
 
@@ -138,6 +139,12 @@ struct chip_vm_view {
 };
 
 struct chip_file {
+	/*
+	 * Freed after a grace period: a retirement may still wake @done_wq
+	 * after its file's last run is gone (chip_run_retire()).  First:
+	 * kfree_rcu() wants it in the first 4 KiB.
+	 */
+	struct rcu_head rcu;
 	struct chip_device *cdev;
 	struct drm_file *drm;	/* its syncobjs */
 	struct chip_user_table *utab;	/* DRM_CHIP_DEDUP_USER only */
@@ -164,6 +171,13 @@ struct chip_file {
 	struct list_head rr_node;	/* in cdev->active while @queue has any */
 	u64 served;		/* cdev->rr_gen when a run of it last started */
 	struct list_head runs;	/* every run not yet consumed, by seq */
+	/*
+	 * What WAIT looks at, so that it never walks @runs: the runs it may
+	 * take (neither io_uring nor NO_RESULT ones) by seq, and those of
+	 * them that are complete, by seq.
+	 */
+	struct rb_root wait_tree;	/* by wnode */
+	struct list_head done;		/* by dnode */
 	u64 next_seq;
 	u32 nruns;
 	atomic64_t run_bytes;	/* kernel memory of its runs, see chip_run_cost() */
@@ -177,6 +191,14 @@ struct chip_file {
 	spinlock_t cache_lock;	/* @cache, @ncache */
 	struct list_head cache;	/* freed runs for reuse, by qnode */
 	u32 ncache;
+
+	/*
+	 * Woken when a run of this file retires (or its device completes
+	 * it, for a run executed inline): WAIT, the file's cancel and an
+	 * inline submitter wait here, and nothing another file does wakes
+	 * them.
+	 */
+	wait_queue_head_t done_wq;
 };
 
 /*
@@ -230,6 +252,8 @@ struct chip_run_dep {
 struct chip_run {
 	struct list_head qnode;		/* chip_file.queue */
 	struct list_head fnode;		/* chip_file.runs */
+	struct rb_node wnode;		/* chip_file.wait_tree, if WAIT may take it */
+	struct list_head dnode;		/* chip_file.done, once it is complete */
 	struct chip_file *file;
 	u64 seq;
 	enum chip_run_state state;

@@ -201,10 +201,12 @@ static void chip_run_free_blobs(struct chip_run *run)
 		chip_run_unreserve(run, bytes);
 }
 
-static void chip_run_free(struct chip_run *run)
+/*
+ * Release what a run holds, everything but its memory: its in-fences, its
+ * fence and syncobj, its buffers and its place in the file's budget.
+ */
+static void chip_run_release(struct chip_run *run)
 {
-	struct chip_file *f = run->file;
-
 	chip_run_detach_deps(run);
 	if (run->fence) {
 		/* A submitted run that never retired: as cancelled. */
@@ -225,6 +227,13 @@ static void chip_run_free(struct chip_run *run)
 	chip_run_free_blobs(run);
 	if (run->cost)
 		chip_run_unreserve(run, run->cost);
+}
+
+/* The memory of a released run: kept in its file's cache, or freed. */
+static void chip_run_recycle(struct chip_run *run)
+{
+	struct chip_file *f = run->file;
+
 	spin_lock(&f->cache_lock);
 	if (f->ncache < CHIP_RUN_CACHE) {
 		list_add(&run->qnode, &f->cache);
@@ -233,6 +242,12 @@ static void chip_run_free(struct chip_run *run)
 	}
 	spin_unlock(&f->cache_lock);
 	kfree(run);
+}
+
+static void chip_run_free(struct chip_run *run)
+{
+	chip_run_release(run);
+	chip_run_recycle(run);
 }
 
 /* With the file: no run of @f is left. */
@@ -363,6 +378,41 @@ static void chip_run_finish(struct chip_run *run, bool executed)
 		chip_run_unreserve(run, run->snap_size);
 }
 
+/* Order of a file's wait_tree: by seq. */
+static bool chip_run_seq_less(struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct chip_run, wnode)->seq <
+	       rb_entry(b, struct chip_run, wnode)->seq;
+}
+
+static int chip_run_seq_cmp(const void *key, const struct rb_node *node)
+{
+	u64 seq = *(const u64 *)key;
+	u64 other = rb_entry(node, struct chip_run, wnode)->seq;
+
+	return seq < other ? -1 : seq > other;
+}
+
+/*
+ * @run has become DONE: if WAIT may take it, it joins its file's @done,
+ * which stays in seq order (a file's runs complete in seq order, one
+ * device executing each file's queue in order; cancelled ones follow
+ * the running one).
+ */
+static void chip_run_done_locked(struct chip_run *run)
+{
+	struct chip_file *f = run->file;
+	struct chip_run *prev;
+
+	lockdep_assert_held(&f->cdev->run_lock);
+	if (RB_EMPTY_NODE(&run->wnode))
+		return;
+	list_for_each_entry_reverse(prev, &f->done, dnode)
+		if (prev->seq < run->seq)
+			break;
+	list_add(&run->dnode, &prev->dnode);
+}
+
 static void chip_pump(struct chip_device *cdev, bool nowait);
 static void chip_pump_from(struct chip_device *cdev, struct chip_run *run,
 			   bool nowait);
@@ -376,42 +426,55 @@ static struct chip_run *chip_pick_locked(struct chip_device *cdev, u64 now);
 static bool chip_run_retire(struct chip_device *cdev, struct chip_run *run,
 			    bool inl, bool pump)
 {
+	struct chip_file *f = run->file;
 	struct chip_run *next = NULL;
 	bool uring, more, drop;
 	u64 now;
 
 	chip_run_put_code(run);
 	chip_run_signal(run);
+	/*
+	 * DRM_CHIP_RUN_NO_RESULT: nothing is retained past this point.
+	 * Released now, while the run still keeps its file from closing
+	 * (chip_file_cancel() waits for it); its memory goes back under the
+	 * lock below, the last the retirement does with the file.
+	 */
+	drop = run->no_result && !run->ucmd;
+	if (drop)
+		chip_run_release(run);
 	/* Outside the lock: the retirement's and the next run's start. */
 	now = ktime_get_ns();
 	spin_lock(&cdev->run_lock);
 	if (run->res.status < CHIP_STATUS_COUNT)
-		run->file->runs_by_status[run->res.status]++;
+		f->runs_by_status[run->res.status]++;
 	chip_run_retired(run, now);
 	if (inl)
-		run->file->inline_runs++;
+		f->inline_runs++;
 	run->state = CHIP_RUN_DONE;
+	chip_run_done_locked(run);
 	cdev->running = NULL;
 	uring = run->ucmd && chip_uring_claim(run);
-	/* DRM_CHIP_RUN_NO_RESULT: nothing is retained past this point. */
-	drop = run->no_result && !run->ucmd;
-	if (drop)
+	if (drop) {
 		list_del_init(&run->fnode);
+		chip_run_recycle(run);
+		atomic64_dec(&cdev->runs);
+	}
 	/* The next run, chosen under the same lock (see chip_pump()). */
 	if (pump && !cdev->deferred)
 		next = chip_pick_locked(cdev, now);
 	more = pump && cdev->deferred;
-	spin_unlock(&cdev->run_lock);
-	if (drop) {
-		chip_run_free(run);
-		atomic64_dec(&cdev->runs);
-	}
 	/*
-	 * Waiters: WAIT and chip_file_cancel(); pairs with the barrier in
-	 * their prepare_to_wait().
+	 * Waiters of this file only: WAIT and chip_file_cancel(); pairs
+	 * with the barrier in their prepare_to_wait().  Once the lock is
+	 * dropped the file may close (nothing of it runs now) and the run
+	 * be consumed; the file's memory outlives this RCU read section
+	 * (chip_postclose()).
 	 */
-	if (wq_has_sleeper(&cdev->done_wq))
-		wake_up_all(&cdev->done_wq);
+	rcu_read_lock();
+	spin_unlock(&cdev->run_lock);
+	if (wq_has_sleeper(&f->done_wq))
+		wake_up_all(&f->done_wq);
+	rcu_read_unlock();
 	if (next)
 		chip_pump_from(cdev, next, false);
 	else if (more)
@@ -606,12 +669,21 @@ static void chip_run_done(struct chip_hw *hw, struct chip_hw_job *job)
 	struct chip_device *cdev = run->file->cdev;
 
 	if (run->inline_task) {
+		struct chip_file *f = run->file;
+
+		/*
+		 * Once the flag is set the submitter may return and its file
+		 * close; the file's memory outlives this RCU read section
+		 * (chip_postclose()).
+		 */
+		rcu_read_lock();
 		/*
 		 * A submitter waits for it (a device without run_inline):
 		 * the result before the flag.
 		 */
 		smp_store_release(&run->hw_done, true);
-		wake_up_all(&cdev->done_wq);
+		wake_up_all(&f->done_wq);
+		rcu_read_unlock();
 		return;
 	}
 	chip_run_finish(run, true);
@@ -647,7 +719,7 @@ static void chip_run_execute_inline(struct chip_device *cdev,
 			strscpy(run->job.res.msg, "device refused the job",
 				sizeof(run->job.res.msg));
 		} else {
-			wait_event(cdev->done_wq, chip_run_hw_done(run));
+			wait_event(run->file->done_wq, chip_run_hw_done(run));
 		}
 	}
 	chip_run_finish(run, true);
@@ -721,7 +793,7 @@ u64 chip_file_cancel(struct chip_file *f)
 		chip_run_abort_locked(cdev, cdev->running);
 	spin_unlock(&cdev->run_lock);
 
-	wait_event(cdev->done_wq, !chip_file_running(cdev, f));
+	wait_event(f->done_wq, !chip_file_running(cdev, f));
 
 	list_for_each_entry_safe(run, tmp, &cancelled, qnode) {
 		chip_run_detach_deps(run);
@@ -733,6 +805,7 @@ u64 chip_file_cancel(struct chip_file *f)
 		spin_lock(&cdev->run_lock);
 		list_del_init(&run->qnode);
 		run->state = CHIP_RUN_DONE;
+		chip_run_done_locked(run);
 		if (run->no_result && !run->ucmd)
 			list_move_tail(&run->fnode, &dropped);
 		spin_unlock(&cdev->run_lock);
@@ -744,7 +817,7 @@ u64 chip_file_cancel(struct chip_file *f)
 		chip_run_free(run);
 		atomic64_dec(&cdev->runs);
 	}
-	wake_up_all(&cdev->done_wq);
+	wake_up_all(&f->done_wq);
 	return n;
 }
 
@@ -757,6 +830,8 @@ void chip_file_release_runs(struct chip_file *f)
 
 	spin_lock(&cdev->run_lock);
 	list_splice_init(&f->runs, &dead);
+	f->wait_tree = RB_ROOT;
+	INIT_LIST_HEAD(&f->done);
 	f->nruns = 0;
 	spin_unlock(&cdev->run_lock);
 	list_for_each_entry_safe(run, tmp, &dead, fnode) {
@@ -961,6 +1036,8 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 	memset(run, 0, offsetof(struct chip_run, job));
 	INIT_LIST_HEAD(&run->qnode);
 	INIT_LIST_HEAD(&run->fnode);
+	RB_CLEAR_NODE(&run->wnode);
+	INIT_LIST_HEAD(&run->dnode);
 	/* Empty whenever the device does not hold the job. */
 	INIT_LIST_HEAD(&run->job.node);
 	INIT_LIST_HEAD(&run->job.dev_node);
@@ -1239,6 +1316,8 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 		fence->seqno = run->seq;
 	run->res.status = CHIP_STATUS_INVALID;
 	list_add_tail(&run->fnode, &f->runs);
+	if (!run->ucmd && !run->no_result)
+		rb_add(&run->wnode, &f->wait_tree, chip_run_seq_less);
 	if (!inl) {
 		run->state = CHIP_RUN_QUEUED;
 		if (list_empty(&f->queue))
@@ -1323,33 +1402,41 @@ void chip_run_unlink_free(struct chip_run *run)
 /*
  * Find the run @seq of @f (0: the oldest completed).  Returns 1 and the
  * run unlinked in *@out when it is complete, 0 while it is pending,
- * -ENOENT if there is no such run.
+ * -ENOENT if there is no such run.  A lookup in the file's tree of the
+ * runs WAIT may take, never a walk: WAIT is called again at each of the
+ * file's retirements, under the device's lock.
  */
 static int chip_run_take(struct chip_file *f, u64 seq, struct chip_run **out)
 {
 	struct chip_device *cdev = f->cdev;
-	struct chip_run *run;
-	bool pending = false;
+	struct chip_run *run = NULL;
+	struct rb_node *node;
 	int ret = -ENOENT;
 
 	spin_lock(&cdev->run_lock);
-	list_for_each_entry(run, &f->runs, fnode) {
-		if (run->ucmd || run->no_result || (seq && run->seq != seq))
-			continue;
-		if (run->state == CHIP_RUN_DONE) {
-			list_del_init(&run->fnode);
-			f->nruns--;
-			*out = run;
-			ret = 1;
-			break;
+	if (!seq) {
+		run = list_first_entry_or_null(&f->done, struct chip_run,
+					       dnode);
+		if (!run && !RB_EMPTY_ROOT(&f->wait_tree))
+			ret = 0;
+	} else {
+		node = rb_find(&seq, &f->wait_tree, chip_run_seq_cmp);
+		run = node ? rb_entry(node, struct chip_run, wnode) : NULL;
+		if (run && run->state != CHIP_RUN_DONE) {
+			run = NULL;
+			ret = 0;
 		}
-		pending = true;
-		if (seq)
-			break;
+	}
+	if (run) {
+		rb_erase(&run->wnode, &f->wait_tree);
+		RB_CLEAR_NODE(&run->wnode);
+		list_del_init(&run->dnode);
+		list_del_init(&run->fnode);
+		f->nruns--;
+		*out = run;
+		ret = 1;
 	}
 	spin_unlock(&cdev->run_lock);
-	if (ret < 0 && pending)
-		ret = 0;
 	return ret;
 }
 
@@ -1439,7 +1526,7 @@ int chip_wait_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 		} else {
 			left = MAX_SCHEDULE_TIMEOUT;
 		}
-		left = wait_event_interruptible_timeout(cdev->done_wq,
+		left = wait_event_interruptible_timeout(f->done_wq,
 							chip_run_take(f, args->seq, &run) != 0,
 							left);
 		if (left < 0)

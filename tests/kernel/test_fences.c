@@ -14,6 +14,10 @@
  *			run, whose own fence then carries -ECANCELED
  *	fairness	file A queues 1000 long runs, file B one short run: B's
  *			run retires before more than one more of A's runs does
+ *	wake-ups	file A's WAIT sleeps while 201 runs of file B
+ *			retire: it is not woken by them (its voluntary
+ *			context switches stay below 20); B's results come
+ *			back oldest first with WAIT(0), and by seq
  *	close pending	closing a file with runs queued, running and waiting
  *			for another file's fence returns, every fence signals
  *			with an error, nothing leaks, the kernel log is clean
@@ -30,6 +34,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +44,7 @@
 #include <linux/sync_file.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <drm.h>
 
@@ -467,6 +473,135 @@ static int test_fairness(void)
 	return 0;
 }
 
+/* ---- wake-ups stay within a file ----------------------------------------- */
+
+struct waiter {
+	int fd;
+	uint64_t seq;
+	int ret;
+	uint32_t status;
+	long nvcsw;		/* voluntary context switches during its WAIT */
+	pid_t tid;
+	int started;
+};
+
+static void *waiter_fn(void *arg)
+{
+	struct waiter *w = arg;
+	struct drm_chip_wait wt;
+	struct rusage a, b;
+
+	w->tid = gettid();
+	getrusage(RUSAGE_THREAD, &a);
+	__atomic_store_n(&w->started, 1, __ATOMIC_RELEASE);
+	w->ret = wait_run(w->fd, w->seq, 60 * SEC, &wt);
+	getrusage(RUSAGE_THREAD, &b);
+	w->nvcsw = b.ru_nvcsw - a.ru_nvcsw;
+	w->status = wt.status;
+	return NULL;
+}
+
+/* Is thread @tid of this process asleep ('S' in its stat)? */
+static int thread_sleeps(pid_t tid)
+{
+	char path[64], buf[256], *p;
+	FILE *f;
+	int ret = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fgets(buf, sizeof(buf), f)) {
+		p = strrchr(buf, ')');
+		ret = p && p[1] == ' ' && p[2] == 'S';
+	}
+	fclose(f);
+	return ret;
+}
+
+#define WAKE_RUNS	200
+
+/*
+ * File A waits (WAIT) for its run, which waits for the last of file B's
+ * runs: WAKE_RUNS spins of 2 ms (each longer than a wake-up takes) and a
+ * null run.  B's runs queue behind file C's spinning run until A's
+ * waiter sleeps, then C's run is cancelled.  A's waiter is woken by its
+ * own file's retirement, not by each of B's: its voluntary context
+ * switches stay far below WAKE_RUNS.  Then B's results come back oldest
+ * first with WAIT(0) and by seq.
+ */
+static int test_wakeups(void)
+{
+	struct run_opts spin = { .timeout_ns = 30 * SEC }, o = { 0 };
+	struct drm_chip_cancel c = { 0 };
+	struct drm_chip_sync in = { 0 };
+	static struct waiter w;
+	uint64_t sc, seq[WAKE_RUNS + 1], t0;
+	struct drm_chip_wait wt;
+	pthread_t th;
+	uint32_t hb;
+	int fa = open_dev(), fb = open_dev(), fc = open_dev(), sfd, i;
+
+	CHECK(fa >= 0 && fb >= 0 && fc >= 0);
+	memset(&w, 0, sizeof(w));	/* static: outlives a failed check */
+	CHECK_EQ(run(fc, CID_SPIN, &spin, &sc), 0);
+	hb = syncobj_create(fb);
+	CHECK(hb);
+	o.timeout_ns = 2000000;
+	for (i = 0; i < WAKE_RUNS; i++)
+		CHECK_EQ(run(fb, CID_SPIN, &o, &seq[i]), 0);
+	o.timeout_ns = 0;
+	o.out = hb;
+	CHECK_EQ(run(fb, CID_NULL, &o, &seq[WAKE_RUNS]), 0);
+	sfd = syncobj_export(fb, hb, 0);
+	CHECK(sfd >= 0);
+	{
+		struct drm_syncobj_handle imp = { .fd = sfd };
+
+		CHECK_EQ(kt_ioctl(fa, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, &imp), 0);
+		in.handle = imp.handle;
+	}
+	close(sfd);
+	o.out = 0;
+	o.in = &in;
+	o.nin = 1;
+	w.fd = fa;
+	CHECK_EQ(run(fa, CID_NULL, &o, &w.seq), 0);
+	CHECK_EQ(pthread_create(&th, NULL, waiter_fn, &w), 0);
+	t0 = kt_mono_ns();
+	while (!__atomic_load_n(&w.started, __ATOMIC_ACQUIRE) ||
+	       !thread_sleeps(w.tid)) {
+		if (kt_mono_ns() - t0 > 10 * SEC)
+			break;
+		usleep(1000);
+	}
+	CHECK_EQ(kt_ioctl(fc, DRM_IOCTL_CHIP_CANCEL, &c), 0);
+	CHECK_EQ(pthread_join(th, NULL), 0);
+	CHECK_EQ(w.ret, 0);
+	CHECK_EQ(w.status, CHIP_STATUS_OK);
+	printf("# A's waiter: %ld voluntary context switches while %d runs of B retired\n",
+	       w.nvcsw, WAKE_RUNS + 1);
+	CHECK(w.nvcsw < WAKE_RUNS / 10);
+	/* B's runs, all retired: the older half oldest first, then by seq. */
+	for (i = 0; i < WAKE_RUNS / 2; i++) {
+		CHECK_EQ(wait_run(fb, 0, 10 * SEC, &wt), 0);
+		CHECK_EQ(wt.done_seq, seq[i]);
+		CHECK_EQ(wt.status, CHIP_STATUS_TIMEOUT);
+	}
+	for (i = WAKE_RUNS; i >= WAKE_RUNS / 2; i--) {
+		CHECK_EQ(wait_run(fb, seq[i], 10 * SEC, &wt), 0);
+		CHECK_EQ(wt.done_seq, seq[i]);
+	}
+	CHECK_EQ(wt.status, CHIP_STATUS_TIMEOUT);
+	CHECK_EQ(wait_run(fb, 0, 10 * SEC, &wt), -ENOENT);
+	CHECK_EQ(wait_run(fb, seq[0], 10 * SEC, &wt), -ENOENT);
+	close(fa);
+	close(fb);
+	close(fc);
+	return 0;
+}
+
 /* ---- close with fences pending ------------------------------------------- */
 
 static int test_close_pending(void)
@@ -739,6 +874,7 @@ int main(int argc, char **argv)
 	T_RUN(test_sync_file);
 	T_RUN(test_error_cancels);
 	T_RUN(test_fairness);
+	T_RUN(test_wakeups);
 	T_RUN(test_close_pending);
 	T_RUN(test_no_result);
 	T_RUN(test_uring);
