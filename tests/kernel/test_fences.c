@@ -123,6 +123,14 @@ static int syncobj_export(int fd, uint32_t h, int sync_file)
 	return kt_ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &a) ? -1 : a.fd;
 }
 
+/* Import a syncobj fd into @fd: its handle there, or 0. */
+static uint32_t syncobj_import(int fd, int sfd)
+{
+	struct drm_syncobj_handle a = { .fd = sfd };
+
+	return kt_ioctl(fd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, &a) ? 0 : a.handle;
+}
+
 /* The status of a sync_file: 1 signalled, 0 active, < 0 its error. */
 static int sync_file_status(int sfd)
 {
@@ -211,7 +219,6 @@ static int dev_runs(int fd, uint64_t *n)
  */
 static int order_child(int sfd)
 {
-	struct drm_syncobj_handle imp = { .fd = sfd };
 	struct drm_chip_sync in = { 0 };
 	struct run_opts o = { 0 };
 	struct drm_chip_wait w;
@@ -221,12 +228,12 @@ static int order_child(int sfd)
 
 	if (fd < 0)
 		return 2;
-	if (kt_ioctl(fd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, &imp))
+	in.handle = syncobj_import(fd, sfd);
+	if (!in.handle)
 		return 3;
 	mine = syncobj_create(fd);
 	if (!mine)
 		return 4;
-	in.handle = imp.handle;
 	o.in = &in;
 	o.nin = 1;
 	o.out = mine;
@@ -235,7 +242,7 @@ static int order_child(int sfd)
 	if (syncobj_wait(fd, mine, 0, 60 * SEC))
 		return 6;
 	/* A's run has retired: its fence is signalled now. */
-	if (syncobj_wait(fd, imp.handle, 0, 0))
+	if (syncobj_wait(fd, in.handle, 0, 0))
 		return 7;
 	if (wait_run(fd, seq, 10 * SEC, &w) || w.status != CHIP_STATUS_OK)
 		return 8;
@@ -556,12 +563,8 @@ static int test_wakeups(void)
 	CHECK_EQ(run(fb, CID_NULL, &o, &seq[WAKE_RUNS]), 0);
 	sfd = syncobj_export(fb, hb, 0);
 	CHECK(sfd >= 0);
-	{
-		struct drm_syncobj_handle imp = { .fd = sfd };
-
-		CHECK_EQ(kt_ioctl(fa, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, &imp), 0);
-		in.handle = imp.handle;
-	}
+	in.handle = syncobj_import(fa, sfd);
+	CHECK(in.handle);
 	close(sfd);
 	o.out = 0;
 	o.in = &in;
@@ -626,12 +629,8 @@ static int test_close_pending(void)
 		CHECK(hx[i]);
 	}
 	/* X: a run waiting for Y's, then two more behind it. */
-	{
-		struct drm_syncobj_handle imp = { .fd = sy };
-
-		CHECK_EQ(kt_ioctl(fx, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, &imp), 0);
-		in.handle = imp.handle;
-	}
+	in.handle = syncobj_import(fx, sy);
+	CHECK(in.handle);
 	o.in = &in;
 	o.nin = 1;
 	o.out = hx[0];
