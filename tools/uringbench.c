@@ -37,6 +37,7 @@
 #include "drm/chip_accel.h"
 #include "chip_callable.h"
 #include "kernel/ktest.h"
+#include "uringfloor/chip_uringfloor.h"
 
 static int iters = 2000;
 static const char *only;	/* run only the ring rows matching this */
@@ -80,12 +81,14 @@ static double get(const char *name)
 
 /*
  * The kernel threads whose CPU counts with this process's: the device's,
- * "chip0", and tools/uringfloor's, "chip_floor".  Their pids, 0 where
- * one is not found.
+ * "chip0", and tools/uringfloor's, "chip_floor".  Their pids: 0 until
+ * looked up, -1 where one is not found.
  */
 static const char *const kthreads[] = { "chip0\n", "chip_floor\n" };
-static int kthread_pid[2] = { -1, -1 };
+#define NKTHREADS	(sizeof(kthreads) / sizeof(kthreads[0]))
+static int kthread_pid[NKTHREADS];
 
+/* The pid of the kernel thread called @name, or 0. */
 static int find_kthread(const char *name)
 {
 	char path[64], comm[32];
@@ -115,10 +118,10 @@ static uint64_t cpu_ns(void)
 	unsigned int i;
 	FILE *f;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < NKTHREADS; i++) {
+		if (!kthread_pid[i])
+			kthread_pid[i] = find_kthread(kthreads[i]) ? : -1;
 		if (kthread_pid[i] < 0)
-			kthread_pid[i] = find_kthread(kthreads[i]);
-		if (kthread_pid[i] <= 0)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/schedstat",
 			 kthread_pid[i]);
@@ -178,9 +181,6 @@ static void bench_null_ioctl(int fd)
 	add("floor: null ioctl (GET_PARAM)", t, iters * 10L);
 	row_cpu(c, 0, iters * 10L);
 }
-
-/* tools/uringfloor: a command completed from its module's thread. */
-#define CHIP_FLOOR_ASYNC	1
 
 /* @op < 0: IORING_OP_NOP; else a uring_cmd with @op, ptr from @u. */
 static int poll;
@@ -416,11 +416,21 @@ static void bench_upload(int fd)
 	}
 }
 
+/* A ring of 256 entries and 1024 completions, with @flags: 0 or -errno. */
+static int ring_init(struct io_uring *r, unsigned int flags)
+{
+	struct io_uring_params p;
+
+	memset(&p, 0, sizeof(p));
+	p.flags = IORING_SETUP_CQSIZE | flags;
+	p.cq_entries = 1024;
+	return io_uring_queue_init_params(256, r, &p);
+}
+
 static int bench_raw(void)
 {
 	static struct drm_chip_uring_run u[256];
 	static const int batches[] = { 1, 32, 256 };
-	struct io_uring_params p;
 	struct io_uring r;
 	int fd, ffd, i, ring = 0;
 	char name[64];
@@ -440,10 +450,7 @@ static int bench_raw(void)
 	free(img);
 	if (!only || strstr("floor: null ioctl (GET_PARAM)", only))
 		bench_null_ioctl(fd);
-	memset(&p, 0, sizeof(p));
-	p.flags = IORING_SETUP_CQSIZE;
-	p.cq_entries = 1024;
-	if (io_uring_queue_init_params(256, &r, &p)) {
+	if (ring_init(&r, 0)) {
 		printf("# io_uring unavailable: uring rows skipped\n");
 	} else {
 		ring = 1;
@@ -493,11 +500,8 @@ static int bench_raw(void)
 	 * kernel, which the benchmark does to submit and to wait; no
 	 * inter-processor interrupt per completion.
 	 */
-	memset(&p, 0, sizeof(p));
-	p.cq_entries = 1024;
-	p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_COOP_TASKRUN |
-		  IORING_SETUP_TASKRUN_FLAG;
-	if (!io_uring_queue_init_params(256, &r, &p)) {
+	if (!ring_init(&r, IORING_SETUP_COOP_TASKRUN |
+			  IORING_SETUP_TASKRUN_FLAG)) {
 		if (ffd >= 0)
 			bench_ring(ffd, &r, 32, CHIP_FLOOR_ASYNC, NULL,
 				   "floor: async uring_cmd NOP b32, coop");
@@ -510,11 +514,8 @@ static int bench_raw(void)
 	 * processed only when the submitter waits, which then wakes once
 	 * its batch is complete instead of at every completion.
 	 */
-	memset(&p, 0, sizeof(p));
-	p.cq_entries = 1024;
-	p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SINGLE_ISSUER |
-		  IORING_SETUP_DEFER_TASKRUN;
-	if (!io_uring_queue_init_params(256, &r, &p)) {
+	if (!ring_init(&r, IORING_SETUP_SINGLE_ISSUER |
+			  IORING_SETUP_DEFER_TASKRUN)) {
 		bench_ring(fd, &r, 32, -1, NULL,
 			   "floor: io_uring NOP b32, defer");
 		if (ffd >= 0)

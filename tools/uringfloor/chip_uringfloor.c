@@ -36,10 +36,8 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 
+#include "chip_uringfloor.h"
 #include "compat/compat.h"
-
-#define CHIP_FLOOR_NOP		0
-#define CHIP_FLOOR_ASYNC	1
 
 static unsigned int poll_us = 50;
 module_param(poll_us, uint, 0444);
