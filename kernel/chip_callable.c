@@ -262,12 +262,13 @@ static void chip_upload_put(struct chip_file *f, struct chip_upload *u)
 void chip_registry_release(struct chip_file *f)
 {
 	struct chipc_cid slot;
-	s32 cid;
+	s32 cid = 0;
 
 	mutex_lock(&f->lock);
-	for (cid = 0; cid < CHIP_MAX_CIDS; cid++)
-		if (!chipc_registry_remove(&f->reg, cid, &slot))
-			chip_code_put(f, slot.code);
+	while (chipc_registry_next(&f->reg, &cid) &&
+	       !chipc_registry_remove(&f->reg, cid, &slot))
+		chip_code_put(f, slot.code);
+	chipc_registry_fini(&f->reg);
 	mutex_unlock(&f->lock);
 	chip_upload_free(xchg(&f->upload, NULL));
 }
@@ -486,13 +487,13 @@ void chip_set_hash_mask(struct chip_device *cdev, u64 mask)
 }
 
 /* Does a registration of @f hold @c?  f->lock held. */
-static bool chip_file_uses(const struct chip_file *f,
-			   const struct chipc_code *c)
+static bool chip_file_uses(struct chip_file *f, const struct chipc_code *c)
 {
-	u32 i;
+	const struct chipc_cid *slot;
+	s32 cid;
 
-	for (i = 0; i < CHIP_MAX_CIDS; i++)
-		if (f->reg.cids[i].code == c)
+	for (cid = 0; (slot = chipc_registry_next(&f->reg, &cid)); cid++)
+		if (slot->code == c)
 			return true;
 	return false;
 }
@@ -502,7 +503,7 @@ static bool chip_file_uses(const struct chip_file *f,
  * of entries @f does not use hidden unless @all; returns the number of
  * entries in the table.  f->lock and the table's lock held.
  */
-static u32 chip_dedup_fill(const struct chip_file *f,
+static u32 chip_dedup_fill(struct chip_file *f,
 			   const struct chipc_dedup *table, bool all,
 			   struct drm_chip_dedup_entry *out, u32 max)
 {

@@ -335,6 +335,7 @@ static int chip_open(struct drm_device *drm, struct drm_file *file)
 	init_waitqueue_head(&f->done_wq);
 	spin_lock_init(&f->cache_lock);
 	INIT_LIST_HEAD(&f->cache);
+	chipc_registry_init(&f->reg);
 	chip_file_set_client(f, file);
 	ret = chip_file_vm_init(f);
 	if (ret)

@@ -126,9 +126,10 @@ static void chip_run_detach_deps(struct chip_run *run)
 /*
  * A file keeps up to CHIP_RUN_CACHE freed runs for its next ones, so a
  * stream of runs allocates nothing; chip_file_free_cache() frees them
- * with the file.
+ * with the file.  Under KASAN every run is freed instead, so that a use
+ * of a consumed run is reported rather than hidden by its reuse.
  */
-#define CHIP_RUN_CACHE	64
+#define CHIP_RUN_CACHE	(IS_ENABLED(CONFIG_KASAN) ? 0 : 64)
 
 static struct chip_run *chip_run_alloc(struct chip_file *f, gfp_t gfp)
 {
@@ -261,13 +262,20 @@ void chip_file_free_cache(struct chip_file *f)
 	f->ncache = 0;
 }
 
+/*
+ * Drop the run's reference on its resident callable.  Only the last
+ * reference (which unlinks and frees the entry) needs the table's lock;
+ * while the callable stays registered the run's is never the last.
+ */
 static void chip_run_put_code(struct chip_run *run)
 {
 	if (!run->code)
 		return;
-	mutex_lock(run->table_lock);
-	chipc_dedup_put(run->table, run->code);
-	mutex_unlock(run->table_lock);
+	if (!chipc_dedup_put_unless_last(run->code)) {
+		mutex_lock(run->table_lock);
+		chipc_dedup_put(run->table, run->code);
+		mutex_unlock(run->table_lock);
+	}
 	run->code = NULL;
 }
 

@@ -286,6 +286,8 @@ int chipc_dedup_get_key(struct chipc_dedup *d, const void *img, u64 len,
 			bool *hit);
 /* Drop one reference; the last one frees the entry. */
 void chipc_dedup_put(struct chipc_dedup *d, struct chipc_code *c);
+/* Drop a reference, without the table's lock, unless it is the last. */
+bool chipc_dedup_put_unless_last(struct chipc_code *c);
 /* Take one more reference on a live entry. */
 void chipc_dedup_ref(struct chipc_code *c);	/* no lock needed */
 
@@ -293,19 +295,27 @@ void chipc_dedup_ref(struct chipc_code *c);	/* no lock needed */
 /* registry.c: prepared callables of one context                        */
 
 struct chipc_cid {
-	struct chipc_code *code;	/* NULL: slot free */
+	struct chipc_code *code;	/* the registered callable */
 	void *host_orch;		/* glue-owned (host_build_graph) */
 };
 
+/*
+ * The registrations of one context, by cid.  chipc_registry_init() before
+ * use, chipc_registry_fini() once every cid is removed; the caller
+ * serialises access.
+ */
 struct chipc_registry {
-	struct chipc_cid cids[CHIP_MAX_CIDS];
-	u32 count;
+	struct chipc_idmap cids;	/* cid -> struct chipc_cid */
+	u32 count;			/* registered cids */
 };
 
+void chipc_registry_init(struct chipc_registry *r);
+void chipc_registry_fini(struct chipc_registry *r);
 /*
  * Bind @code (whose reference the registry takes over) to @cid.
- * Return: 0; -EINVAL for cid outside [0, CHIP_MAX_CIDS); -EBUSY if taken
- * (nothing changes, the caller still owns its reference).
+ * Return: 0; -EINVAL for cid outside [0, CHIP_MAX_CIDS); -EBUSY if taken;
+ * -ENOMEM (on failure nothing changes, the caller still owns its
+ * reference).
  */
 int chipc_registry_add(struct chipc_registry *r, s32 cid,
 		       struct chipc_code *code, void *host_orch);
@@ -315,9 +325,11 @@ int chipc_registry_add(struct chipc_registry *r, s32 cid,
  */
 int chipc_registry_remove(struct chipc_registry *r, s32 cid,
 			  struct chipc_cid *out);
-/* The slot of a registered @cid, or NULL. */
-const struct chipc_cid *chipc_registry_get(const struct chipc_registry *r,
-					   s32 cid);
+/* The slot of a registered @cid (valid until it is removed), or NULL. */
+const struct chipc_cid *chipc_registry_get(struct chipc_registry *r, s32 cid);
+/* The slot of the lowest registered cid >= *@cid, which goes to *@cid. */
+const struct chipc_cid *chipc_registry_next(struct chipc_registry *r,
+					    s32 *cid);
 
 /* The func_id -> child table a run dispatches through. */
 struct chipc_functab {

@@ -22,6 +22,7 @@
 #include <linux/build_bug.h>
 #include <linux/xxhash.h>	/* Need: xxh64 (lib/xxhash, CONFIG_XXHASH) */
 #include <linux/refcount.h>
+#include <linux/xarray.h>
 
 struct task_struct;
 
@@ -69,9 +70,62 @@ static inline bool chipc_ref_put(struct chipc_ref *r)
 	return refcount_dec_and_test(&r->r);
 }
 
+/* Drop one unless it is the last; true if dropped. */
+static inline bool chipc_ref_put_not_last(struct chipc_ref *r)
+{
+	return refcount_dec_not_one(&r->r);
+}
+
 static inline unsigned int chipc_ref_read(const struct chipc_ref *r)
 {
 	return refcount_read(&r->r);
+}
+
+/*
+ * Need: a map from small ids to pointers (the cids of a registry), with
+ * its own lock: an xarray.
+ */
+struct chipc_idmap {
+	struct xarray xa;
+};
+
+static inline void chipc_idmap_init(struct chipc_idmap *m)
+{
+	xa_init(&m->xa);
+}
+
+/* The map is empty. */
+static inline void chipc_idmap_fini(struct chipc_idmap *m)
+{
+	xa_destroy(&m->xa);
+}
+
+static inline void *chipc_idmap_load(struct chipc_idmap *m, u32 id)
+{
+	return xa_load(&m->xa, id);
+}
+
+/* Return: 0; -EBUSY if @id is taken; -ENOMEM. */
+static inline int chipc_idmap_insert(struct chipc_idmap *m, u32 id, void *p)
+{
+	return xa_insert(&m->xa, id, p, GFP_KERNEL_ACCOUNT);
+}
+
+/* Return: what was at @id, or NULL. */
+static inline void *chipc_idmap_erase(struct chipc_idmap *m, u32 id)
+{
+	return xa_erase(&m->xa, id);
+}
+
+/* The entry with the lowest id >= *@id (then in *@id), or NULL. */
+static inline void *chipc_idmap_next(struct chipc_idmap *m, u32 *id)
+{
+	unsigned long i = *id;
+	void *p = xa_find(&m->xa, &i, U32_MAX, XA_PRESENT);
+
+	if (p)
+		*id = i;
+	return p;
 }
 
 #define CHIPC_READ_ONCE(x)	READ_ONCE(x)

@@ -313,6 +313,22 @@ void chipc_dedup_put(struct chipc_dedup *d, struct chipc_code *c)
 }
 
 /**
+ * chipc_dedup_put_unless_last() - drop a reference that is not the last
+ * @c: a live entry
+ *
+ * Without the table's lock: an entry's count reaches zero only in
+ * chipc_dedup_put(), under it, so a lookup never finds a dying entry.
+ *
+ * Return: true if a reference was dropped; false, with nothing changed,
+ * if it is the last one (the caller then calls chipc_dedup_put() under
+ * the table's lock).
+ */
+bool chipc_dedup_put_unless_last(struct chipc_code *c)
+{
+	return chipc_ref_put_not_last(&c->refs);
+}
+
+/**
  * chipc_dedup_ref() - take one more reference on a live entry
  * @c: the entry; the caller holds a reference on it (directly or
  *	through a registration it has locked), so no table lock is needed

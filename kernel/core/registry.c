@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Prepared callables of one context (CHIP_MAX_CIDS slots), and the
- * func_id -> child table a run dispatches through.
+ * Prepared callables of one context, by cid in [0, CHIP_MAX_CIDS), and
+ * the func_id -> child table a run dispatches through.
  *
- * The registry is plain data: the caller zeroes it before first use and
+ * A registry keeps its registrations in a chipc_idmap (chipc_deps.h: an
+ * xarray in the kernel), one allocated slot per registered cid, so that
+ * releasing or listing them visits only the cids in use.  The caller
  * serialises access to it.
  */
 #include "chipc.h"
@@ -11,6 +13,35 @@
 static bool chipc_cid_valid(s32 cid)
 {
 	return cid >= 0 && cid < CHIP_MAX_CIDS;
+}
+
+/**
+ * chipc_registry_init() - an empty registry
+ * @r: the registry
+ */
+void chipc_registry_init(struct chipc_registry *r)
+{
+	chipc_idmap_init(&r->cids);
+	r->count = 0;
+}
+
+/**
+ * chipc_registry_fini() - free a registry
+ * @r: the registry; the caller has removed its registrations (and dropped
+ *	their code references): the slot of any cid left is freed, its code
+ *	untouched
+ */
+void chipc_registry_fini(struct chipc_registry *r)
+{
+	struct chipc_cid *slot;
+	u32 cid = 0;
+
+	while ((slot = chipc_idmap_next(&r->cids, &cid))) {
+		chipc_idmap_erase(&r->cids, cid);
+		chipc_free(slot);
+	}
+	chipc_idmap_fini(&r->cids);
+	r->count = 0;
 }
 
 /**
@@ -22,20 +53,29 @@ static bool chipc_cid_valid(s32 cid)
  * @host_orch: glue-owned host orchestration (host_build_graph), or NULL
  *
  * Return: 0; -EINVAL for a cid out of range or a NULL @code; -EBUSY if
- * @cid is taken (nothing changes and the caller keeps its reference).
+ * @cid is taken; -ENOMEM.  On failure nothing changes and the caller
+ * keeps its reference.
  */
 int chipc_registry_add(struct chipc_registry *r, s32 cid,
 		       struct chipc_code *code, void *host_orch)
 {
 	struct chipc_cid *slot;
+	int ret;
 
 	if (!chipc_cid_valid(cid) || !code)
 		return -EINVAL;
-	slot = &r->cids[cid];
-	if (slot->code)
+	if (chipc_idmap_load(&r->cids, (u32)cid))
 		return -EBUSY;
+	slot = chipc_zalloc(sizeof(*slot));
+	if (!slot)
+		return -ENOMEM;
 	slot->code = code;
 	slot->host_orch = host_orch;
+	ret = chipc_idmap_insert(&r->cids, (u32)cid, slot);
+	if (ret) {
+		chipc_free(slot);
+		return ret;
+	}
 	r->count++;
 	return 0;
 }
@@ -56,13 +96,12 @@ int chipc_registry_remove(struct chipc_registry *r, s32 cid,
 
 	if (!chipc_cid_valid(cid))
 		return -EINVAL;
-	slot = &r->cids[cid];
-	if (!slot->code)
+	slot = chipc_idmap_erase(&r->cids, (u32)cid);
+	if (!slot)
 		return -ENOENT;
 	if (out)
 		*out = *slot;
-	slot->code = NULL;
-	slot->host_orch = NULL;
+	chipc_free(slot);
 	r->count--;
 	return 0;
 }
@@ -72,14 +111,35 @@ int chipc_registry_remove(struct chipc_registry *r, s32 cid,
  * @r: the registry
  * @cid: callable id
  *
- * Return: its slot, or NULL when @cid is out of range or free.
+ * Return: its slot, valid until the cid is removed, or NULL when @cid is
+ * out of range or free.
  */
-const struct chipc_cid *chipc_registry_get(const struct chipc_registry *r,
-					   s32 cid)
+const struct chipc_cid *chipc_registry_get(struct chipc_registry *r, s32 cid)
 {
-	if (!chipc_cid_valid(cid) || !r->cids[cid].code)
+	if (!chipc_cid_valid(cid))
 		return NULL;
-	return &r->cids[cid];
+	return chipc_idmap_load(&r->cids, (u32)cid);
+}
+
+/**
+ * chipc_registry_next() - walk the registered cids in increasing order
+ * @r: the registry
+ * @cid: in: where to start; out: the cid found
+ *
+ * Return: the slot of the lowest registered cid >= *@cid, or NULL.
+ */
+const struct chipc_cid *chipc_registry_next(struct chipc_registry *r,
+					    s32 *cid)
+{
+	u32 id = *cid < 0 ? 0 : (u32)*cid;
+	struct chipc_cid *slot;
+
+	if (id >= CHIP_MAX_CIDS)
+		return NULL;
+	slot = chipc_idmap_next(&r->cids, &id);
+	if (slot)
+		*cid = (s32)id;
+	return slot;
 }
 
 /**

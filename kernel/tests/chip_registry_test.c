@@ -27,11 +27,19 @@ static struct chipc_code *fake_code(struct kunit *test, const s32 *fids, u32 n)
 	return c;
 }
 
+static void registry_fini_action(void *r)
+{
+	chipc_registry_fini(r);
+}
+
+/* A registry whose slots left at the end of the case are freed then. */
 static struct chipc_registry *new_registry(struct kunit *test)
 {
 	struct chipc_registry *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, r);
+	chipc_registry_init(r);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, registry_fini_action, r), 0);
 	return r;
 }
 
@@ -153,6 +161,39 @@ static void registry_fill_every_cid(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r->count, (u32)CHIP_MAX_CIDS);
 }
 
+/*
+ * The walk visits the registered cids in increasing order from any start,
+ * and a release that removes while walking empties the registry.
+ */
+static void registry_walk(struct kunit *test)
+{
+	static const s32 fids[] = { 1 };
+	static const s32 cids[] = { 0, 3, 17, CHIP_MAX_CIDS - 1 };
+	struct chipc_registry *r = new_registry(test);
+	struct chipc_code *a = fake_code(test, fids, 1);
+	const struct chipc_cid *slot;
+	s32 cid;
+	int i, n;
+
+	for (i = ARRAY_SIZE(cids) - 1; i >= 0; i--)
+		KUNIT_ASSERT_EQ(test, chipc_registry_add(r, cids[i], a, NULL), 0);
+	for (n = 0, cid = 0; (slot = chipc_registry_next(r, &cid)); cid++, n++) {
+		KUNIT_ASSERT_LT(test, n, (int)ARRAY_SIZE(cids));
+		KUNIT_EXPECT_EQ(test, cid, cids[n]);
+		KUNIT_EXPECT_PTR_EQ(test, slot, chipc_registry_get(r, cid));
+	}
+	KUNIT_EXPECT_EQ(test, n, (int)ARRAY_SIZE(cids));
+	cid = 4;
+	KUNIT_EXPECT_NOT_NULL(test, chipc_registry_next(r, &cid));
+	KUNIT_EXPECT_EQ(test, cid, 17);
+	cid = CHIP_MAX_CIDS;
+	KUNIT_EXPECT_NULL(test, chipc_registry_next(r, &cid));
+	for (n = 0, cid = 0; chipc_registry_next(r, &cid); n++)
+		KUNIT_ASSERT_EQ(test, chipc_registry_remove(r, cid, NULL), 0);
+	KUNIT_EXPECT_EQ(test, n, (int)ARRAY_SIZE(cids));
+	KUNIT_EXPECT_EQ(test, r->count, 0u);
+}
+
 /* Binding a callable makes exactly its children reachable under their func_ids. */
 static void functab_bind_sets_children(struct kunit *test)
 {
@@ -266,6 +307,7 @@ static struct kunit_case chip_registry_test_cases[] = {
 	KUNIT_CASE(registry_add_rejects),
 	KUNIT_CASE(registry_remove_rejects),
 	KUNIT_CASE(registry_fill_every_cid),
+	KUNIT_CASE(registry_walk),
 	KUNIT_CASE(functab_bind_sets_children),
 	KUNIT_CASE(functab_rebind_clears_stale_entries),
 	KUNIT_CASE(functab_bind_skips_bad_func_ids),

@@ -545,6 +545,7 @@ static int sim_open(struct chip_dev *dev, uint32_t platform,
 	}
 	mem.priv = s;
 	chipc_dedup_init(&s->dedup, &mem);
+	chipc_registry_init(&s->reg);
 
 	rc = chipc_space_init(&s->bo_space, CHIPC_BO_BASE, CHIPC_CODE_BASE);
 	if (rc)
@@ -650,6 +651,7 @@ static void sim_close(struct chip_dev *dev)
 	struct chipc_cid slot;
 	struct sim_run *r;
 	uint32_t i;
+	s32 cid = 0;
 
 	sim_shutdown(dev);
 	chipc_thread_join(&s->thread);
@@ -662,9 +664,10 @@ static void sim_close(struct chip_dev *dev)
 		free(r->load_data);
 		free(r);
 	}
-	for (i = 0; i < CHIP_MAX_CIDS; i++)
-		if (!chipc_registry_remove(&s->reg, (s32)i, &slot))
-			chipc_dedup_put(&s->dedup, slot.code);
+	while (chipc_registry_next(&s->reg, &cid) &&
+	       !chipc_registry_remove(&s->reg, cid, &slot))
+		chipc_dedup_put(&s->dedup, slot.code);
+	chipc_registry_fini(&s->reg);
 	chipc_dedup_fini(&s->dedup);
 	for (i = 0; i < s->vm.count; i++)
 		host_free(s, &s->vm.maps[i]);
@@ -1323,9 +1326,11 @@ static int sim_dedup_list(struct chip_dev *dev, uint32_t *scope,
 			  struct chip_resident *out, int max)
 {
 	struct sim *s = sim_of(dev);
+	const struct chipc_cid *slot;
 	const struct chipc_code *c;
 	int n = 0;
-	u32 b, i;
+	s32 cid;
+	u32 b;
 
 	if (scope)
 		*scope = CHIP_DEDUP_SCOPE_FILE;
@@ -1342,9 +1347,11 @@ static int sim_dedup_list(struct chip_dev *dev, uint32_t *scope,
 			r->refs = chipc_ref_read(&c->refs);
 			r->runtime = c->runtime;
 			r->children = c->layout.child_count;
-			for (i = 0; i < CHIP_MAX_CIDS; i++)
-				if (s->reg.cids[i].code == c)
-					r->cids |= 1ull << i;
+			for (cid = 0;
+			     (slot = chipc_registry_next(&s->reg, &cid));
+			     cid++)
+				if (slot->code == c)
+					r->cids |= 1ull << cid;
 		}
 	}
 	pthread_mutex_unlock(&s->lock);

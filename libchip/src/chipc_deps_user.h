@@ -87,10 +87,43 @@ static inline bool chipc_ref_put(struct chipc_ref *r)
 	return old == 1;
 }
 
+/* Drop one unless it is the last (or none is left); true if dropped. */
+static inline bool chipc_ref_put_not_last(struct chipc_ref *r)
+{
+	unsigned int old = __atomic_load_n(&r->r, __ATOMIC_RELAXED);
+
+	do {
+		if (old <= 1)
+			return false;
+	} while (!__atomic_compare_exchange_n(&r->r, &old, old - 1, 0,
+					      __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+	return true;
+}
+
 static inline unsigned int chipc_ref_read(const struct chipc_ref *r)
 {
 	return __atomic_load_n(&r->r, __ATOMIC_RELAXED);
 }
+
+/*
+ * A map from small ids to pointers, as the kernel's xarray does it for
+ * the core: an array grown to the highest id.  Not locked: its user
+ * serialises access (as the core's registry requires anyway).
+ */
+struct chipc_idmap {
+	void **v;
+	u32 cap;
+};
+
+void chipc_idmap_init(struct chipc_idmap *m);
+void chipc_idmap_fini(struct chipc_idmap *m);
+void *chipc_idmap_load(struct chipc_idmap *m, u32 id);
+/* Return: 0; -EBUSY if @id is taken; -ENOMEM. */
+int chipc_idmap_insert(struct chipc_idmap *m, u32 id, void *p);
+/* Return: what was at @id, or NULL. */
+void *chipc_idmap_erase(struct chipc_idmap *m, u32 id);
+/* The entry with the lowest id >= *@id (then in *@id), or NULL. */
+void *chipc_idmap_next(struct chipc_idmap *m, u32 *id);
 
 /* Relaxed atomic accesses: what READ_ONCE/WRITE_ONCE give the kernel. */
 #define CHIPC_READ_ONCE(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)

@@ -30,6 +30,69 @@ void chipc_free(void *p)
 	free(p);
 }
 
+void chipc_idmap_init(struct chipc_idmap *m)
+{
+	m->v = NULL;
+	m->cap = 0;
+}
+
+void chipc_idmap_fini(struct chipc_idmap *m)
+{
+	free(m->v);
+	chipc_idmap_init(m);
+}
+
+void *chipc_idmap_load(struct chipc_idmap *m, u32 id)
+{
+	return id < m->cap ? m->v[id] : NULL;
+}
+
+int chipc_idmap_insert(struct chipc_idmap *m, u32 id, void *p)
+{
+	if (id >= m->cap) {
+		u32 cap = m->cap ? m->cap : 16;
+		void **v;
+
+		while (cap <= id) {
+			if (cap > UINT32_MAX / 2)
+				return -ENOMEM;
+			cap *= 2;
+		}
+		v = realloc(m->v, (size_t)cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		memset(v + m->cap, 0, (size_t)(cap - m->cap) * sizeof(*v));
+		m->v = v;
+		m->cap = cap;
+	}
+	if (m->v[id])
+		return -EBUSY;
+	m->v[id] = p;
+	return 0;
+}
+
+void *chipc_idmap_erase(struct chipc_idmap *m, u32 id)
+{
+	void *p = chipc_idmap_load(m, id);
+
+	if (p)
+		m->v[id] = NULL;
+	return p;
+}
+
+void *chipc_idmap_next(struct chipc_idmap *m, u32 *id)
+{
+	u32 i;
+
+	for (i = *id; i < m->cap; i++) {
+		if (m->v[i]) {
+			*id = i;
+			return m->v[i];
+		}
+	}
+	return NULL;
+}
+
 void chipc_mutex_init(struct chipc_mutex *m)
 {
 	pthread_mutex_init(&m->m, NULL);

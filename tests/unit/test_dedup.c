@@ -240,6 +240,19 @@ static int t_same_bytes_share(void)
 	chipc_dedup_put(&d, a);
 	chipc_dedup_put(&d, a);
 	CHECK_EQ(mem.live, 0);
+
+	/* Without the lock only a reference that is not the last goes. */
+	CHECK_EQ(chipc_dedup_get(&d, img, len, CHIP_PLATFORM_A2A3, &a, &hit),
+		 0);
+	chipc_dedup_ref(a);
+	CHECK(chipc_dedup_put_unless_last(a));
+	CHECK_EQ(chipc_ref_read(&a->refs), 1);
+	CHECK(!chipc_dedup_put_unless_last(a));
+	CHECK_EQ(chipc_ref_read(&a->refs), 1);
+	CHECK_EQ(d.entries, 1);
+	chipc_dedup_put(&d, a);
+	CHECK_EQ(d.entries, 0);
+	CHECK_EQ(mem.live, 0);
 	chipc_dedup_fini(&d);
 	free(copy);
 	free(img);

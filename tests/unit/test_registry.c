@@ -36,7 +36,7 @@ static int t_cid_range(void)
 	struct fake_code f;
 	struct chipc_cid out;
 
-	memset(&r, 0, sizeof(r));
+	chipc_registry_init(&r);
 	fake_code_init(&f, NULL, 0, 0x1000);
 	CHECK_EQ(chipc_registry_add(&r, -1, &f.code, NULL), -EINVAL);
 	CHECK_EQ(chipc_registry_add(&r, CHIP_MAX_CIDS, &f.code, NULL),
@@ -49,6 +49,7 @@ static int t_cid_range(void)
 	CHECK(!chipc_registry_get(&r, -1));
 	CHECK(!chipc_registry_get(&r, 64));
 	CHECK(!chipc_registry_get(&r, 0));
+	chipc_registry_fini(&r);
 	return 0;
 }
 
@@ -59,7 +60,7 @@ static int t_fill_all(void)
 	struct chipc_cid out;
 	int dummy, i;
 
-	memset(&r, 0, sizeof(r));
+	chipc_registry_init(&r);
 	for (i = 0; i <= CHIP_MAX_CIDS; i++)
 		fake_code_init(&f[i], NULL, 0, 0x10000ull * (i + 1));
 	for (i = 0; i < CHIP_MAX_CIDS; i++)
@@ -97,6 +98,7 @@ static int t_fill_all(void)
 	for (i = 0; i < CHIP_MAX_CIDS; i++)
 		CHECK_EQ(chipc_registry_remove(&r, i, NULL), 0);
 	CHECK_EQ(r.count, 0);
+	chipc_registry_fini(&r);
 	return 0;
 }
 
@@ -105,10 +107,61 @@ static int t_remove_unknown(void)
 	static struct chipc_registry r;
 	struct chipc_cid out = { (void *)1, (void *)1 };
 
-	memset(&r, 0, sizeof(r));
+	chipc_registry_init(&r);
 	CHECK_EQ(chipc_registry_remove(&r, 0, &out), -ENOENT);
 	CHECK_EQ(chipc_registry_remove(&r, 63, &out), -ENOENT);
 	CHECK(out.code == (void *)1);	/* untouched on error */
+	CHECK_EQ(r.count, 0);
+	chipc_registry_fini(&r);
+	return 0;
+}
+
+/*
+ * The walk visits exactly the registered cids, in increasing order, from
+ * any start; removing while walking (as a release does) empties it.
+ */
+static int t_walk(void)
+{
+	static const s32 cids[] = { 0, 3, 17, 62, 63 };
+	static struct chipc_registry r;
+	static struct fake_code f[5];
+	const struct chipc_cid *slot;
+	struct chipc_cid out;
+	s32 cid;
+	int i, n;
+
+	chipc_registry_init(&r);
+	cid = 0;
+	CHECK(!chipc_registry_next(&r, &cid));
+	for (i = 4; i >= 0; i--) {
+		fake_code_init(&f[i], NULL, 0, 0x10000ull * (i + 1));
+		CHECK_EQ(chipc_registry_add(&r, cids[i], &f[i].code, NULL), 0);
+	}
+	for (n = 0, cid = 0; (slot = chipc_registry_next(&r, &cid)); cid++) {
+		CHECK(n < 5);
+		CHECK_EQ(cid, cids[n]);
+		CHECK(slot->code == &f[n].code);
+		n++;
+	}
+	CHECK_EQ(n, 5);
+	cid = 4;
+	CHECK(chipc_registry_next(&r, &cid) == chipc_registry_get(&r, 17));
+	CHECK_EQ(cid, 17);
+	cid = -5;
+	CHECK(chipc_registry_next(&r, &cid));
+	CHECK_EQ(cid, 0);
+	cid = CHIP_MAX_CIDS;
+	CHECK(!chipc_registry_next(&r, &cid));
+	CHECK_EQ(cid, CHIP_MAX_CIDS);
+	for (n = 0, cid = 0; chipc_registry_next(&r, &cid); n++)
+		CHECK_EQ(chipc_registry_remove(&r, cid, &out), 0);
+	CHECK_EQ(n, 5);
+	CHECK_EQ(r.count, 0);
+	cid = 0;
+	CHECK(!chipc_registry_next(&r, &cid));
+	/* A registration left at fini: its slot is freed (no leak). */
+	CHECK_EQ(chipc_registry_add(&r, 9, &f[0].code, NULL), 0);
+	chipc_registry_fini(&r);
 	CHECK_EQ(r.count, 0);
 	return 0;
 }
@@ -184,6 +237,7 @@ int main(void)
 	T_RUN(t_cid_range);
 	T_RUN(t_fill_all);
 	T_RUN(t_remove_unknown);
+	T_RUN(t_walk);
 	T_RUN(t_functab_stale);
 	T_RUN(t_functab_high_ids);
 	return T_DONE();
