@@ -59,9 +59,13 @@ static struct chip_uring_pdu *chip_uring_pdu(struct io_uring_cmd *cmd)
 	return (struct chip_uring_pdu *)cmd->pdu;
 }
 
-/* Caller holds run_lock.  True if the caller is to complete the command. */
+/*
+ * True if the caller is to complete the command: exactly one of the paths
+ * that end a run (retirement, cancel, io_uring's cancel) claims it.
+ */
 bool chip_uring_claim(struct chip_run *run)
 {
+	lockdep_assert_held(&run->file->cdev->run_lock);
 	if (run->uring_claimed)
 		return false;
 	run->uring_claimed = true;
@@ -81,6 +85,8 @@ void chip_uring_finish(struct io_uring_cmd *cmd, unsigned int issue_flags,
 	u64 seq = run->seq;
 	bool cqe32 = run->uring_cqe32;
 
+	/* Only the path that claimed the run completes it. */
+	WARN_ON_ONCE(!run->uring_claimed);
 	/* DRM_CHIP_RUN_NO_RESULT: the completion entry's status only. */
 	if (!dead && !run->no_result) {
 		struct drm_chip_run_result r = { .seq = run->seq };
