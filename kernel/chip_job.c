@@ -867,26 +867,26 @@ static int chip_copy_in(void *dst, u64 uptr, u64 size, bool nowait)
 
 /*
  * Copy @size bytes from user pointer @uptr into @small when they fit in
- * its @small_size bytes, else into a new allocation.
+ * its @small_size bytes, else into a new allocation.  Return: the copy;
+ * ERR_PTR(-ENOMEM) (with @nowait -EAGAIN) or the copy's error.
  */
 static void *chip_copy_blob(u64 uptr, u64 size, void *small, u64 small_size,
-			    bool nowait, int *ret)
+			    bool nowait)
 {
 	void *p = small;
+	int ret;
 
 	if (size > small_size) {
 		p = kvmalloc(size, (nowait ? GFP_NOWAIT : GFP_KERNEL) |
 			     __GFP_ACCOUNT);
-		if (!p) {
-			*ret = nowait ? -EAGAIN : -ENOMEM;
-			return NULL;
-		}
+		if (!p)
+			return ERR_PTR(nowait ? -EAGAIN : -ENOMEM);
 	}
-	*ret = chip_copy_in(p, uptr, size, nowait);
-	if (*ret) {
+	ret = chip_copy_in(p, uptr, size, nowait);
+	if (ret) {
 		if (p != small)
 			kvfree(p);
-		return NULL;
+		return ERR_PTR(ret);
 	}
 	return p;
 }
@@ -987,13 +987,123 @@ static int chip_run_prepare_syncs(struct chip_run *run,
 }
 
 /*
+ * The request's own fields, before anything is copied or allocated:
+ * flags, padding, pointers that go with their counts.  Return: 0,
+ * -EINVAL or -E2BIG.
+ */
+static int chip_run_args_check(const struct drm_chip_run *args)
+{
+	if (args->flags & ~DRM_CHIP_RUN_FLAGS || args->pad || args->seq ||
+	    args->pad2 || args->pad3 || args->out_sync.flags ||
+	    (!args->out_sync.handle && args->out_sync.point) || args->pad4)
+		return -EINVAL;
+	/* A timeline: a buffer and its capacity, both or neither. */
+	if (!args->timeline_ptr != !args->timeline_count)
+		return -EINVAL;
+	if ((!args->graph_size && args->graph_ptr) ||
+	    (!args->load_count && args->loads_ptr) ||
+	    (!args->in_sync_count && args->in_syncs_ptr))
+		return -EINVAL;
+	if ((args->flags & DRM_CHIP_RUN_NO_RESULT) &&
+	    (args->store_count || args->timeline_count))
+		return -EINVAL;
+	if (args->in_sync_count > DRM_CHIP_MAX_IN_SYNCS)
+		return -E2BIG;
+	return 0;
+}
+
+/*
+ * Copy the request's store and load lists into @run and check each
+ * range (the core's checks), summing the snapshot's and the load's bytes.
+ */
+static int chip_run_copy_ranges(struct chip_run *run,
+				const struct drm_chip_run *args,
+				const struct chipc_request_limits *lim,
+				bool nowait, u64 *snap, u64 *load)
+{
+	int ret;
+	u32 i;
+
+	ret = chip_copy_in(run->stores, args->stores_ptr,
+			   run->nstores * sizeof(run->stores[0]), nowait);
+	for (i = 0; !ret && i < run->nstores; i++)
+		ret = chipc_request_check_store(lim, run->stores[i].va,
+						run->stores[i].user_ptr,
+						run->stores[i].size, snap);
+	if (ret)
+		return ret;
+	ret = chip_copy_in(run->loads, args->loads_ptr,
+			   run->nloads * sizeof(run->loads[0]), nowait);
+	for (i = 0; !ret && i < run->nloads; i++)
+		ret = chipc_request_check_load(lim, run->loads[i].va,
+					       run->loads[i].user_ptr,
+					       run->loads[i].size, load);
+	return ret;
+}
+
+/* Read the load bytes (@load of them) from the submitter's memory now. */
+static int chip_run_copy_loads(struct chip_run *run, u64 load, gfp_t gfp,
+			       bool nowait)
+{
+	u64 off = 0;
+	int ret;
+	u32 i;
+
+	run->load_data = kvmalloc(load, gfp | __GFP_ACCOUNT | __GFP_NOWARN);
+	if (!run->load_data)
+		return nowait ? -EAGAIN : -ENOMEM;
+	run->load_size = load;
+	for (i = 0; i < run->nloads; i++) {
+		ret = chip_copy_in(run->load_data + off, run->loads[i].user_ptr,
+				   run->loads[i].size, nowait);
+		if (ret)
+			return ret;
+		off += run->loads[i].size;
+	}
+	return 0;
+}
+
+/*
+ * Copy and parse the argument blob and, if there is one, the graph blob.
+ * A blob that fails to copy is never left in @run (chip_copy_blob()).
+ */
+static int chip_run_copy_blobs(struct chip_run *run,
+			       const struct drm_chip_run *args, bool nowait)
+{
+	void *blob;
+	int ret;
+
+	run->args_size = args->args_size;
+	blob = chip_copy_blob(args->args_ptr, args->args_size, run->args_small,
+			      sizeof(run->args_small), nowait);
+	if (IS_ERR(blob))
+		return PTR_ERR(blob);
+	run->args_blob = blob;
+	ret = chipc_args_parse(blob, args->args_size, &run->args);
+	if (ret || !args->graph_size)
+		return ret;
+	run->graph_size = args->graph_size;
+	blob = chip_copy_blob(args->graph_ptr, args->graph_size, NULL, 0,
+			      nowait);
+	if (IS_ERR(blob))
+		return PTR_ERR(blob);
+	run->graph_blob = blob;
+	ret = chipc_graph_parse(blob, args->graph_size, &run->graph);
+	if (ret)
+		return ret;
+	run->has_graph = true;
+	return 0;
+}
+
+/*
  * Build a run from a request: copy and validate everything it carries.
  * Shared by every submission path; with @nowait, -EAGAIN instead of
- * blocking.
+ * blocking.  Return: the run, or ERR_PTR() of the first check that
+ * failed, in the order below (the order of every backend's checks).
  */
 static struct chip_run *chip_run_prepare(struct chip_file *f,
 					 const struct drm_chip_run *args,
-					 bool nowait, int *ret)
+					 bool nowait)
 {
 	const struct chipc_request_limits lim = {
 		.max_timeout_ns = chip_params.max_timeout_ns,
@@ -1009,38 +1119,20 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 	};
 	gfp_t gfp = nowait ? GFP_NOWAIT : GFP_KERNEL;
 	struct chip_run *run;
-	u64 snap = 0, load = 0, off;
-	u32 i;
+	u64 snap = 0, load = 0;
+	int ret;
 
-	*ret = -EINVAL;
-	if (args->flags & ~DRM_CHIP_RUN_FLAGS || args->pad || args->seq ||
-	    args->pad2 || args->pad3 || args->out_sync.flags ||
-	    (!args->out_sync.handle && args->out_sync.point) || args->pad4)
-		return NULL;
-	/* A timeline: a buffer and its capacity, both or neither. */
-	if (!args->timeline_ptr != !args->timeline_count)
-		return NULL;
-	if ((!args->graph_size && args->graph_ptr) ||
-	    (!args->load_count && args->loads_ptr) ||
-	    (!args->in_sync_count && args->in_syncs_ptr))
-		return NULL;
-	if ((args->flags & DRM_CHIP_RUN_NO_RESULT) &&
-	    (args->store_count || args->timeline_count))
-		return NULL;
-	if (args->in_sync_count > DRM_CHIP_MAX_IN_SYNCS) {
-		*ret = -E2BIG;
-		return NULL;
-	}
+	ret = chip_run_args_check(args);
+	if (ret)
+		return ERR_PTR(ret);
 	/* The core's checks, in the order every backend makes them. */
-	*ret = chipc_request_check(&lim, &rq);
-	if (*ret)
-		return NULL;
+	ret = chipc_request_check(&lim, &rq);
+	if (ret)
+		return ERR_PTR(ret);
 
 	run = chip_run_alloc(f, gfp);
-	if (!run) {
-		*ret = nowait ? -EAGAIN : -ENOMEM;
-		return NULL;
-	}
+	if (!run)
+		return ERR_PTR(nowait ? -EAGAIN : -ENOMEM);
 	memset(run, 0, offsetof(struct chip_run, job));
 	INIT_LIST_HEAD(&run->qnode);
 	INIT_LIST_HEAD(&run->fnode);
@@ -1059,32 +1151,13 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 	run->nstores = args->store_count;
 	run->nloads = args->load_count;
 
-	*ret = chip_copy_in(run->stores, args->stores_ptr,
-			    run->nstores * sizeof(run->stores[0]), nowait);
-	if (*ret)
+	ret = chip_run_copy_ranges(run, args, &lim, nowait, &snap, &load);
+	if (ret)
 		goto err;
-	for (i = 0; i < run->nstores; i++) {
-		*ret = chipc_request_check_store(&lim, run->stores[i].va,
-						 run->stores[i].user_ptr,
-						 run->stores[i].size, &snap);
-		if (*ret)
-			goto err;
-	}
-	*ret = chip_copy_in(run->loads, args->loads_ptr,
-			    run->nloads * sizeof(run->loads[0]), nowait);
-	if (*ret)
-		goto err;
-	for (i = 0; i < run->nloads; i++) {
-		*ret = chipc_request_check_load(&lim, run->loads[i].va,
-						run->loads[i].user_ptr,
-						run->loads[i].size, &load);
-		if (*ret)
-			goto err;
-	}
 	/* The snapshot itself is allocated when the run completes. */
 	run->snap_size = snap;
-	*ret = chip_run_reserve(run, chip_run_cost(args, snap, load));
-	if (*ret)
+	ret = chip_run_reserve(run, chip_run_cost(args, snap, load));
+	if (ret)
 		goto err;
 	/* What the store snapshot is charged to, when it is allocated. */
 	if (snap)
@@ -1096,62 +1169,28 @@ static struct chip_run *chip_run_prepare(struct chip_file *f,
 					    sizeof(*run->spans),
 					    gfp | __GFP_ACCOUNT | __GFP_NOWARN);
 		if (!run->spans) {
-			*ret = nowait ? -EAGAIN : -ENOMEM;
+			ret = nowait ? -EAGAIN : -ENOMEM;
 			goto err;
 		}
 		run->timeline_ptr = args->timeline_ptr;
 		run->timeline_count = args->timeline_count;
 	}
-
-	/* The load bytes: read now, from the submitter's memory. */
 	if (load) {
-		run->load_data = kvmalloc(load, gfp | __GFP_ACCOUNT |
-					  __GFP_NOWARN);
-		if (!run->load_data) {
-			*ret = nowait ? -EAGAIN : -ENOMEM;
+		ret = chip_run_copy_loads(run, load, gfp, nowait);
+		if (ret)
 			goto err;
-		}
-		run->load_size = load;
-		for (i = 0, off = 0; i < run->nloads; i++) {
-			*ret = chip_copy_in(run->load_data + off,
-					    run->loads[i].user_ptr,
-					    run->loads[i].size, nowait);
-			if (*ret)
-				goto err;
-			off += run->loads[i].size;
-		}
 	}
-
-	run->args_size = args->args_size;
-	run->args_blob = chip_copy_blob(args->args_ptr, args->args_size,
-					run->args_small, sizeof(run->args_small),
-					nowait, ret);
-	if (!run->args_blob)
+	ret = chip_run_copy_blobs(run, args, nowait);
+	if (ret)
 		goto err;
-	*ret = chipc_args_parse(run->args_blob, args->args_size, &run->args);
-	if (*ret)
-		goto err;
-	if (args->graph_size) {
-		run->graph_size = args->graph_size;
-		run->graph_blob = chip_copy_blob(args->graph_ptr,
-						 args->graph_size, NULL, 0, nowait,
-						 ret);
-		if (!run->graph_blob)
-			goto err;
-		*ret = chipc_graph_parse(run->graph_blob, args->graph_size,
-					 &run->graph);
-		if (*ret)
-			goto err;
-		run->has_graph = true;
-	}
-	*ret = chip_run_prepare_syncs(run, args, nowait);
-	if (*ret)
+	ret = chip_run_prepare_syncs(run, args, nowait);
+	if (ret)
 		goto err;
 	return run;
 
 err:
 	chip_run_free(run);
-	return NULL;
+	return ERR_PTR(ret);
 }
 
 /* Check the store, then the load ranges against the file's mappings now. */
@@ -1226,9 +1265,9 @@ int chip_run_submit(struct chip_file *f, const struct drm_chip_run *args,
 	bool inl;
 	int ret;
 
-	run = chip_run_prepare(f, args, nowait, &ret);
-	if (!run)
-		return ret;
+	run = chip_run_prepare(f, args, nowait);
+	if (IS_ERR(run))
+		return PTR_ERR(run);
 	ret = chip_run_check_stores(f, run, nowait);
 	if (ret)
 		goto err_free;
