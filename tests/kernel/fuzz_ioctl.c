@@ -33,7 +33,8 @@
  *    baseline taken before the fuzz (DRM_IOCTL_CHIP_COUNTERS).
  *  - memory: unreclaimable slab and vmalloc use back within a tolerance
  *    of the baseline (MEM_TOLERANCE_KB; taken after a warm-up round so
- *    that caches filled once are not counted).
+ *    that caches filled once are not counted).  The slab caches that grew
+ *    most are printed, to say where the memory went.
  *  - kernel log: no WARNING/BUG/Oops/hung task/lockup/stall/KASAN/UBSAN
  *    line appeared in /dev/kmsg during the run.
  */
@@ -2068,9 +2069,82 @@ static int settle(int fd, uint64_t files_, struct drm_chip_counters *c)
 	return 0;
 }
 
+#define MAX_SLABS	512
+
+/*
+ * Each slab cache, from /proc/slabinfo: the memory of its slabs and of
+ * its objects in use (kB).
+ */
+struct slab_size {
+	char name[40];
+	long kb, active_kb;
+};
+
 struct mem {
 	long sunreclaim, vmalloc, slab;
+	int nslabs;
+	struct slab_size slabs[MAX_SLABS];
 };
+
+/* Fill m->slabs from /proc/slabinfo (none if it cannot be read). */
+static void slabs_read(struct mem *m)
+{
+	long objs, nobjs, size, perslab, pages, active, nslabs;
+	FILE *f = fopen("/proc/slabinfo", "r");
+	char line[512];
+
+	m->nslabs = 0;
+	if (!f)
+		return;
+	while (m->nslabs < MAX_SLABS && fgets(line, sizeof(line), f)) {
+		struct slab_size *sz = &m->slabs[m->nslabs];
+
+		if (sscanf(line, "%39s %ld %ld %ld %ld %ld : tunables %*d %*d %*d : slabdata %ld %ld",
+			   sz->name, &objs, &nobjs, &size, &perslab, &pages,
+			   &active, &nslabs) != 8)
+			continue;	/* the two header lines */
+		sz->kb = nslabs * pages * (sysconf(_SC_PAGESIZE) / 1024);
+		sz->active_kb = objs * size / 1024;
+		m->nslabs++;
+	}
+	fclose(f);
+}
+
+/*
+ * The slab caches that grew most from @a to @b, so that a failed memory
+ * check says where the memory went.
+ */
+static long slabs_print_growth(const struct mem *a, const struct mem *b)
+{
+	long grow[MAX_SLABS], agrow[MAX_SLABS], total = 0;
+	int i, j, top;
+
+	for (i = 0; i < b->nslabs; i++) {
+		grow[i] = b->slabs[i].kb;
+		agrow[i] = b->slabs[i].active_kb;
+		for (j = 0; j < a->nslabs; j++)
+			if (!strcmp(a->slabs[j].name, b->slabs[i].name)) {
+				grow[i] -= a->slabs[j].kb;
+				agrow[i] -= a->slabs[j].active_kb;
+				break;
+			}
+		total += agrow[i];
+	}
+	for (top = 0; top < 8; top++) {
+		int best = -1;
+
+		for (i = 0; i < b->nslabs; i++)
+			if (grow[i] > 0 && (best < 0 || grow[i] > grow[best]))
+				best = i;
+		if (best < 0)
+			break;
+		printf("#   slab %-24s +%ld kB, objects in use %+ld kB\n",
+		       b->slabs[best].name, grow[best], agrow[best]);
+		grow[best] = 0;
+	}
+	printf("#   objects in use, all caches: %+ld kB\n", total);
+	return total;
+}
 
 static void mem_read(struct mem *m)
 {
@@ -2085,6 +2159,7 @@ static void mem_read(struct mem *m)
 	m->sunreclaim = kt_meminfo("SUnreclaim");
 	m->vmalloc = kt_meminfo("VmallocUsed");
 	m->slab = kt_meminfo("Slab");
+	slabs_read(m);
 }
 
 /* Kernel log lines that fail the run. */
@@ -2294,12 +2369,13 @@ static int test_counters(void)
 
 static int test_memory(void)
 {
-	struct mem m;
+	static struct mem m;
 
 	mem_read(&m);
 	printf("# memory (kB): SUnreclaim %ld -> %ld, VmallocUsed %ld -> %ld, Slab %ld -> %ld; tolerance %d\n",
 	       base_m.sunreclaim, m.sunreclaim, base_m.vmalloc, m.vmalloc,
 	       base_m.slab, m.slab, MEM_TOLERANCE_KB);
+	slabs_print_growth(&base_m, &m);
 	if (base_m.sunreclaim < 0)
 		return T_SKIP;
 	CHECK(m.sunreclaim - base_m.sunreclaim < MEM_TOLERANCE_KB);
