@@ -262,11 +262,9 @@ static void chip_upload_put(struct chip_file *f, struct chip_upload *u)
 void chip_registry_release(struct chip_file *f)
 {
 	struct chipc_cid slot;
-	s32 cid = 0;
 
 	mutex_lock(&f->lock);
-	while (chipc_registry_next(&f->reg, &cid) &&
-	       !chipc_registry_remove(&f->reg, cid, &slot))
+	while (!chipc_registry_pop(&f->reg, &slot))
 		chip_code_put(f, slot.code);
 	chipc_registry_fini(&f->reg);
 	mutex_unlock(&f->lock);
@@ -489,13 +487,7 @@ void chip_set_hash_mask(struct chip_device *cdev, u64 mask)
 /* Does a registration of @f hold @c?  f->lock held. */
 static bool chip_file_uses(struct chip_file *f, const struct chipc_code *c)
 {
-	const struct chipc_cid *slot;
-	s32 cid;
-
-	for (cid = 0; (slot = chipc_registry_next(&f->reg, &cid)); cid++)
-		if (slot->code == c)
-			return true;
-	return false;
+	return chipc_registry_cids_of(&f->reg, c);
 }
 
 /*

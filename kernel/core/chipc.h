@@ -330,6 +330,11 @@ const struct chipc_cid *chipc_registry_get(struct chipc_registry *r, s32 cid);
 /* The slot of the lowest registered cid >= *@cid, which goes to *@cid. */
 const struct chipc_cid *chipc_registry_next(struct chipc_registry *r,
 					    s32 *cid);
+/* Unbind the lowest registered cid, as chipc_registry_remove(); -ENOENT. */
+int chipc_registry_pop(struct chipc_registry *r, struct chipc_cid *out);
+/* Bit n set for each cid n bound to @code. */
+u64 chipc_registry_cids_of(struct chipc_registry *r,
+			   const struct chipc_code *code);
 
 /* The func_id -> child table a run dispatches through. */
 struct chipc_functab {

@@ -10,6 +10,9 @@
  */
 #include "chipc.h"
 
+/* chipc_registry_cids_of()'s mask has a bit for every cid. */
+static_assert(CHIP_MAX_CIDS <= 64, "a cid mask is a u64");
+
 static bool chipc_cid_valid(s32 cid)
 {
 	return cid >= 0 && cid < CHIP_MAX_CIDS;
@@ -33,15 +36,9 @@ void chipc_registry_init(struct chipc_registry *r)
  */
 void chipc_registry_fini(struct chipc_registry *r)
 {
-	struct chipc_cid *slot;
-	u32 cid = 0;
-
-	while ((slot = chipc_idmap_next(&r->cids, &cid))) {
-		chipc_idmap_erase(&r->cids, cid);
-		chipc_free(slot);
-	}
+	while (!chipc_registry_pop(r, NULL))
+		;
 	chipc_idmap_fini(&r->cids);
-	r->count = 0;
 }
 
 /**
@@ -104,6 +101,47 @@ int chipc_registry_remove(struct chipc_registry *r, s32 cid,
 	chipc_free(slot);
 	r->count--;
 	return 0;
+}
+
+/**
+ * chipc_registry_pop() - unbind the lowest registered cid
+ * @r: the registry
+ * @out: receives its slot's contents (may be NULL), as from
+ *	chipc_registry_remove()
+ *
+ * What a release loops on until the registry is empty.
+ *
+ * Return: 0; -ENOENT if no cid is registered.
+ */
+int chipc_registry_pop(struct chipc_registry *r, struct chipc_cid *out)
+{
+	struct chipc_cid *slot;
+	u32 cid = 0;
+
+	slot = chipc_idmap_next(&r->cids, &cid);
+	if (!slot)
+		return -ENOENT;
+	return chipc_registry_remove(r, (s32)cid, out);
+}
+
+/**
+ * chipc_registry_cids_of() - the cids whose registration holds a callable
+ * @r: the registry
+ * @code: the resident callable
+ *
+ * Return: a mask with bit n set for each cid n bound to @code (0: none).
+ */
+u64 chipc_registry_cids_of(struct chipc_registry *r,
+			   const struct chipc_code *code)
+{
+	const struct chipc_cid *slot;
+	u64 mask = 0;
+	s32 cid;
+
+	for (cid = 0; (slot = chipc_registry_next(r, &cid)); cid++)
+		if (slot->code == code)
+			mask |= 1ull << cid;
+	return mask;
 }
 
 /**

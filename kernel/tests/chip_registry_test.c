@@ -163,7 +163,8 @@ static void registry_fill_every_cid(struct kunit *test)
 
 /*
  * The walk visits the registered cids in increasing order from any start,
- * and a release that removes while walking empties the registry.
+ * the cids of a callable come as a mask, and popping the lowest cid (as
+ * a release does) empties the registry.
  */
 static void registry_walk(struct kunit *test)
 {
@@ -172,6 +173,7 @@ static void registry_walk(struct kunit *test)
 	struct chipc_registry *r = new_registry(test);
 	struct chipc_code *a = fake_code(test, fids, 1);
 	const struct chipc_cid *slot;
+	struct chipc_cid out;
 	s32 cid;
 	int i, n;
 
@@ -188,10 +190,14 @@ static void registry_walk(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cid, 17);
 	cid = CHIP_MAX_CIDS;
 	KUNIT_EXPECT_NULL(test, chipc_registry_next(r, &cid));
-	for (n = 0, cid = 0; chipc_registry_next(r, &cid); n++)
-		KUNIT_ASSERT_EQ(test, chipc_registry_remove(r, cid, NULL), 0);
+	KUNIT_EXPECT_EQ(test, chipc_registry_cids_of(r, a),
+			1ull | 1ull << 3 | 1ull << 17 | 1ull << (CHIP_MAX_CIDS - 1));
+	for (n = 0; !chipc_registry_pop(r, &out); n++)
+		KUNIT_EXPECT_PTR_EQ(test, out.code, a);
 	KUNIT_EXPECT_EQ(test, n, (int)ARRAY_SIZE(cids));
 	KUNIT_EXPECT_EQ(test, r->count, 0u);
+	KUNIT_EXPECT_EQ(test, chipc_registry_pop(r, NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, chipc_registry_cids_of(r, a), 0ull);
 }
 
 /* Binding a callable makes exactly its children reachable under their func_ids. */

@@ -651,7 +651,6 @@ static void sim_close(struct chip_dev *dev)
 	struct chipc_cid slot;
 	struct sim_run *r;
 	uint32_t i;
-	s32 cid = 0;
 
 	sim_shutdown(dev);
 	chipc_thread_join(&s->thread);
@@ -664,8 +663,7 @@ static void sim_close(struct chip_dev *dev)
 		free(r->load_data);
 		free(r);
 	}
-	while (chipc_registry_next(&s->reg, &cid) &&
-	       !chipc_registry_remove(&s->reg, cid, &slot))
+	while (!chipc_registry_pop(&s->reg, &slot))
 		chipc_dedup_put(&s->dedup, slot.code);
 	chipc_registry_fini(&s->reg);
 	chipc_dedup_fini(&s->dedup);
@@ -1326,10 +1324,8 @@ static int sim_dedup_list(struct chip_dev *dev, uint32_t *scope,
 			  struct chip_resident *out, int max)
 {
 	struct sim *s = sim_of(dev);
-	const struct chipc_cid *slot;
 	const struct chipc_code *c;
 	int n = 0;
-	s32 cid;
 	u32 b;
 
 	if (scope)
@@ -1347,11 +1343,7 @@ static int sim_dedup_list(struct chip_dev *dev, uint32_t *scope,
 			r->refs = chipc_ref_read(&c->refs);
 			r->runtime = c->runtime;
 			r->children = c->layout.child_count;
-			for (cid = 0;
-			     (slot = chipc_registry_next(&s->reg, &cid));
-			     cid++)
-				if (slot->code == c)
-					r->cids |= 1ull << cid;
+			r->cids = chipc_registry_cids_of(&s->reg, c);
 		}
 	}
 	pthread_mutex_unlock(&s->lock);

@@ -2090,6 +2090,7 @@ struct mem {
 static void slabs_read(struct mem *m)
 {
 	long objs, nobjs, size, perslab, pages, active, nslabs;
+	long page_kb = sysconf(_SC_PAGESIZE) / 1024;
 	FILE *f = fopen("/proc/slabinfo", "r");
 	char line[512];
 
@@ -2103,7 +2104,7 @@ static void slabs_read(struct mem *m)
 			   sz->name, &objs, &nobjs, &size, &perslab, &pages,
 			   &active, &nslabs) != 8)
 			continue;	/* the two header lines */
-		sz->kb = nslabs * pages * (sysconf(_SC_PAGESIZE) / 1024);
+		sz->kb = nslabs * pages * page_kb;
 		sz->active_kb = objs * size / 1024;
 		m->nslabs++;
 	}
@@ -2114,7 +2115,7 @@ static void slabs_read(struct mem *m)
  * The slab caches that grew most from @a to @b, so that a failed memory
  * check says where the memory went.
  */
-static long slabs_print_growth(const struct mem *a, const struct mem *b)
+static void slabs_print_growth(const struct mem *a, const struct mem *b)
 {
 	long grow[MAX_SLABS], agrow[MAX_SLABS], total = 0;
 	int i, j, top;
@@ -2143,7 +2144,6 @@ static long slabs_print_growth(const struct mem *a, const struct mem *b)
 		grow[best] = 0;
 	}
 	printf("#   objects in use, all caches: %+ld kB\n", total);
-	return total;
 }
 
 static void mem_read(struct mem *m)

@@ -118,7 +118,8 @@ static int t_remove_unknown(void)
 
 /*
  * The walk visits exactly the registered cids, in increasing order, from
- * any start; removing while walking (as a release does) empties it.
+ * any start; the cids of a callable come as a mask; popping the lowest
+ * cid (as a release does) empties the registry.
  */
 static int t_walk(void)
 {
@@ -153,10 +154,19 @@ static int t_walk(void)
 	cid = CHIP_MAX_CIDS;
 	CHECK(!chipc_registry_next(&r, &cid));
 	CHECK_EQ(cid, CHIP_MAX_CIDS);
-	for (n = 0, cid = 0; chipc_registry_next(&r, &cid); n++)
-		CHECK_EQ(chipc_registry_remove(&r, cid, &out), 0);
+	/* The cids of a callable: a mask, also for one bound twice. */
+	CHECK(chipc_registry_cids_of(&r, &f[3].code) == 1ull << 62);
+	CHECK_EQ(chipc_registry_add(&r, 5, &f[3].code, NULL), 0);
+	CHECK(chipc_registry_cids_of(&r, &f[3].code) ==
+	      (1ull << 62 | 1ull << 5));
+	CHECK_EQ(chipc_registry_remove(&r, 5, NULL), 0);
+	/* A release pops the lowest cid until none is left. */
+	for (n = 0; !chipc_registry_pop(&r, &out); n++)
+		CHECK(out.code == &f[n].code);
 	CHECK_EQ(n, 5);
 	CHECK_EQ(r.count, 0);
+	CHECK_EQ(chipc_registry_pop(&r, &out), -ENOENT);
+	CHECK(!chipc_registry_cids_of(&r, &f[3].code));
 	cid = 0;
 	CHECK(!chipc_registry_next(&r, &cid));
 	/* A registration left at fini: its slot is freed (no leak). */
